@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
+
+
+def _database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:  # any failure means "not answering"; the reason goes to the log
+        logger.exception("health check: database does not answer")
+        return False
+
+
+def _broker_answers() -> bool:
+    from config.celery import app
+
+    try:
+        with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:
+        logger.exception("health check: broker does not answer")
+        return False
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the broker answer, 503 otherwise (for load balancers)."""
+    checks = {"database": _database_answers(), "broker": _broker_answers()}
+    ok = all(checks.values())
+    return JsonResponse({"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    # The officers' web app (issue 3) will live here; until then admin is the app.
+    return redirect("admin:index")

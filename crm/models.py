@@ -1,0 +1,356 @@
+"""Organisations, their contacts and qualifications; reference data (industries,
+parks); promotion missions and visits."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from crm.credit_code import validate_credit_code
+
+
+class OwnedRecord(models.Model):
+    """A record that an officer owns and a team is responsible for (see core.permissions)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
+    )
+    team = models.ForeignKey(
+        "core.Team", on_delete=models.PROTECT, related_name="+", verbose_name=_("team"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+# --- Reference data -------------------------------------------------------------
+
+
+class Industry(models.Model):
+    """A node of the industry tree: cluster (产业集群) > chain (产业链) > chain link (环节)."""
+
+    class Level(models.TextChoices):
+        CLUSTER = "cluster", _("Industry cluster")
+        CHAIN = "chain", _("Industry chain")
+        LINK = "link", _("Chain link")
+
+    class Category(models.TextChoices):
+        LANDMARK = "landmark", _("Landmark cluster")
+        FUTURE = "future", _("Future industry")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, related_name="children", null=True, blank=True, verbose_name=_("parent")
+    )
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.CLUSTER)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices, default=Category.OTHER)
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Order among siblings, upstream first.")
+    )
+
+    class Meta:
+        verbose_name = _("industry")
+        verbose_name_plural = _("industries")
+        ordering = ["level", "position", "name"]
+        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="industry_unique_name_per_parent")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Park(models.Model):
+    """Premises where projects land (载体 / 园区)."""
+
+    class Kind(models.TextChoices):
+        FUNCTIONAL = "functional", _("Functional park")
+        SPECIALISED = "specialised", _("Specialised park")
+        ECOSYSTEM = "ecosystem", _("Leading-enterprise ecosystem park")
+        BONDED = "bonded", _("Bonded zone")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.FUNCTIONAL)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("park")
+        verbose_name_plural = _("parks")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Organisations --------------------------------------------------------------
+
+
+class Organisation(OwnedRecord):
+    """Any counterpart (客商): company, university, institute, chamber, investor, ..."""
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Company")
+        UNIVERSITY = "university", _("University")
+        RESEARCH_INSTITUTE = "institute", _("Research institute")
+        RND_INSTITUTE = "rnd_institute", _("New R&D institute")
+        ASSOCIATION = "association", _("Association or chamber")
+        INVESTOR = "investor", _("Investor")
+        GOVERNMENT = "government", _("Government body")
+        OFFSHORE_CENTRE = "offshore_centre", _("Offshore innovation centre")
+
+    class Exchange(models.TextChoices):
+        SSE = "SSE", _("Shanghai Stock Exchange")
+        SZSE = "SZSE", _("Shenzhen Stock Exchange")
+        BSE = "BSE", _("Beijing Stock Exchange")
+        HKEX = "HKEX", _("Hong Kong Stock Exchange")
+        NASDAQ = "NASDAQ", _("NASDAQ")
+        NYSE = "NYSE", _("New York Stock Exchange")
+        TSE = "TSE", _("Tokyo Stock Exchange")
+        KRX = "KRX", _("Korea Exchange")
+        FRA = "FRA", _("Frankfurt Stock Exchange")
+        OTHER = "other", _("Other exchange")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPANY)
+    name = models.CharField(_("Chinese name"), max_length=200, db_index=True)
+    name_en = models.CharField(_("English name"), max_length=300, blank=True, db_index=True)
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        validators=[validate_credit_code],
+        help_text=_("18 characters (GB 32100-2015); Chinese legal entities only."),
+    )
+    country = CountryField(_("country"), default="CN")
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    industry = models.ForeignKey(
+        Industry,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        null=True,
+        blank=True,
+        verbose_name=_("industry"),
+    )
+    park = models.ForeignKey(
+        Park,
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        null=True,
+        blank=True,
+        verbose_name=_("park"),
+        help_text=_("Where it is located, if in the zone."),
+    )
+    is_in_zone = models.BooleanField(_("located in the zone"), default=False)
+    description = models.TextField(_("description"), blank=True)
+    exchange = models.CharField(_("stock exchange"), max_length=10, choices=Exchange.choices, blank=True)
+    stock_code = models.CharField(_("stock code"), max_length=20, blank=True)
+    listed_on = models.DateField(_("listing date"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~Q(credit_code=""), name="organisation_unique_credit_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_listed(self) -> bool:
+        return bool(self.exchange and self.stock_code)
+
+
+class Qualification(models.Model):
+    """A title a company holds, with its level and the year it was granted."""
+
+    class Kind(models.TextChoices):
+        LITTLE_GIANT = "little_giant", _('Specialised "little giant"')
+        SINGLE_CHAMPION = "single_champion", _("Single-item champion")
+        HIGH_TECH = "high_tech", _("High-tech enterprise")
+        TECH_SME = "tech_sme", _("Tech-based SME")
+        SPECIALISED_SME = "specialised_sme", _("Specialised and innovative SME")
+        GAZELLE = "gazelle", _("Gazelle enterprise")
+        UNICORN = "unicorn", _("Unicorn")
+
+    class Level(models.TextChoices):
+        NATIONAL = "national", _("National")
+        PROVINCIAL = "provincial", _("Provincial")
+        MUNICIPAL = "municipal", _("Municipal")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="qualifications", verbose_name=_("organisation")
+    )
+    kind = models.CharField(_("qualification"), max_length=20, choices=Kind.choices)
+    level = models.CharField(_("level"), max_length=12, choices=Level.choices, default=Level.NATIONAL)
+    year = models.PositiveSmallIntegerField(_("year"))
+
+    class Meta:
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+        ordering = ["-year", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "kind", "level"], name="qualification_unique_per_level"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} {self.get_kind_display()} ({self.year})"
+
+
+class Contact(OwnedRecord):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("name in English"), max_length=150, blank=True)
+    title = models.CharField(_("job title"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    wechat = models.CharField(_("WeChat"), max_length=60, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    is_active = models.BooleanField(_("still there"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["organisation", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organisation})" if self.title == "" else f"{self.name}, {self.title}"
+
+
+# --- Missions and visits --------------------------------------------------------
+
+
+class Mission(OwnedRecord):
+    """A promotion mission (招商活动/团组): a trip or event with dates and goals."""
+
+    class Kind(models.TextChoices):
+        OVERSEAS_TRIP = "overseas", _("Overseas promotion trip")
+        DOMESTIC_TRIP = "domestic", _("Domestic promotion trip")
+        HOSTED_EVENT = "event", _("Promotion event at home")
+        EXHIBITION = "exhibition", _("Exhibition")
+        ONLINE = "online", _("Online promotion")
+
+    class Region(models.TextChoices):
+        JAPAN_KOREA = "japan_korea", _("Japan and Korea")
+        EUROPE = "europe", _("Europe")
+        HK_MACAU = "hk_macau", _("Hong Kong and Macau")
+        TAIWAN = "taiwan", _("Taiwan")
+        MIDDLE_EAST = "middle_east", _("Middle East")
+        NORTH_AMERICA = "north_america", _("North America")
+        SOUTHEAST_ASIA = "southeast_asia", _("Southeast Asia")
+        DOMESTIC = "domestic", _("Mainland China")
+        OTHER = "other", _("Other")
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OVERSEAS_TRIP)
+    region = models.CharField(_("region"), max_length=16, choices=Region.choices)
+    countries = CountryField(_("countries"), multiple=True, blank=True)
+    cities = models.CharField(_("cities"), max_length=200, blank=True)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="led_missions",
+        null=True,
+        blank=True,
+        verbose_name=_("leader"),
+    )
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="missions", blank=True, verbose_name=_("participants")
+    )
+    goals = models.TextField(_("goals"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    industries = models.ManyToManyField(Industry, blank=True, related_name="missions", verbose_name=_("industries"))
+
+    history = HistoricalRecords(m2m_fields=[participants])
+
+    class Meta:
+        verbose_name = _("promotion mission")
+        verbose_name_plural = _("promotion missions")
+        ordering = ["-start_date"]
+        indexes = [models.Index(fields=["start_date", "end_date"], name="mission_dates")]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="mission_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def participant_ids(self) -> set[int]:
+        ids = {u.pk for u in self.participants.all()}
+        if self.leader_id:
+            ids.add(self.leader_id)
+        return ids
+
+
+class Visit(OwnedRecord):
+    """One contact with an organisation (拜访 / 接待): who, when, what was said, next step."""
+
+    class Kind(models.TextChoices):
+        OUTGOING = "outgoing", _("Visit (we went)")
+        RECEIVED = "received", _("Reception (they came)")
+        ONLINE = "online", _("Online meeting")
+
+    class Intention(models.TextChoices):
+        HIGH = "high", _("Strong intention")
+        MEDIUM = "medium", _("Some intention")
+        LOW = "low", _("Weak intention")
+        NONE = "none", _("No intention yet")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="visits", verbose_name=_("organisation")
+    )
+    contacts = models.ManyToManyField(Contact, blank=True, related_name="visits", verbose_name=_("contacts met"))
+    officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="visits", blank=True, verbose_name=_("officers")
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.OUTGOING)
+    mission = models.ForeignKey(
+        Mission, on_delete=models.SET_NULL, related_name="visits", null=True, blank=True, verbose_name=_("mission")
+    )
+    location = models.CharField(_("place"), max_length=200, blank=True)
+    summary = models.TextField(_("summary"))
+    intention = models.CharField(_("intention"), max_length=8, choices=Intention.choices, default=Intention.NONE)
+    next_step = models.CharField(_("next step"), max_length=300, blank=True)
+    follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
+    follow_up_done_on = models.DateField(_("follow-up done on"), null=True, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[officers, contacts])
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "-date"], name="visit_org_date"),
+            models.Index(
+                fields=["follow_up_on"], condition=Q(follow_up_done_on__isnull=True), name="visit_open_follow_up"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.organisation}"
+
+    def participant_ids(self) -> set[int]:
+        return {u.pk for u in self.officers.all()}

@@ -1,0 +1,153 @@
+"""Writes to organisations, contacts, missions and visits. Every entry point (admin,
+web, API, import) calls these, so the rules below hold everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import permissions
+from core.errors import DomainError
+from core.records import delete_owned_record, full_clean_or_refuse, prepare_owned_record
+from crm.credit_code import normalise as normalise_credit_code
+from crm.models import Contact, Mission, Organisation, Visit
+
+if TYPE_CHECKING:
+    from core.models import User
+
+
+# --- Organisations --------------------------------------------------------------
+
+
+@transaction.atomic
+def organisation_save(*, organisation: Organisation, by: User) -> Organisation:
+    """Create or update an organisation (owner and team default to the user's)."""
+    prepare_owned_record(organisation, by=by)
+    organisation.name = organisation.name.strip()
+    organisation.name_en = organisation.name_en.strip()
+    if organisation.credit_code:
+        organisation.credit_code = normalise_credit_code(organisation.credit_code)
+        clash = Organisation.objects.filter(credit_code=organisation.credit_code).exclude(pk=organisation.pk).first()
+        if clash:
+            raise DomainError(
+                _("Another organisation already has this credit code: %(name)s.") % {"name": clash.name},
+                code="duplicate_credit_code",
+                field="credit_code",
+            )
+    if organisation.exchange and not organisation.stock_code:
+        raise DomainError(_("A listed organisation needs its stock code."), field="stock_code")
+    full_clean_or_refuse(organisation)
+    organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def organisation_delete(*, organisation: Organisation, by: User) -> None:
+    delete_owned_record(organisation, by=by)
+
+
+# --- Contacts -------------------------------------------------------------------
+
+
+def _can_edit_contact(user: User, contact: Contact) -> bool:
+    # Whoever may edit the organisation may edit its people, and so may the contact's owner.
+    return permissions.can_edit_record(user, contact) or permissions.can_edit_record(user, contact.organisation)
+
+
+@transaction.atomic
+def contact_save(*, contact: Contact, by: User) -> Contact:
+    prepare_owned_record(contact, by=by, can_edit=_can_edit_contact)
+    contact.name = contact.name.strip()
+    full_clean_or_refuse(contact)
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact, by: User) -> None:
+    delete_owned_record(contact, by=by, can_edit=_can_edit_contact)
+
+
+# --- Missions -------------------------------------------------------------------
+
+
+@transaction.atomic
+def mission_save(*, mission: Mission, by: User, participants: Iterable[User] | None = None) -> Mission:
+    prepare_owned_record(mission, by=by)
+    if mission.start_date and mission.end_date and mission.end_date < mission.start_date:
+        raise DomainError(_("A mission cannot end before it starts."), field="end_date")
+    full_clean_or_refuse(mission)
+    mission.save()
+    if participants is not None:
+        mission.participants.set(participants)
+    return mission
+
+
+@transaction.atomic
+def mission_delete(*, mission: Mission, by: User) -> None:
+    delete_owned_record(mission, by=by)
+
+
+# --- Visits ---------------------------------------------------------------------
+
+
+def _check_visit(visit: Visit, contacts: Iterable[Contact] | None) -> None:
+    today = timezone.localdate()
+    if visit.date and visit.date > today:
+        raise DomainError(
+            _("A visit is logged once it has happened: %(date)s is in the future.") % {"date": visit.date},
+            field="date",
+        )
+    if visit.follow_up_on and visit.date and visit.follow_up_on < visit.date:
+        raise DomainError(_("The follow-up date cannot be before the visit."), field="follow_up_on")
+    if visit.mission_id and visit.date:
+        mission = visit.mission
+        if not (mission.start_date <= visit.date <= mission.end_date):
+            raise DomainError(
+                _("This visit's date is outside the mission %(mission)s (%(start)s to %(end)s).")
+                % {"mission": mission.title, "start": mission.start_date, "end": mission.end_date},
+                field="mission",
+            )
+    for contact in contacts or []:
+        if contact.organisation_id != visit.organisation_id:
+            raise DomainError(
+                _("%(contact)s does not work at %(organisation)s.")
+                % {"contact": contact.name, "organisation": visit.organisation},
+                field="contacts",
+            )
+
+
+@transaction.atomic
+def visit_save(
+    *,
+    visit: Visit,
+    by: User,
+    officers: Iterable[User] | None = None,
+    contacts: Iterable[Contact] | None = None,
+) -> Visit:
+    """Create or update a visit; the officer who logs it is always among its officers."""
+    creating = visit._state.adding
+    prepare_owned_record(visit, by=by)
+    contacts = list(contacts) if contacts is not None else None
+    _check_visit(visit, contacts)
+    full_clean_or_refuse(visit)
+    visit.save()
+    if officers is not None:
+        officer_list = list(officers)
+        if creating and visit.owner not in officer_list:
+            officer_list.append(visit.owner)
+        visit.officers.set(officer_list)
+    elif creating:
+        visit.officers.set([visit.owner])
+    if contacts is not None:
+        visit.contacts.set(contacts)
+    return visit
+
+
+@transaction.atomic
+def visit_delete(*, visit: Visit, by: User) -> None:
+    delete_owned_record(visit, by=by)

@@ -1,0 +1,271 @@
+"""Pipeline projects, their stage changes and re-plans.
+
+The stage order and the allowed moves are data here (TRANSITIONS); the one function
+that changes a stage is projects.services.project_change_stage.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from crm.models import Industry, Mission, Organisation, OwnedRecord, Park, Visit
+from projects.tiers import Tier, tier_for
+
+
+class Stage(models.TextChoices):
+    LEAD = "lead", _("Lead")
+    NEGOTIATING = "negotiating", _("Under negotiation")
+    SIGNED = "signed", _("Signed")
+    STARTED = "started", _("Construction started")
+    COMPLETED = "completed", _("Completed")
+    PRODUCING = "producing", _("In production")
+    ON_HOLD = "on_hold", _("On hold")
+    DROPPED = "dropped", _("Dropped")
+
+
+# The pipeline, in order. A project moves one step forward at a time.
+PIPELINE: list[Stage] = [
+    Stage.LEAD,
+    Stage.NEGOTIATING,
+    Stage.SIGNED,
+    Stage.STARTED,
+    Stage.COMPLETED,
+    Stage.PRODUCING,
+]
+# Stages a project can be put on hold or dropped from: still moving.
+OPEN_STAGES: frozenset[Stage] = frozenset(PIPELINE[:-1])
+SIDE_EXITS: frozenset[Stage] = frozenset({Stage.ON_HOLD, Stage.DROPPED})
+# Stages that carry a planned date besides the actual one (what reminders watch).
+PLANNED_STAGES: list[Stage] = [Stage.SIGNED, Stage.STARTED, Stage.COMPLETED, Stage.PRODUCING]
+
+# Allowed forward moves; "on hold" resumes to the stage it was held at (held_stage).
+TRANSITIONS: dict[Stage, frozenset[Stage]] = {
+    **{stage: frozenset({PIPELINE[i + 1], *SIDE_EXITS}) for i, stage in enumerate(PIPELINE[:-1])},
+    Stage.PRODUCING: frozenset(),
+    Stage.ON_HOLD: frozenset({Stage.DROPPED}),  # plus resuming to held_stage
+    Stage.DROPPED: frozenset(),
+}
+
+
+def actual_field(stage: Stage | str) -> str:
+    """Name of the column holding the date a stage was reached (e.g. started_on)."""
+    return f"{stage}_on"
+
+
+def planned_field(stage: Stage | str) -> str:
+    return f"{stage}_planned"
+
+
+class ProjectQuerySet(models.QuerySet):
+    def live(self) -> ProjectQuerySet:
+        return self.filter(is_deleted=False)
+
+
+class LiveProjectManager(models.Manager.from_queryset(ProjectQuerySet)):
+    """Hides deleted projects; `Project.all_objects` still sees them (admin restore)."""
+
+    def get_queryset(self) -> ProjectQuerySet:
+        return super().get_queryset().filter(is_deleted=False)
+
+
+class Project(OwnedRecord):
+    class Kind(models.TextChoices):
+        NEW = "new", _("New investment")
+        EXPANSION = "expansion", _("Expansion (capital increase)")
+        JOINT_VENTURE = "joint_venture", _("Joint venture")
+
+    class CapitalOrigin(models.TextChoices):
+        DOMESTIC = "domestic", _("Domestic capital")
+        FOREIGN = "foreign", _("Foreign capital")
+        HMT = "hmt", _("Hong Kong, Macau and Taiwan capital")
+
+    class SourceKind(models.TextChoices):
+        MISSION = "mission", _("Promotion mission")
+        VISIT = "visit", _("Visit")
+        CHANNEL = "channel", _("Channel partner (百渠)")
+        RESIDENT_OFFICE = "resident_office", _("Resident office")
+        EXHIBITION = "exhibition", _("Exhibition")
+        INQUIRY = "inquiry", _("Inbound inquiry")
+        EXISTING_INVESTOR = "existing_investor", _("Existing investor")
+        OTHER = "other", _("Other")
+
+    name = models.CharField(_("project name"), max_length=200)
+    investor = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="projects", verbose_name=_("investor")
+    )
+    industry = models.ForeignKey(
+        Industry, on_delete=models.PROTECT, related_name="projects", null=True, blank=True, verbose_name=_("industry")
+    )
+    park = models.ForeignKey(
+        Park, on_delete=models.PROTECT, related_name="projects", null=True, blank=True, verbose_name=_("park")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.NEW)
+    capital_origin = models.CharField(
+        _("capital origin"), max_length=10, choices=CapitalOrigin.choices, default=CapitalOrigin.DOMESTIC
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    # Amounts in 万元 (10,000 yuan) as Chinese forms write them; USD in 万美元.
+    total_investment = models.DecimalField(_("total investment (10k yuan)"), max_digits=14, decimal_places=2)
+    fixed_asset_investment = models.DecimalField(
+        _("fixed-asset investment (10k yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    foreign_capital_usd = models.DecimalField(
+        _("foreign capital (10k USD)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    signed_amount = models.DecimalField(
+        _("signed amount (10k yuan)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The investment written in the signed agreement; required to sign."),
+    )
+    expected_annual_output = models.DecimalField(
+        _("expected annual output (10k yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    jobs = models.PositiveIntegerField(_("jobs"), null=True, blank=True)
+
+    source_kind = models.CharField(_("source"), max_length=20, choices=SourceKind.choices, default=SourceKind.OTHER)
+    source_mission = models.ForeignKey(
+        Mission,
+        on_delete=models.SET_NULL,
+        related_name="projects",
+        null=True,
+        blank=True,
+        verbose_name=_("source mission"),
+    )
+    source_visit = models.ForeignKey(
+        Visit, on_delete=models.SET_NULL, related_name="projects", null=True, blank=True, verbose_name=_("source visit")
+    )
+    source_note = models.CharField(_("source details"), max_length=200, blank=True)
+
+    is_major = models.BooleanField(_("major project"), default=False, help_text=_("Under special supervision (督办)."))
+    is_confidential = models.BooleanField(
+        _("confidential"), default=False, help_text=_("Hidden from officers of other teams.")
+    )
+
+    stage = models.CharField(_("stage"), max_length=12, choices=Stage.choices, default=Stage.LEAD, editable=False)
+    held_stage = models.CharField(
+        _("stage before hold"), max_length=12, choices=Stage.choices, blank=True, editable=False
+    )
+    exit_reason = models.CharField(_("reason for hold or drop"), max_length=300, blank=True, editable=False)
+
+    # Actual dates: set only by the stage service.
+    lead_on = models.DateField(_("lead noted on"), null=True, blank=True, editable=False)
+    negotiating_on = models.DateField(_("negotiation began on"), null=True, blank=True, editable=False)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True, editable=False)
+    started_on = models.DateField(_("construction started on"), null=True, blank=True, editable=False)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True, editable=False)
+    producing_on = models.DateField(_("production began on"), null=True, blank=True, editable=False)
+    on_hold_on = models.DateField(_("put on hold on"), null=True, blank=True, editable=False)
+    dropped_on = models.DateField(_("dropped on"), null=True, blank=True, editable=False)
+
+    # Planned dates: set when the project is planned; changing one is a re-plan.
+    signed_planned = models.DateField(_("planned signing"), null=True, blank=True)
+    started_planned = models.DateField(_("planned construction start"), null=True, blank=True)
+    completed_planned = models.DateField(_("planned completion"), null=True, blank=True)
+    producing_planned = models.DateField(_("planned production"), null=True, blank=True)
+
+    is_deleted = models.BooleanField(_("deleted"), default=False, editable=False)
+    deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
+
+    objects = LiveProjectManager()
+    all_objects = ProjectQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["-created_at", "-id"]
+        base_manager_name = "all_objects"
+        indexes = [
+            models.Index(fields=["stage", "total_investment"], name="project_stage_amount"),
+            models.Index(fields=["team", "stage"], name="project_team_stage"),
+            models.Index(fields=["signed_on"], name="project_signed_on"),
+            models.Index(fields=["started_planned"], condition=Q(started_on__isnull=True), name="project_start_due"),
+            models.Index(
+                fields=["completed_planned"], condition=Q(completed_on__isnull=True), name="project_completion_due"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(total_investment__gte=0), name="project_investment_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tier(self) -> Tier:
+        return tier_for(self.total_investment)
+
+    @property
+    def total_investment_yi(self) -> Decimal:
+        """Total investment in 亿元 (100M yuan), the unit of reports."""
+        return (self.total_investment or Decimal(0)) / Decimal(10000)
+
+    def actual_date(self, stage: Stage | str):
+        return getattr(self, actual_field(stage), None)
+
+    def planned_date(self, stage: Stage | str):
+        return getattr(self, planned_field(stage), None) if stage in PLANNED_STAGES else None
+
+    def participant_ids(self) -> set[int]:
+        return {self.owner_id}
+
+
+class StageChange(models.Model):
+    """One move of a project from a stage to another, as it happened."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="stage_changes", verbose_name=_("project")
+    )
+    from_stage = models.CharField(_("from stage"), max_length=12, choices=Stage.choices)
+    to_stage = models.CharField(_("to stage"), max_length=12, choices=Stage.choices)
+    reached_on = models.DateField(_("date reached"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("changed by")
+    )
+    changed_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True)
+    is_correction = models.BooleanField(
+        _("correction"), default=False, help_text=_("An admin moved the project back to correct an error.")
+    )
+
+    class Meta:
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["project", "-changed_at"], name="stagechange_project_time")]
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.get_from_stage_display()} → {self.get_to_stage_display()}"
+
+
+class Replan(models.Model):
+    """A planned date set again; the first plan stays visible as the oldest old_date."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="replans", verbose_name=_("project"))
+    stage = models.CharField(_("stage"), max_length=12, choices=[(s.value, s.label) for s in PLANNED_STAGES])
+    old_date = models.DateField(_("previous planned date"))
+    new_date = models.DateField(_("new planned date"))
+    reason = models.CharField(_("reason"), max_length=300)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("changed by")
+    )
+    changed_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("re-plan")
+        verbose_name_plural = _("re-plans")
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["project", "stage"], name="replan_project_stage")]
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.get_stage_display()} {self.old_date} → {self.new_date}"

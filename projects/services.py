@@ -1,0 +1,380 @@
+"""Writes to pipeline projects. The stage machine is project_change_stage: the only
+code that moves a project between stages (admin, web, API and import all call it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import permissions
+from core.errors import DomainError, NotFound, NotPermitted
+from core.records import full_clean_or_refuse, prepare_owned_record, stored_version
+from projects.models import (
+    OPEN_STAGES,
+    PIPELINE,
+    PLANNED_STAGES,
+    SIDE_EXITS,
+    TRANSITIONS,
+    Project,
+    Replan,
+    Stage,
+    StageChange,
+    actual_field,
+    planned_field,
+)
+
+if TYPE_CHECKING:
+    from core.models import User
+
+
+def _label(stage: Stage | str) -> str:
+    return str(Stage(stage).label)
+
+
+def _visible_or_not_found(project: Project, by: User) -> None:
+    if project.is_deleted or not permissions.can_view_project(by, project):
+        raise NotFound(_("No such project."))
+
+
+def _check_planned_order(project: Project) -> None:
+    """Planned dates follow the pipeline: a project cannot be planned to start before signing."""
+    previous: tuple[Stage, dt.date] | None = None
+    for stage in PLANNED_STAGES:
+        planned = project.planned_date(stage)
+        if planned is None:
+            continue
+        if previous and planned < previous[1]:
+            raise DomainError(
+                _(
+                    "The planned date of %(stage)s (%(date)s) cannot be before the planned date of %(prev)s (%(prev_date)s)."
+                )
+                % {"stage": _label(stage), "date": planned, "prev": _label(previous[0]), "prev_date": previous[1]},
+                field=planned_field(stage),
+            )
+        previous = (stage, planned)
+
+
+# --- Create, edit, delete -------------------------------------------------------
+
+
+@transaction.atomic
+def project_save(*, project: Project, by: User, replan_reason: str = "") -> Project:
+    """Create a project (as a lead) or save edits to one.
+
+    Stage and actual dates are never changed here (project_change_stage does that).
+    Moving a planned date that was already set is a re-plan: it needs a reason and
+    leaves a Replan row, so the original plan stays visible.
+    """
+    creating = project._state.adding
+    if not creating:
+        _visible_or_not_found(stored_version(project), by)
+    stored = prepare_owned_record(project, by=by, can_edit=permissions.can_edit_project)
+    if project.team_id is None:
+        raise DomainError(_("Choose the team responsible for this project."), field="team")
+    if project.total_investment is None or project.total_investment < 0:
+        raise DomainError(_("Enter the total investment (10k yuan); it cannot be negative."), field="total_investment")
+    if project.fixed_asset_investment and project.fixed_asset_investment > project.total_investment:
+        raise DomainError(
+            _("Fixed-asset investment cannot exceed the total investment."), field="fixed_asset_investment"
+        )
+    if project.capital_origin == Project.CapitalOrigin.DOMESTIC and project.foreign_capital_usd:
+        raise DomainError(
+            _("A domestic-capital project has no foreign capital; change its capital origin first."),
+            field="foreign_capital_usd",
+        )
+    _check_planned_order(project)
+
+    replans: list[Replan] = []
+    if creating:
+        project.stage = Stage.LEAD
+        project.lead_on = project.lead_on or timezone.localdate()
+        if project.lead_on > timezone.localdate():
+            raise DomainError(_("A lead cannot be noted in the future."), field="lead_on")
+    else:
+        # The stage columns stay as stored: a stale form cannot undo a stage change.
+        for name in ["stage", "held_stage", "exit_reason", "is_deleted", "deleted_at"] + [
+            actual_field(s) for s in [*PIPELINE, *SIDE_EXITS]
+        ]:
+            setattr(project, name, getattr(stored, name))
+        for stage in PLANNED_STAGES:
+            old, new = stored.planned_date(stage), project.planned_date(stage)
+            if old is None or old == new:
+                continue
+            if new is None:
+                raise DomainError(
+                    _("A planned date cannot be removed once set; re-plan it with a new date and a reason."),
+                    field=planned_field(stage),
+                )
+            if stored.actual_date(stage):
+                raise DomainError(
+                    _("%(stage)s was already reached; its plan can no longer change.") % {"stage": _label(stage)},
+                    field=planned_field(stage),
+                )
+            if not replan_reason.strip():
+                raise DomainError(
+                    _("Changing the planned date of %(stage)s from %(old)s to %(new)s is a re-plan: give a reason.")
+                    % {"stage": _label(stage), "old": old, "new": new},
+                    code="replan_reason_required",
+                    field=planned_field(stage),
+                )
+            replans.append(
+                Replan(
+                    project=project,
+                    stage=stage,
+                    old_date=old,
+                    new_date=new,
+                    reason=replan_reason.strip(),
+                    changed_by=by,
+                )
+            )
+    full_clean_or_refuse(project)
+    project.save()
+    Replan.objects.bulk_create(replans)
+    return project
+
+
+@transaction.atomic
+def project_replan(*, project: Project, stage: Stage | str, new_date: dt.date, reason: str, by: User) -> Project:
+    """Move one planned date, with a reason (the original plan stays in the re-plan list)."""
+    stage = Stage(stage)
+    if stage not in PLANNED_STAGES:
+        raise DomainError(_("%(stage)s has no planned date.") % {"stage": _label(stage)}, field="stage")
+    locked = stored_version(project, lock=True)
+    _visible_or_not_found(locked, by)
+    setattr(locked, planned_field(stage), new_date)
+    return project_save(project=locked, by=by, replan_reason=reason)
+
+
+@transaction.atomic
+def project_delete(*, project: Project, by: User) -> Project:
+    """Deleting hides the project (and keeps its history); an admin can restore it."""
+    locked = stored_version(project, lock=True)
+    _visible_or_not_found(locked, by)
+    if not permissions.can_delete_project(by, locked):
+        raise NotPermitted(_("Only a manager of the project's team or an admin can delete a project."))
+    locked.is_deleted = True
+    locked.deleted_at = timezone.now()
+    locked._history_user = by
+    locked._change_reason = "deleted"
+    locked.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def project_restore(*, project: Project, by: User) -> Project:
+    locked = stored_version(project, lock=True)
+    if not permissions.can_restore_project(by):
+        raise NotPermitted(_("Only an admin can restore a deleted project."))
+    if not locked.is_deleted:
+        return locked
+    locked.is_deleted = False
+    locked.deleted_at = None
+    locked._history_user = by
+    locked._change_reason = "restored"
+    locked.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
+    return locked
+
+
+# --- The stage machine ----------------------------------------------------------
+
+
+def _latest_reached(project: Project) -> tuple[Stage, dt.date] | None:
+    """The stage date a new stage may not precede: the last date the project reached."""
+    dated = [(s, project.actual_date(s)) for s in [*PIPELINE, *SIDE_EXITS] if project.actual_date(s)]
+    if not dated:
+        return None
+    return max(dated, key=lambda pair: pair[1])
+
+
+def _refuse_move(current: Stage, to_stage: Stage, held: str) -> DomainError:
+    """The message for a move TRANSITIONS does not allow, saying what to do instead."""
+    if current == Stage.DROPPED:
+        return DomainError(
+            _(
+                "This project was dropped; it cannot move to %(to)s. An admin can correct the stage if the drop was a mistake."
+            )
+            % {"to": _label(to_stage)},
+            code="stage_closed",
+        )
+    if current == Stage.ON_HOLD:
+        return DomainError(
+            _("A project on hold resumes at the stage it was held at (%(held)s), or is dropped.")
+            % {"held": _label(held)},
+            code="stage_resume_only",
+        )
+    if current == Stage.PRODUCING and to_stage in SIDE_EXITS:
+        return DomainError(
+            _("A project in production has finished the pipeline; it cannot be put on hold or dropped."),
+            code="stage_finished",
+        )
+    if to_stage in PIPELINE and current in PIPELINE:
+        if PIPELINE.index(to_stage) < PIPELINE.index(current):
+            return DomainError(
+                _(
+                    "A project cannot go back from %(from)s to %(to)s. If a stage was recorded by mistake, an admin can correct it."
+                )
+                % {"from": _label(current), "to": _label(to_stage)},
+                code="stage_backwards",
+            )
+        following = PIPELINE[PIPELINE.index(current) + 1]
+        return DomainError(
+            _("A project moves one stage at a time: from %(from)s it goes to %(next)s before %(to)s.")
+            % {"from": _label(current), "next": _label(following), "to": _label(to_stage)},
+            code="stage_skipped",
+        )
+    return DomainError(
+        _("A project cannot move from %(from)s to %(to)s.") % {"from": _label(current), "to": _label(to_stage)},
+        code="stage_not_allowed",
+    )
+
+
+@transaction.atomic
+def project_change_stage(
+    *,
+    project: Project,
+    to_stage: Stage | str,
+    on: dt.date | None,
+    by: User,
+    note: str = "",
+    reason: str = "",
+    signed_amount: Decimal | None = None,
+    correction: bool = False,
+) -> Project:
+    """Move a project to `to_stage`, reached on the date `on`.
+
+    Forward one step along PIPELINE; to on-hold or dropped from an open stage (with
+    a reason); from on-hold back to the stage it was held at. Going back is an
+    admin's correction (`correction=True`), recorded as such. Moving to the stage
+    the project is already in changes nothing. The row is locked, so of two
+    concurrent changes exactly one is applied and recorded.
+    """
+    try:
+        to_stage = Stage(to_stage)
+    except ValueError:
+        raise DomainError(_("Unknown stage: %(stage)s.") % {"stage": to_stage}, code="stage_unknown") from None
+    locked = stored_version(project, lock=True)
+    _visible_or_not_found(locked, by)
+    if not permissions.can_edit_project(by, locked):
+        raise NotPermitted(_("You can change the stage of your team's projects only."))
+    current = Stage(locked.stage)
+    if current == to_stage:
+        return locked
+
+    if correction:
+        return _correct_stage(locked, to_stage=to_stage, by=by, note=note or reason)
+
+    resuming = current == Stage.ON_HOLD and to_stage == locked.held_stage
+    if not resuming and to_stage not in TRANSITIONS[current]:
+        raise _refuse_move(current, to_stage, locked.held_stage)
+
+    today = timezone.localdate()
+    if on is None:
+        raise DomainError(
+            _("Enter the date %(stage)s was reached.") % {"stage": _label(to_stage)}, code="date_required", field="on"
+        )
+    if on > today:
+        raise DomainError(
+            _("The date a stage is reached cannot be in the future: %(date)s is after today (%(today)s).")
+            % {"date": on, "today": today},
+            code="date_in_future",
+            field="on",
+        )
+    latest = _latest_reached(locked)
+    if latest and on < latest[1]:
+        raise DomainError(
+            _("%(stage)s cannot be reached on %(date)s: the project reached %(prev)s later, on %(prev_date)s.")
+            % {"stage": _label(to_stage), "date": on, "prev": _label(latest[0]), "prev_date": latest[1]},
+            code="date_before_previous",
+            field="on",
+        )
+    if to_stage in SIDE_EXITS and not reason.strip():
+        raise DomainError(
+            _("Say why the project is %(stage)s.") % {"stage": _label(to_stage).lower()},
+            code="reason_required",
+            field="reason",
+        )
+    if to_stage == Stage.SIGNED:
+        amount = signed_amount if signed_amount is not None else locked.signed_amount
+        if not amount or amount <= 0:
+            raise DomainError(
+                _("To record the signing, enter the signed amount (10k yuan) and the signing date."),
+                code="signed_amount_required",
+                field="signed_amount",
+            )
+        locked.signed_amount = amount
+
+    if to_stage in SIDE_EXITS:
+        if current in OPEN_STAGES:
+            locked.held_stage = current
+        locked.exit_reason = reason.strip()
+    elif resuming:
+        locked.held_stage = ""
+        locked.exit_reason = ""
+    locked.stage = to_stage
+    setattr(locked, actual_field(to_stage), on)
+    locked._history_user = by
+    locked.save()
+    StageChange.objects.create(
+        project=locked,
+        from_stage=current,
+        to_stage=to_stage,
+        reached_on=on,
+        changed_by=by,
+        note=(note or reason).strip(),
+    )
+    return locked
+
+
+def _correct_stage(locked: Project, *, to_stage: Stage, by: User, note: str) -> Project:
+    """An admin moves a project back to undo a stage recorded by mistake."""
+    if not permissions.can_correct_stage(by):
+        raise NotPermitted(_("Only an admin can move a project back to correct its stage."))
+    if to_stage not in PIPELINE:
+        raise DomainError(_("A correction moves a project back to a pipeline stage."), code="stage_not_allowed")
+    current = Stage(locked.stage)
+    if current in PIPELINE and PIPELINE.index(to_stage) > PIPELINE.index(current):
+        raise DomainError(
+            _("A correction moves a project back; to move it forward, change its stage as usual."),
+            code="correction_forward",
+        )
+    if (
+        current in SIDE_EXITS
+        and locked.held_stage
+        and PIPELINE.index(to_stage) > PIPELINE.index(Stage(locked.held_stage))
+    ):
+        raise DomainError(
+            _("A correction cannot move the project past %(held)s, where it left the pipeline.")
+            % {"held": _label(locked.held_stage)},
+            code="correction_forward",
+        )
+    if not note.strip():
+        raise DomainError(_("Say what the correction puts right."), code="reason_required", field="note")
+    # Later stages were never reached after all: their dates go (history keeps them).
+    for stage in PIPELINE[PIPELINE.index(to_stage) + 1 :]:
+        setattr(locked, actual_field(stage), None)
+    for stage in SIDE_EXITS:
+        setattr(locked, actual_field(stage), None)
+    reached_on = locked.actual_date(to_stage) or timezone.localdate()
+    setattr(locked, actual_field(to_stage), reached_on)
+    locked.held_stage = ""
+    locked.exit_reason = ""
+    current_stage = locked.stage
+    locked.stage = to_stage
+    locked._history_user = by
+    locked._change_reason = "stage correction"
+    locked.save()
+    StageChange.objects.create(
+        project=locked,
+        from_stage=current_stage,
+        to_stage=to_stage,
+        reached_on=reached_on,
+        changed_by=by,
+        note=note.strip(),
+        is_correction=True,
+    )
+    return locked

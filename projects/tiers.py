@@ -1,0 +1,48 @@
+"""Size tiers (亿元以上项目): derived from total investment, never typed in.
+
+Amounts are kept in 万元 (10,000 yuan): 1亿 = 10,000万. A tier holds every project
+whose total investment is at least its floor; the boundary belongs to the upper tier
+(10,000万 is 1亿+, 9,999.99万 is below).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Case, Value, When
+from django.utils.translation import gettext_lazy as _
+
+
+class Tier(models.TextChoices):
+    BELOW_100M = "below_1e8", _("Below 100M yuan")
+    ABOVE_100M = "1e8", _("100M yuan and above")
+    ABOVE_1B = "1e9", _("1B yuan and above")
+    ABOVE_10B = "1e10", _("10B yuan and above")
+
+
+# Floors in 万元, highest first.
+TIER_FLOORS: list[tuple[Decimal, Tier]] = [
+    (Decimal("1000000"), Tier.ABOVE_10B),
+    (Decimal("100000"), Tier.ABOVE_1B),
+    (Decimal("10000"), Tier.ABOVE_100M),
+]
+
+REPORTING_THRESHOLD = Decimal("10000")  # 1亿: what "a project above 100M yuan" means
+
+
+def tier_for(total_investment: Decimal | None) -> Tier:
+    amount = total_investment or Decimal(0)
+    for floor, tier in TIER_FLOORS:
+        if amount >= floor:
+            return tier
+    return Tier.BELOW_100M
+
+
+def tier_expression(field: str = "total_investment") -> Case:
+    """The same rule as tier_for, as a database expression for annotate() and filters."""
+    return Case(
+        *[When(**{f"{field}__gte": floor}, then=Value(tier.value)) for floor, tier in TIER_FLOORS],
+        default=Value(Tier.BELOW_100M.value),
+        output_field=models.CharField(),
+    )

@@ -1,0 +1,123 @@
+"""Factories that build a small, valid zone for tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.utils import timezone
+
+from core.models import Department, Team, User
+from crm.credit_code import make_credit_code
+from crm.models import Contact, Industry, Mission, Organisation, Park, Visit
+from projects.models import Project
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ("name",)
+
+    name = "投资促进局"
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"招商{n}组")
+    department = factory.SubFactory(DepartmentFactory)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = User.Role.OFFICER
+    team = factory.SubFactory(TeamFactory)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def save_password(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class IndustryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Industry
+
+    name = factory.Sequence(lambda n: f"产业{n}")
+
+
+class ParkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Park
+
+    name = factory.Sequence(lambda n: f"园区{n}")
+
+
+def credit_code(n: int) -> str:
+    """A valid credit code, different for each n."""
+    return make_credit_code(f"91320214MA{n:07d}")
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"测试科技{n}有限公司")
+    name_en = factory.Sequence(lambda n: f"Test Tech {n} Co., Ltd.")
+    credit_code = factory.Sequence(credit_code)
+    owner = factory.SubFactory(UserFactory)
+    team = factory.SelfAttribute("owner.team")
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"联系人{n}")
+    owner = factory.SelfAttribute("organisation.owner")
+    team = factory.SelfAttribute("owner.team")
+
+
+class MissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mission
+
+    title = factory.Sequence(lambda n: f"日韩招商团组{n}")
+    region = Mission.Region.JAPAN_KOREA
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=10))
+    end_date = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=5))
+    owner = factory.SubFactory(UserFactory)
+    team = factory.SelfAttribute("owner.team")
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Visit
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    date = factory.LazyFunction(timezone.localdate)
+    summary = "介绍园区政策，对方有扩产意向"
+    owner = factory.SubFactory(UserFactory)
+    team = factory.SelfAttribute("owner.team")
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    name = factory.Sequence(lambda n: f"新工厂项目{n}")
+    investor = factory.SubFactory(OrganisationFactory)
+    total_investment = Decimal("50000")
+    owner = factory.SubFactory(UserFactory)
+    team = factory.SelfAttribute("owner.team")
+    lead_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=400))
