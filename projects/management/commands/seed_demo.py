@@ -1,4 +1,4 @@
-"""Demo data: a believable zone built from the seed article (see crm/demo.py)."""
+"""Demo data: a believable zone built from the seed article (built in projects/demo.py)."""
 
 from __future__ import annotations
 
