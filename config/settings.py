@@ -5,9 +5,11 @@ SQLite and a file-system Celery broker when nothing is set, PostgreSQL and Redis
 (or RabbitMQ) when DATABASE_URL and CELERY_BROKER_URL say so.
 """
 
+import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,7 +55,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -77,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "core.context_processors.demo",
+                "core.notification_views.bell",
             ],
         },
     },
@@ -92,6 +95,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].setdefault("init_command", "PRAGMA journal_mode=WAL;")
     DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    # Tests use a file, not memory, so a real Celery worker process can share it;
+    # one per test process, so that test runs side by side do not collide.
+    DATABASES["default"].setdefault("TEST", {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")})
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -166,7 +172,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "heartbeat": {"task": "core.tasks.heartbeat", "schedule": 60.0},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -193,4 +201,33 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}
+
+# Reminders and notifications: see projects/reminders.py and core/notifications.py.
+
+# One beat task sweeps for due reminders; sweeps that find nothing cost one query.
+REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=300)
+# Reminders claimed and notified per transaction.
+REMINDER_SWEEP_CHUNK = env.int("REMINDER_SWEEP_CHUNK", default=500)
+# The morning digest, in TIME_ZONE ("HH:MM").
+REMINDER_DIGEST_TIME = env("REMINDER_DIGEST_TIME", default="08:30")
+# A mail claim older than this belongs to a sender that died; it is sent again.
+REMINDER_MAIL_CLAIM_TIMEOUT = env.int("REMINDER_MAIL_CLAIM_TIMEOUT", default=900)
+# Where the file e-mail backend (EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend) writes.
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH", default=str(VAR_DIR / "mail"))
+# Links in e-mail point here.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Tasks that tasks enqueue go to this queue (tests give each worker a queue of its own).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+_digest_hour, _digest_minute = (int(part) for part in REMINDER_DIGEST_TIME.split(":"))
+CELERY_BEAT_SCHEDULE["reminder-sweep"] = {
+    "task": "projects.tasks.sweep_reminders",
+    "schedule": float(REMINDER_SWEEP_SECONDS),
+    # A sweep left waiting while workers were down is dropped: the next one covers it.
+    "options": {"expires": max(1.0, REMINDER_SWEEP_SECONDS * 0.9)},
+}
+CELERY_BEAT_SCHEDULE["reminder-digest"] = {
+    "task": "projects.tasks.send_digests",
+    "schedule": crontab(hour=_digest_hour, minute=_digest_minute),
+    "options": {"expires": 3600.0},
 }

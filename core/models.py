@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -55,10 +59,15 @@ class User(AbstractUser):
         related_name="managers",
         blank=True,
         verbose_name=_("managed teams"),
-        help_text=_("Teams a manager is responsible for, besides the own team."),
+        help_text=_("Teams a manager is responsible for, besides their own team."),
     )
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email_reminders = models.BooleanField(
+        _("e-mail me reminders"),
+        default=True,
+        help_text=_("A morning digest of reminders, and red alerts at once. In-app notifications always appear."),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
@@ -84,3 +93,109 @@ class User(AbstractUser):
     @property
     def is_manager_role(self) -> bool:
         return self.role == self.Role.MANAGER
+
+
+class Heartbeat(models.Model):
+    """When a background process last proved it runs (beat sends, a worker records)."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+    seen_at = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+# --- Notifications (issue 4: reminders) -------------------------------------------
+
+
+class AlertLevel(models.TextChoices):
+    """How urgent a notification is; delays escalate blue -> yellow -> red (督办)."""
+
+    NOTICE = "notice", _("Notice")
+    BLUE = "blue", _("Blue notice")
+    YELLOW = "yellow", _("Yellow warning")
+    RED = "red", _("Red alert")
+
+
+class Notification(models.Model):
+    """One message to one user, shown in the app (the bell) and maybe mailed.
+
+    `key` says what it is about (e.g. "reminder:42"); with the recipient it is unique,
+    so whatever creates notifications may try again without telling anyone twice.
+    E-mail is claimed before it is sent: `mail_token` is set by a conditional update
+    (only one sender wins a row), `emailed_at` when the mail went out.
+    """
+
+    class Mail(models.TextChoices):
+        NONE = "none", _("No e-mail")
+        DIGEST = "digest", _("In the morning digest")
+        IMMEDIATE = "immediate", _("At once")
+
+    recipient = models.ForeignKey(
+        "core.User", on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    key = models.CharField(_("key"), max_length=100)
+    level = models.CharField(_("level"), max_length=8, choices=AlertLevel.choices, default=AlertLevel.NOTICE)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("details"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("about (type)")
+    )
+    object_id = models.PositiveBigIntegerField(_("about (id)"), null=True, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    mail = models.CharField(_("e-mail"), max_length=10, choices=Mail.choices, default=Mail.NONE)
+    mail_token = models.UUIDField(_("e-mail claim"), null=True, blank=True, editable=False)
+    mail_claimed_at = models.DateTimeField(_("e-mail claimed at"), null=True, blank=True, editable=False)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_recipient")]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
+            models.Index(
+                fields=["mail", "recipient"],
+                condition=Q(emailed_at__isnull=True) & ~Q(mail="none"),
+                name="notification_mail_pending",
+            ),
+            models.Index(fields=["mail_token"], condition=Q(mail_token__isnull=False), name="notification_mail_claim"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.title}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class EmailDigest(models.Model):
+    """The morning digest of one user on one day: at most one, by the unique key."""
+
+    recipient = models.ForeignKey(
+        "core.User", on_delete=models.CASCADE, related_name="email_digests", verbose_name=_("recipient")
+    )
+    day = models.DateField(_("day"))
+    token = models.UUIDField(_("claim"), editable=False)
+    size = models.PositiveIntegerField(_("notifications"), default=0)
+    created_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail digest")
+        verbose_name_plural = _("e-mail digests")
+        ordering = ["-day", "recipient"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "day"], name="digest_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.day}"

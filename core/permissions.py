@@ -113,8 +113,18 @@ def can_edit_record(user: User, record) -> bool:
     return bool(participant_ids and user.pk in participant_ids())
 
 
-def editable_records(user: User, queryset: QuerySet, participants_field: str | None = None) -> QuerySet:
-    """Queryset twin of can_edit_record, for lists of what a user may change."""
+def can_edit_contact(user: User, contact) -> bool:
+    """Whoever may edit an organisation may edit its people; so may the contact's owner.
+
+    Qualifications follow their organisation the same way (can_edit_record on it)."""
+    return can_edit_record(user, contact) or can_edit_record(user, contact.organisation)
+
+
+def editable_records(user: User, queryset: QuerySet) -> QuerySet:
+    """Queryset twin of can_edit_record, for lists of what a user may change.
+
+    The model's PARTICIPANT_FIELDS name the people who may edit besides the owner (a
+    visit's officers; a mission's participants and leader), as participant_ids() does."""
     if is_admin(user):
         return queryset
     if not (user and user.is_authenticated and user.is_active):
@@ -122,8 +132,8 @@ def editable_records(user: User, queryset: QuerySet, participants_field: str | N
     if is_manager(user):
         return queryset.filter(team_id__in=team_ids_of(user))
     condition = Q(owner_id=user.pk)
-    if participants_field:
-        condition |= Q(**{participants_field: user.pk})
+    for field in getattr(queryset.model, "PARTICIPANT_FIELDS", ()):
+        condition |= Q(**{field: user.pk})
     return queryset.filter(condition).distinct()
 
 

@@ -77,6 +77,7 @@ def prepare_owned_record(
             raise NotPermitted(_("Only a manager or an admin can hand a record to another officer or team."))
         if not permissions.is_admin(by) and record.team_id not in permissions.team_ids_of(by):
             raise NotPermitted(_("You can only hand records to your own teams."))
+    record.version = stored.version + 1
     record._history_user = by
     return stored
 

@@ -6,8 +6,11 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from core.models import Heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +43,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database and the broker answer, 503 otherwise (for load balancers)."""
     checks = {"database": _database_answers(), "broker": _broker_answers()}
     ok = all(checks.values())
-    return JsonResponse({"status": "ok" if ok else "unavailable", **checks}, status=200 if ok else 503)
+    body = {"status": "ok" if ok else "unavailable", **checks}
+    if checks["database"]:
+        # Informational: a stale heartbeat means reminders are not running, but the
+        # web app itself still serves, so it does not turn the answer into a 503.
+        beat = Heartbeat.objects.filter(name="worker").values_list("seen_at", flat=True).first()
+        body["worker_seen_seconds_ago"] = round((timezone.now() - beat).total_seconds()) if beat else None
+    return JsonResponse(body, status=200 if ok else 503)
 
 
 def home(request: HttpRequest) -> HttpResponse:

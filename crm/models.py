@@ -24,6 +24,9 @@ class OwnedRecord(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Raised by every save through a service; a write based on an older version is
+    # refused instead of silently overwriting someone else's edit.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         abstract = True
@@ -53,7 +56,7 @@ class Industry(models.Model):
     level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.CLUSTER)
     category = models.CharField(_("category"), max_length=16, choices=Category.choices, default=Category.OTHER)
     position = models.PositiveSmallIntegerField(
-        _("position"), default=0, help_text=_("Order among siblings, upstream first.")
+        _("sort order"), default=0, help_text=_("Order among siblings, upstream first.")
     )
 
     class Meta:
@@ -166,6 +169,11 @@ class Organisation(OwnedRecord):
             models.UniqueConstraint(
                 fields=["credit_code"], condition=~Q(credit_code=""), name="organisation_unique_credit_code"
             ),
+            # Stored in its normal form only, so that uniqueness cannot be dodged by case or spaces.
+            models.CheckConstraint(
+                condition=Q(credit_code="") | Q(credit_code__regex=r"^[0-9A-HJ-NPQRTUWXY]{18}$"),
+                name="organisation_credit_code_normalised",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -216,14 +224,14 @@ class Contact(OwnedRecord):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("organisation")
     )
-    name = models.CharField(_("name"), max_length=100)
-    name_en = models.CharField(_("name in English"), max_length=150, blank=True)
+    name = models.CharField(_("full name"), max_length=100)
+    name_en = models.CharField(_("full name in English"), max_length=150, blank=True)
     title = models.CharField(_("job title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     wechat = models.CharField(_("WeChat"), max_length=60, blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    is_active = models.BooleanField(_("still there"), default=True)
+    is_active = models.BooleanField(_("still works there"), default=True)
 
     history = HistoricalRecords()
 
@@ -233,7 +241,7 @@ class Contact(OwnedRecord):
         ordering = ["organisation", "name"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.organisation})" if self.title == "" else f"{self.name}, {self.title}"
+        return f"{self.name}, {self.title}" if self.title else self.name
 
 
 # --- Missions and visits --------------------------------------------------------
@@ -245,7 +253,7 @@ class Mission(OwnedRecord):
     class Kind(models.TextChoices):
         OVERSEAS_TRIP = "overseas", _("Overseas promotion trip")
         DOMESTIC_TRIP = "domestic", _("Domestic promotion trip")
-        HOSTED_EVENT = "event", _("Promotion event at home")
+        HOSTED_EVENT = "event", _("Promotion event in the zone")
         EXHIBITION = "exhibition", _("Exhibition")
         ONLINE = "online", _("Online promotion")
 
@@ -279,7 +287,7 @@ class Mission(OwnedRecord):
         settings.AUTH_USER_MODEL, related_name="missions", blank=True, verbose_name=_("participants")
     )
     goals = models.TextField(_("goals"), blank=True)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(_("outcome report"), blank=True)
     industries = models.ManyToManyField(Industry, blank=True, related_name="missions", verbose_name=_("industries"))
 
     history = HistoricalRecords(m2m_fields=[participants])
@@ -295,6 +303,9 @@ class Mission(OwnedRecord):
 
     def __str__(self) -> str:
         return self.title
+
+    # Besides the owner, these people may edit the mission (core.permissions).
+    PARTICIPANT_FIELDS = ("participants", "leader")
 
     def participant_ids(self) -> set[int]:
         ids = {u.pk for u in self.participants.all()}
@@ -330,7 +341,7 @@ class Visit(OwnedRecord):
         Mission, on_delete=models.SET_NULL, related_name="visits", null=True, blank=True, verbose_name=_("mission")
     )
     location = models.CharField(_("place"), max_length=200, blank=True)
-    summary = models.TextField(_("summary"))
+    summary = models.TextField(_("what was discussed"))
     intention = models.CharField(_("intention"), max_length=8, choices=Intention.choices, default=Intention.NONE)
     next_step = models.CharField(_("next step"), max_length=300, blank=True)
     follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
@@ -351,6 +362,9 @@ class Visit(OwnedRecord):
 
     def __str__(self) -> str:
         return f"{self.date} {self.organisation}"
+
+    # Besides the owner, the officers who took part may edit the visit (core.permissions).
+    PARTICIPANT_FIELDS = ("officers",)
 
     def participant_ids(self) -> set[int]:
         return {u.pk for u in self.officers.all()}

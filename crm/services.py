@@ -6,15 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.errors import DomainError
-from core.records import delete_owned_record, full_clean_or_refuse, prepare_owned_record
+from core.errors import DomainError, NotPermitted
+from core.records import delete_owned_record, full_clean_or_refuse, prepare_owned_record, stored_version
 from crm.credit_code import normalise as normalise_credit_code
-from crm.models import Contact, Mission, Organisation, Visit
+from crm.models import Contact, Industry, Mission, Organisation, Qualification, Visit
 
 if TYPE_CHECKING:
     from core.models import User
@@ -41,7 +41,14 @@ def organisation_save(*, organisation: Organisation, by: User) -> Organisation:
     if organisation.exchange and not organisation.stock_code:
         raise DomainError(_("A listed organisation needs its stock code."), field="stock_code")
     full_clean_or_refuse(organisation)
-    organisation.save()
+    try:
+        with transaction.atomic():
+            organisation.save()
+    except IntegrityError as error:
+        # Two people saved the same new credit code at the same moment; one lost.
+        raise DomainError(
+            _("Another organisation already has this credit code."), code="duplicate_credit_code", field="credit_code"
+        ) from error
     return organisation
 
 
@@ -53,14 +60,9 @@ def organisation_delete(*, organisation: Organisation, by: User) -> None:
 # --- Contacts -------------------------------------------------------------------
 
 
-def _can_edit_contact(user: User, contact: Contact) -> bool:
-    # Whoever may edit the organisation may edit its people, and so may the contact's owner.
-    return permissions.can_edit_record(user, contact) or permissions.can_edit_record(user, contact.organisation)
-
-
 @transaction.atomic
 def contact_save(*, contact: Contact, by: User) -> Contact:
-    prepare_owned_record(contact, by=by, can_edit=_can_edit_contact)
+    prepare_owned_record(contact, by=by, can_edit=permissions.can_edit_contact)
     contact.name = contact.name.strip()
     full_clean_or_refuse(contact)
     contact.save()
@@ -69,14 +71,47 @@ def contact_save(*, contact: Contact, by: User) -> Contact:
 
 @transaction.atomic
 def contact_delete(*, contact: Contact, by: User) -> None:
-    delete_owned_record(contact, by=by, can_edit=_can_edit_contact)
+    delete_owned_record(contact, by=by, can_edit=permissions.can_edit_contact)
+
+
+# --- Qualifications -------------------------------------------------------------
+
+
+def _check_qualification_rights(qualification: Qualification, by: User) -> None:
+    if not permissions.can_edit_record(by, qualification.organisation):
+        raise NotPermitted(_("You can change the qualifications of organisations you may edit only."))
+
+
+@transaction.atomic
+def qualification_save(*, qualification: Qualification, by: User) -> Qualification:
+    """A qualification follows its organisation's rights; the year is a plausible one."""
+    _check_qualification_rights(qualification, by)
+    if qualification.pk:
+        _check_qualification_rights(stored_version(qualification), by)
+    if qualification.year and not (1980 <= qualification.year <= timezone.localdate().year + 1):
+        raise DomainError(_("Enter the year the qualification was granted."), field="year")
+    full_clean_or_refuse(qualification)
+    qualification.save()
+    return qualification
+
+
+@transaction.atomic
+def qualification_delete(*, qualification: Qualification, by: User) -> None:
+    _check_qualification_rights(stored_version(qualification), by)
+    qualification.delete()
 
 
 # --- Missions -------------------------------------------------------------------
 
 
 @transaction.atomic
-def mission_save(*, mission: Mission, by: User, participants: Iterable[User] | None = None) -> Mission:
+def mission_save(
+    *,
+    mission: Mission,
+    by: User,
+    participants: Iterable[User] | None = None,
+    industries: Iterable[Industry] | None = None,
+) -> Mission:
     prepare_owned_record(mission, by=by)
     if mission.start_date and mission.end_date and mission.end_date < mission.start_date:
         raise DomainError(_("A mission cannot end before it starts."), field="end_date")
@@ -84,6 +119,8 @@ def mission_save(*, mission: Mission, by: User, participants: Iterable[User] | N
     mission.save()
     if participants is not None:
         mission.participants.set(participants)
+    if industries is not None:
+        mission.industries.set(industries)
     return mission
 
 
@@ -133,7 +170,9 @@ def visit_save(
     creating = visit._state.adding
     prepare_owned_record(visit, by=by)
     contacts = list(contacts) if contacts is not None else None
-    _check_visit(visit, contacts)
+    # Contacts not sent again stay on the visit, so they too must fit its organisation.
+    kept_contacts = list(visit.contacts.all()) if contacts is None and not creating else None
+    _check_visit(visit, contacts if contacts is not None else kept_contacts)
     full_clean_or_refuse(visit)
     visit.save()
     if officers is not None:

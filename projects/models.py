@@ -9,11 +9,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.models import AlertLevel
 from crm.models import Industry, Mission, Organisation, OwnedRecord, Park, Visit
 from projects.tiers import Tier, tier_for
 
@@ -130,7 +133,7 @@ class Project(OwnedRecord):
     expected_annual_output = models.DecimalField(
         _("expected annual output (10k yuan)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
-    jobs = models.PositiveIntegerField(_("jobs"), null=True, blank=True)
+    jobs = models.PositiveIntegerField(_("jobs created (expected)"), null=True, blank=True)
 
     source_kind = models.CharField(_("source"), max_length=20, choices=SourceKind.choices, default=SourceKind.OTHER)
     source_mission = models.ForeignKey(
@@ -166,6 +169,7 @@ class Project(OwnedRecord):
     producing_on = models.DateField(_("production began on"), null=True, blank=True, editable=False)
     on_hold_on = models.DateField(_("put on hold on"), null=True, blank=True, editable=False)
     dropped_on = models.DateField(_("dropped on"), null=True, blank=True, editable=False)
+    resumed_on = models.DateField(_("resumed on"), null=True, blank=True, editable=False)
 
     # Planned dates: set when the project is planned; changing one is a re-plan.
     signed_planned = models.DateField(_("planned signing"), null=True, blank=True)
@@ -269,3 +273,136 @@ class Replan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project}: {self.get_stage_display()} {self.old_date} → {self.new_date}"
+
+
+# --- Reminders (issue 4) ------------------------------------------------------------
+
+
+class ReminderRule(models.Model):
+    """When to remind whom, kept as data an admin edits (defaults: migration 0004).
+
+    `days` counts from the date the kind watches: before it for "coming" kinds
+    (planned milestone, mission start), after it for the others (overdue milestone,
+    follow-up, quiet project). Several rules of one kind form a ladder (7 and 1 days
+    before; blue, yellow, red after): projects.reminders sends the highest rung due.
+    """
+
+    class Kind(models.TextChoices):
+        MILESTONE_COMING = "milestone_coming", _("Planned milestone coming")
+        MILESTONE_OVERDUE = "milestone_overdue", _("Planned milestone overdue")
+        FOLLOW_UP_DUE = "follow_up_due", _("Visit follow-up due")
+        MISSION_STARTING = "mission_starting", _("Mission starting")
+        PROJECT_IDLE = "project_idle", _("Project without activity")
+
+    class Audience(models.TextChoices):
+        OWNER = "owner", _("The owner (the officer who logged a visit)")
+        TEAM_MANAGERS = "team_managers", _("The owner and the team's managers")
+        DEPARTMENT_MANAGERS = "department_managers", _("The owner, the team's and the department's managers")
+        PARTICIPANTS = "participants", _("The mission's participants and leader")
+
+    # Kinds counted before the watched date; the others count after it.
+    BEFORE_KINDS = frozenset({Kind.MILESTONE_COMING, Kind.MISSION_STARTING})
+    PROJECT_KINDS = frozenset({Kind.MILESTONE_COMING, Kind.MILESTONE_OVERDUE, Kind.PROJECT_IDLE})
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    days = models.PositiveSmallIntegerField(
+        _("days"), help_text=_("Days before the date for coming milestones and missions; days after it otherwise.")
+    )
+    level = models.CharField(_("level"), max_length=8, choices=AlertLevel.choices, default=AlertLevel.NOTICE)
+    audience = models.CharField(_("who is told"), max_length=20, choices=Audience.choices, default=Audience.OWNER)
+    mail_immediately = models.BooleanField(
+        _("e-mail at once"), default=False, help_text=_("Otherwise the e-mail waits for the morning digest.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
+        ordering = ["kind", "days"]
+        constraints = [models.UniqueConstraint(fields=["kind", "days"], name="reminder_rule_unique_kind_days")]
+
+    def __str__(self) -> str:
+        if self.kind in self.BEFORE_KINDS:
+            when = _("%(days)s days before") % {"days": self.days}
+        else:
+            when = _("%(days)s days after") % {"days": self.days}
+        return f"{self.get_kind_display()}, {when} ({self.get_level_display()})"
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.MISSION_STARTING and self.audience != self.Audience.PARTICIPANTS:
+            raise ValidationError({"audience": _("Mission reminders go to the mission's participants.")})
+        if self.kind == self.Kind.FOLLOW_UP_DUE and self.audience != self.Audience.OWNER:
+            raise ValidationError({"audience": _("Follow-up reminders go to the officer who logged the visit.")})
+        if self.kind in self.PROJECT_KINDS and self.audience == self.Audience.PARTICIPANTS:
+            raise ValidationError({"audience": _("Project reminders go to the owner and, maybe, managers.")})
+        if self.kind in (self.Kind.MILESTONE_OVERDUE, self.Kind.PROJECT_IDLE) and self.days < 1:
+            raise ValidationError({"days": _("Count at least one day after the date.")})
+
+
+class Reminder(models.Model):
+    """One reminder sent: what (project stage, visit or mission), which rule, which date.
+
+    The key is unique in the database, so two sweeps, a retried task or a replayed
+    message cannot send a reminder twice. `due_on` is the date the rule counts from
+    (the planned date, the follow-up date, the mission's start, the last activity):
+    re-planning a date makes a new key, which restarts the reminders for it.
+    """
+
+    rule = models.ForeignKey(ReminderRule, on_delete=models.PROTECT, related_name="reminders", verbose_name=_("rule"))
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="reminders", null=True, blank=True, verbose_name=_("project")
+    )
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, related_name="reminders", null=True, blank=True, verbose_name=_("visit")
+    )
+    mission = models.ForeignKey(
+        Mission, on_delete=models.CASCADE, related_name="reminders", null=True, blank=True, verbose_name=_("mission")
+    )
+    stage = models.CharField(
+        _("stage"), max_length=12, blank=True, choices=[(s.value, s.label) for s in PLANNED_STAGES]
+    )
+    due_on = models.DateField(_("date"))
+    level = models.CharField(_("level"), max_length=8, choices=AlertLevel.choices, default=AlertLevel.NOTICE)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    # The sweep that inserted the row; it notifies for the rows it inserted, and only those.
+    claim = models.UUIDField(_("claim"), editable=False)
+    recipients = models.PositiveSmallIntegerField(_("people told"), default=0)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(project__isnull=False, visit__isnull=True, mission__isnull=True)
+                    | Q(project__isnull=True, visit__isnull=False, mission__isnull=True)
+                    | Q(project__isnull=True, visit__isnull=True, mission__isnull=False)
+                ),
+                name="reminder_about_one_thing",
+            ),
+            models.UniqueConstraint(
+                fields=["project", "rule", "stage", "due_on"],
+                condition=Q(project__isnull=False),
+                name="reminder_once_per_project_date",
+            ),
+            models.UniqueConstraint(
+                fields=["visit", "rule", "due_on"],
+                condition=Q(visit__isnull=False),
+                name="reminder_once_per_visit_date",
+            ),
+            models.UniqueConstraint(
+                fields=["mission", "rule", "due_on"],
+                condition=Q(mission__isnull=False),
+                name="reminder_once_per_mission_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["claim"], name="reminder_claim")]
+
+    def __str__(self) -> str:
+        subject = self.project or self.visit or self.mission
+        return f"{subject} · {self.rule} · {self.due_on}"
+
+    @property
+    def subject(self):
+        return self.project or self.visit or self.mission

@@ -51,7 +51,7 @@ def _check_planned_order(project: Project) -> None:
         if previous and planned < previous[1]:
             raise DomainError(
                 _(
-                    "The planned date of %(stage)s (%(date)s) cannot be before the planned date of %(prev)s (%(prev_date)s)."
+                    "The planned date of “%(stage)s” (%(date)s) cannot be before the planned date of “%(prev)s” (%(prev_date)s)."
                 )
                 % {"stage": _label(stage), "date": planned, "prev": _label(previous[0]), "prev_date": previous[1]},
                 field=planned_field(stage),
@@ -97,7 +97,7 @@ def project_save(*, project: Project, by: User, replan_reason: str = "") -> Proj
             raise DomainError(_("A lead cannot be noted in the future."), field="lead_on")
     else:
         # The stage columns stay as stored: a stale form cannot undo a stage change.
-        for name in ["stage", "held_stage", "exit_reason", "is_deleted", "deleted_at"] + [
+        for name in ["stage", "held_stage", "exit_reason", "resumed_on", "is_deleted", "deleted_at"] + [
             actual_field(s) for s in [*PIPELINE, *SIDE_EXITS]
         ]:
             setattr(project, name, getattr(stored, name))
@@ -112,12 +112,13 @@ def project_save(*, project: Project, by: User, replan_reason: str = "") -> Proj
                 )
             if stored.actual_date(stage):
                 raise DomainError(
-                    _("%(stage)s was already reached; its plan can no longer change.") % {"stage": _label(stage)},
+                    _("The stage “%(stage)s” was already reached; its plan can no longer change.")
+                    % {"stage": _label(stage)},
                     field=planned_field(stage),
                 )
             if not replan_reason.strip():
                 raise DomainError(
-                    _("Changing the planned date of %(stage)s from %(old)s to %(new)s is a re-plan: give a reason.")
+                    _("Changing the planned date of “%(stage)s” from %(old)s to %(new)s is a re-plan: give a reason.")
                     % {"stage": _label(stage), "old": old, "new": new},
                     code="replan_reason_required",
                     field=planned_field(stage),
@@ -143,7 +144,7 @@ def project_replan(*, project: Project, stage: Stage | str, new_date: dt.date, r
     """Move one planned date, with a reason (the original plan stays in the re-plan list)."""
     stage = Stage(stage)
     if stage not in PLANNED_STAGES:
-        raise DomainError(_("%(stage)s has no planned date.") % {"stage": _label(stage)}, field="stage")
+        raise DomainError(_("The stage “%(stage)s” has no planned date.") % {"stage": _label(stage)}, field="stage")
     locked = stored_version(project, lock=True)
     _visible_or_not_found(locked, by)
     setattr(locked, planned_field(stage), new_date)
@@ -169,7 +170,8 @@ def project_delete(*, project: Project, by: User) -> Project:
 def project_restore(*, project: Project, by: User) -> Project:
     locked = stored_version(project, lock=True)
     if not permissions.can_restore_project(by):
-        raise NotPermitted(_("Only an admin can restore a deleted project."))
+        # Others never see deleted projects, so for them there is nothing to restore.
+        raise NotFound(_("No such project."))
     if not locked.is_deleted:
         return locked
     locked.is_deleted = False
@@ -186,6 +188,9 @@ def project_restore(*, project: Project, by: User) -> Project:
 def _latest_reached(project: Project) -> tuple[Stage, dt.date] | None:
     """The stage date a new stage may not precede: the last date the project reached."""
     dated = [(s, project.actual_date(s)) for s in [*PIPELINE, *SIDE_EXITS] if project.actual_date(s)]
+    if project.resumed_on and project.stage in PIPELINE:
+        # Back from a hold: the resumption counts as reaching the current stage again.
+        dated.append((Stage(project.stage), project.resumed_on))
     if not dated:
         return None
     return max(dated, key=lambda pair: pair[1])
@@ -193,17 +198,18 @@ def _latest_reached(project: Project) -> tuple[Stage, dt.date] | None:
 
 def _refuse_move(current: Stage, to_stage: Stage, held: str) -> DomainError:
     """The message for a move TRANSITIONS does not allow, saying what to do instead."""
+    held = held or Stage.LEAD  # a hold recorded without its stage (old data) resumes at the start
     if current == Stage.DROPPED:
         return DomainError(
             _(
-                "This project was dropped; it cannot move to %(to)s. An admin can correct the stage if the drop was a mistake."
+                "This project was dropped; it cannot move to “%(to)s”. An admin can correct the stage if the drop was a mistake."
             )
             % {"to": _label(to_stage)},
             code="stage_closed",
         )
     if current == Stage.ON_HOLD:
         return DomainError(
-            _("A project on hold resumes at the stage it was held at (%(held)s), or is dropped.")
+            _("A project on hold resumes at the stage it was held at (“%(held)s”), or is dropped.")
             % {"held": _label(held)},
             code="stage_resume_only",
         )
@@ -216,21 +222,36 @@ def _refuse_move(current: Stage, to_stage: Stage, held: str) -> DomainError:
         if PIPELINE.index(to_stage) < PIPELINE.index(current):
             return DomainError(
                 _(
-                    "A project cannot go back from %(from)s to %(to)s. If a stage was recorded by mistake, an admin can correct it."
+                    "A project cannot go back from “%(from)s” to “%(to)s”. If a stage was recorded by mistake, an admin can correct it."
                 )
                 % {"from": _label(current), "to": _label(to_stage)},
                 code="stage_backwards",
             )
         following = PIPELINE[PIPELINE.index(current) + 1]
         return DomainError(
-            _("A project moves one stage at a time: from %(from)s it goes to %(next)s before %(to)s.")
+            _("A project moves one stage at a time: from “%(from)s” it goes to “%(next)s” before “%(to)s”.")
             % {"from": _label(current), "next": _label(following), "to": _label(to_stage)},
             code="stage_skipped",
         )
     return DomainError(
-        _("A project cannot move from %(from)s to %(to)s.") % {"from": _label(current), "to": _label(to_stage)},
+        _("A project cannot move from “%(from)s” to “%(to)s”.") % {"from": _label(current), "to": _label(to_stage)},
         code="stage_not_allowed",
     )
+
+
+# What the stage machine writes; the caller's instance is brought up to date with it.
+_STAGE_FIELDS = ["stage", "held_stage", "exit_reason", "signed_amount", "resumed_on", "updated_at"] + [
+    actual_field(s) for s in [*PIPELINE, *SIDE_EXITS]
+]
+
+
+def _follow(project: Project, locked: Project) -> Project:
+    """Copy the stored stage onto the caller's instance, so that calling the service
+    again with it is not taken for a stale view; return the stored project."""
+    if project is not locked:
+        for name in _STAGE_FIELDS:
+            setattr(project, name, getattr(locked, name))
+    return locked
 
 
 @transaction.atomic
@@ -252,6 +273,10 @@ def project_change_stage(
     admin's correction (`correction=True`), recorded as such. Moving to the stage
     the project is already in changes nothing. The row is locked, so of two
     concurrent changes exactly one is applied and recorded.
+
+    `project` is what the caller saw: if its stage is no longer the stored one,
+    someone else moved the project meanwhile and a different move is refused. On
+    success the caller's instance follows the stored stage, so it can be used again.
     """
     try:
         to_stage = Stage(to_stage)
@@ -263,10 +288,19 @@ def project_change_stage(
         raise NotPermitted(_("You can change the stage of your team's projects only."))
     current = Stage(locked.stage)
     if current == to_stage:
-        return locked
+        return _follow(project, locked)
+    if not project._state.adding and project.stage != locked.stage:
+        # The caller chose this move seeing another stage: someone else moved the
+        # project meanwhile (two people at once). Applying it too would record two
+        # changes where the caller meant one; let them look again.
+        raise DomainError(
+            _("Someone else changed this project's stage meanwhile: it is now “%(stage)s”. Check it and try again.")
+            % {"stage": _label(current)},
+            code="stage_changed_meanwhile",
+        )
 
     if correction:
-        return _correct_stage(locked, to_stage=to_stage, by=by, note=note or reason)
+        return _follow(project, _correct_stage(locked, to_stage=to_stage, by=by, note=note or reason))
 
     resuming = current == Stage.ON_HOLD and to_stage == locked.held_stage
     if not resuming and to_stage not in TRANSITIONS[current]:
@@ -275,7 +309,9 @@ def project_change_stage(
     today = timezone.localdate()
     if on is None:
         raise DomainError(
-            _("Enter the date %(stage)s was reached.") % {"stage": _label(to_stage)}, code="date_required", field="on"
+            _("Enter the date on which the project reached “%(stage)s”.") % {"stage": _label(to_stage)},
+            code="date_required",
+            field="on",
         )
     if on > today:
         raise DomainError(
@@ -287,14 +323,16 @@ def project_change_stage(
     latest = _latest_reached(locked)
     if latest and on < latest[1]:
         raise DomainError(
-            _("%(stage)s cannot be reached on %(date)s: the project reached %(prev)s later, on %(prev_date)s.")
+            _("The project cannot reach “%(stage)s” on %(date)s: it reached “%(prev)s” later, on %(prev_date)s.")
             % {"stage": _label(to_stage), "date": on, "prev": _label(latest[0]), "prev_date": latest[1]},
             code="date_before_previous",
             field="on",
         )
     if to_stage in SIDE_EXITS and not reason.strip():
         raise DomainError(
-            _("Say why the project is %(stage)s.") % {"stage": _label(to_stage).lower()},
+            _("Say why the project is put on hold.")
+            if to_stage == Stage.ON_HOLD
+            else _("Say why the project is dropped."),
             code="reason_required",
             field="reason",
         )
@@ -315,8 +353,12 @@ def project_change_stage(
     elif resuming:
         locked.held_stage = ""
         locked.exit_reason = ""
+        locked.resumed_on = on
     locked.stage = to_stage
-    setattr(locked, actual_field(to_stage), on)
+    if not (resuming and locked.actual_date(to_stage)):
+        # A resumed stage keeps the date it was first reached (reports count the
+        # signing in its year); the resumption's date is on the stage-change row.
+        setattr(locked, actual_field(to_stage), on)
     locked._history_user = by
     locked.save()
     StageChange.objects.create(
@@ -327,7 +369,7 @@ def project_change_stage(
         changed_by=by,
         note=(note or reason).strip(),
     )
-    return locked
+    return _follow(project, locked)
 
 
 def _correct_stage(locked: Project, *, to_stage: Stage, by: User, note: str) -> Project:
@@ -348,7 +390,7 @@ def _correct_stage(locked: Project, *, to_stage: Stage, by: User, note: str) -> 
         and PIPELINE.index(to_stage) > PIPELINE.index(Stage(locked.held_stage))
     ):
         raise DomainError(
-            _("A correction cannot move the project past %(held)s, where it left the pipeline.")
+            _("A correction cannot move the project past “%(held)s”, where it left the pipeline.")
             % {"held": _label(locked.held_stage)},
             code="correction_forward",
         )
@@ -359,6 +401,7 @@ def _correct_stage(locked: Project, *, to_stage: Stage, by: User, note: str) -> 
         setattr(locked, actual_field(stage), None)
     for stage in SIDE_EXITS:
         setattr(locked, actual_field(stage), None)
+    locked.resumed_on = None
     reached_on = locked.actual_date(to_stage) or timezone.localdate()
     setattr(locked, actual_field(to_stage), reached_on)
     locked.held_stage = ""

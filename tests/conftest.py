@@ -6,12 +6,19 @@ enable it; with CI=true it fails instead, so nothing is skipped silently in CI.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from importlib import import_module
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
+from django.apps import apps
 from django.db import connection
+from django.test import override_settings
 
 from core.models import User
+from projects.models import ReminderRule
 from tests.factories import TeamFactory, UserFactory
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -72,3 +79,38 @@ def other_manager(other_team):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="root", role=User.Role.ADMIN, team=None)
+
+
+# The zone's "today" in tests that freeze the clock (a Saturday, mid-year).
+FROZEN_TODAY = dt.date(2024, 6, 15)
+
+
+@pytest.fixture
+def frozen_today():
+    """Stop the clock at 10:00 on FROZEN_TODAY in Shanghai; the fixture's value is that date."""
+    moment = dt.datetime.combine(FROZEN_TODAY, dt.time(10, 0), tzinfo=ZoneInfo("Asia/Shanghai"))
+    with time_machine.travel(moment, tick=False):
+        yield FROZEN_TODAY
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Hash test users' passwords cheaply (PBKDF2 costs a third of a second per user);
+    session-wide, so data built by module-scoped fixtures is hashed the same way."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+_default_rules = import_module("projects.migrations.0004_default_reminder_rules")
+
+
+@pytest.fixture
+def reminder_rules(db):
+    """The default reminder rules, as migration 0004 creates them.
+
+    Tests with transaction=True empty every table when they finish, data from
+    migrations included, so a later test cannot count on the migration's rows.
+    """
+    if not ReminderRule.objects.exists():
+        _default_rules.create_default_rules(apps, None)
+    return ReminderRule.objects.all()

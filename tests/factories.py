@@ -11,7 +11,7 @@ from django.utils import timezone
 from core.models import Department, Team, User
 from crm.credit_code import make_credit_code
 from crm.models import Contact, Industry, Mission, Organisation, Park, Visit
-from projects.models import Project
+from projects.models import PIPELINE, SIDE_EXITS, Project, Stage, actual_field
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -121,3 +121,39 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     owner = factory.SubFactory(UserFactory)
     team = factory.SelfAttribute("owner.team")
     lead_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=400))
+
+
+# Days before today on which project_in_stage says each stage was reached.
+STAGE_DAYS_AGO = {
+    "lead": 400,
+    "negotiating": 300,
+    "signed": 200,
+    "started": 100,
+    "completed": 60,
+    "producing": 30,
+    "on_hold": 20,
+    "dropped": 10,
+}
+
+
+def project_in_stage(stage: str, *, held_stage: str = "negotiating", **kwargs) -> Project:
+    """A project that has reached `stage` step by step, with a date for each step.
+
+    For on_hold and dropped, `held_stage` is the pipeline stage it left from; a
+    dropped project went there straight from `held_stage`. Built directly, without
+    the stage service, so tests of that service do not rely on it for set-up.
+    """
+    stage = Stage(stage)
+    last_pipeline_stage = Stage(held_stage) if stage in SIDE_EXITS else stage
+    today = timezone.localdate()
+    values: dict = {"stage": stage}
+    for step in PIPELINE[: PIPELINE.index(last_pipeline_stage) + 1]:
+        values[actual_field(step)] = today - dt.timedelta(days=STAGE_DAYS_AGO[step])
+    if stage in SIDE_EXITS:
+        values[actual_field(stage)] = today - dt.timedelta(days=STAGE_DAYS_AGO[stage])
+        values["held_stage"] = last_pipeline_stage
+        values["exit_reason"] = "对方暂停投资计划"
+    if PIPELINE.index(last_pipeline_stage) >= PIPELINE.index(Stage.SIGNED):
+        values["signed_amount"] = Decimal("50000")
+    values.update(kwargs)
+    return ProjectFactory(**values)

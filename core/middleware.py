@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Chinese unless the user chose otherwise.
+
+    Django's own middleware follows the browser's Accept-Language, which on an
+    officer's English-language laptop would switch the office's CRM to English. Here
+    only an explicit choice (the language cookie that Django's set_language view
+    writes) changes the language; everyone else gets LANGUAGE_CODE (zh-hans).
+    """
+
+    def process_request(self, request) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen and translation.check_for_language(chosen) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

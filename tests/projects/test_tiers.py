@@ -1,0 +1,68 @@
+"""Size tiers (亿元以上项目): a boundary amount belongs to the upper tier, and Python
+and the database draw the line in the same place."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from projects.models import Project
+from projects.tiers import Tier, tier_expression, tier_for
+from tests.factories import ProjectFactory
+
+# Total investment in 万元 (10,000 yuan): 1亿 = 10,000万, 10亿 = 100,000万, 100亿 = 1,000,000万.
+BOUNDARIES = [
+    (None, Tier.BELOW_100M),
+    (Decimal("0"), Tier.BELOW_100M),
+    (Decimal("0.01"), Tier.BELOW_100M),
+    (Decimal("9999.99"), Tier.BELOW_100M),
+    (Decimal("10000"), Tier.ABOVE_100M),
+    (Decimal("10000.01"), Tier.ABOVE_100M),
+    (Decimal("99999.99"), Tier.ABOVE_100M),
+    (Decimal("100000"), Tier.ABOVE_1B),
+    (Decimal("999999.99"), Tier.ABOVE_1B),
+    (Decimal("1000000"), Tier.ABOVE_10B),
+    (Decimal("500000"), Tier.ABOVE_1B),  # the Murata factory, 50亿
+    (Decimal("999999999999.99"), Tier.ABOVE_10B),  # the largest amount the column holds
+]
+
+
+@pytest.mark.parametrize("amount, tier", BOUNDARIES, ids=[str(a) for a, _ in BOUNDARIES])
+def test_tier_for_puts_the_boundary_in_the_upper_tier(amount, tier):
+    assert tier_for(amount) == tier
+
+
+@pytest.mark.django_db
+def test_the_database_expression_agrees_with_tier_for_on_every_boundary(fast_password_hashing):
+    amounts = [amount for amount, _ in BOUNDARIES if amount is not None]
+    for amount in amounts:
+        ProjectFactory(total_investment=amount, name=f"项目{amount}")
+
+    annotated = Project.objects.annotate(size=tier_expression()).values_list("total_investment", "size")
+    found = {amount: size for amount, size in annotated}
+
+    assert found == {amount: tier_for(amount).value for amount in amounts}
+    assert found[Decimal("9999.99")] == Tier.BELOW_100M
+    assert found[Decimal("10000")] == Tier.ABOVE_100M
+    assert found[Decimal("99999.99")] == Tier.ABOVE_100M
+    assert found[Decimal("100000")] == Tier.ABOVE_1B
+    assert found[Decimal("999999.99")] == Tier.ABOVE_1B
+    assert found[Decimal("1000000")] == Tier.ABOVE_10B
+
+
+@pytest.mark.django_db
+def test_filtering_by_tier_in_the_database_counts_the_projects_above_100m_yuan(fast_password_hashing):
+    for amount in ["9999.99", "10000", "250000", "1000000"]:
+        ProjectFactory(total_investment=Decimal(amount))
+    above_100m = (
+        Project.objects.annotate(size=tier_expression()).exclude(size=Tier.BELOW_100M).values_list("total_investment")
+    )
+    assert sorted(amount for (amount,) in above_100m) == [Decimal("10000"), Decimal("250000"), Decimal("1000000")]
+
+
+@pytest.mark.django_db
+def test_the_project_tier_property_uses_the_same_rule(fast_password_hashing):
+    assert ProjectFactory(total_investment=Decimal("9999.99")).tier == Tier.BELOW_100M
+    assert ProjectFactory(total_investment=Decimal("10000")).tier == Tier.ABOVE_100M
+    assert ProjectFactory(total_investment=Decimal("10000")).total_investment_yi == Decimal("1")
