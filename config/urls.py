@@ -8,5 +8,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("notifications/", include("core.notification_urls")),
+    path("api/", include("config.api_urls")),
+    path("crm/", include("crm.urls")),
+    path("projects/", include("projects.urls")),
     path("", core_views.home, name="home"),
 ]
