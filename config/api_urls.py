@@ -1,3 +1,34 @@
-"""The REST API under /api/ (issue 6)."""
+"""The REST API under /api/ (issue 6): resources under v1/, the OpenAPI schema and its docs."""
 
-urlpatterns: list = []
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from core.api import NotificationViewSet, TokenView, not_found
+from crm.api import ContactViewSet, IndustryViewSet, MissionViewSet, OrganisationViewSet, ParkViewSet, VisitViewSet
+from projects.api import ProjectViewSet, ReplanViewSet, StageChangeViewSet
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("industries", IndustryViewSet, basename="industry")
+router.register("parks", ParkViewSet, basename="park")
+router.register("missions", MissionViewSet, basename="mission")
+router.register("visits", VisitViewSet, basename="visit")
+router.register("projects", ProjectViewSet, basename="project")
+router.register("stage-changes", StageChangeViewSet, basename="stagechange")
+router.register("replans", ReplanViewSet, basename="replan")
+router.register("notifications", NotificationViewSet, basename="notification")
+
+app_name = "api"
+
+urlpatterns = [
+    path("v1/auth/token/", TokenView.as_view(), name="token"),
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # Anything else under /api/ (e.g. /api/v1/projects/abc/) answers in the API's JSON shape.
+    re_path(r"^.*$", not_found),
+]

@@ -109,7 +109,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 
 # Chinese first, English too. Dates are the zone's dates: Asia/Shanghai.
@@ -230,4 +230,50 @@ CELERY_BEAT_SCHEDULE["reminder-digest"] = {
     "task": "projects.tasks.send_digests",
     "schedule": crontab(hour=_digest_hour, minute=_digest_minute),
     "options": {"expires": 3600.0},
+}
+
+# --- REST API (issue 6): see core/api.py and config/api_urls.py --------------------------
+INSTALLED_APPS += ["rest_framework.authtoken", "drf_spectacular", "drf_spectacular_sidecar"]
+REST_FRAMEWORK.update(
+    {
+        # Token first: its WWW-Authenticate header turns "not logged in" into a 401.
+        # Session authentication enforces CSRF on unsafe methods.
+        "DEFAULT_AUTHENTICATION_CLASSES": [
+            "rest_framework.authentication.TokenAuthentication",
+            "rest_framework.authentication.SessionAuthentication",
+        ],
+        "DEFAULT_FILTER_BACKENDS": [
+            "django_filters.rest_framework.DjangoFilterBackend",
+            "rest_framework.filters.OrderingFilter",
+        ],
+        "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+        "DEFAULT_THROTTLE_RATES": {"user": env("API_THROTTLE_RATE", default="3000/hour")},
+        "EXCEPTION_HANDLER": "core.api.exception_handler",
+        "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+        "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    }
+)
+# Lists answer this many rows a page unless ?page_size= asks for another (at most 200).
+API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=50)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Investment promotion CRM API",
+    "DESCRIPTION": (
+        "Organisations, contacts, missions, visits and pipeline projects. Authenticate with a session "
+        "(CSRF token on writes) or `Authorization: Token <key>` (POST /api/v1/auth/token/ creates yours). "
+        'Writes to records send the version they were based on as `If-Match: "<version>"` (or a `version` '
+        "field in the body); a stale version answers 412, and a project write without one answers 428. "
+        "Errors are JSON {code, message, field}; messages follow Accept-Language (zh-hans by default)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "projects.models.Stage",
+        "PlannedStageEnum": "projects.api.PLANNED_STAGE_CHOICES",
+    },
 }

@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("notifications/", include("core.notification_urls")),
     path("api/", include("config.api_urls")),
     path("crm/", include("crm.urls")),

@@ -5,7 +5,6 @@ import logging
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -53,5 +52,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    # The officers' web app (issue 3) will live here; until then admin is the app.
-    return redirect("admin:index")
+    """The home page is "My work" (projects.views); imported here, at call time, so that
+    core, which both apps build on, does not depend on them when it is loaded."""
+    from projects.views import my_work
+
+    return my_work(request)

@@ -1,0 +1,343 @@
+"""API of pipeline projects, their stage changes and re-plans (issue 6).
+
+Lists and details are narrowed by core.permissions.visible_projects: a project hidden
+from the user is not listed and its detail answers 404. The stage and the dates it
+was reached are read-only; they change through POST /projects/{id}/change-stage/,
+which calls projects.services.project_change_stage like every other entry point.
+Every project write names the version it is based on (428 without one, 412 if stale).
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core import permissions
+from core.api import (
+    ERRORS,
+    IF_MATCH,
+    PROJECT_WRITE_ERRORS,
+    READ_ERRORS,
+    APIBase,
+    OwnedRecordSerializer,
+    VersionedMixin,
+)
+from projects import services
+from projects.filters import ProjectFilter, ReplanFilter, StageChangeFilter
+from projects.models import PLANNED_STAGES, Project, Replan, Stage, StageChange
+from projects.reminders import with_overdue_level
+
+# The stages that carry a planned date, as choices (one enum in the schema).
+PLANNED_STAGE_CHOICES = [(s.value, s.label) for s in PLANNED_STAGES]
+
+
+def visible(user):
+    return permissions.visible_projects(user, Project.objects.all())
+
+
+class ProjectSerializer(OwnedRecordSerializer):
+    owner_name = serializers.CharField(source="owner.__str__", read_only=True)
+    team_name = serializers.CharField(source="team.name", read_only=True, default=None)
+    investor_name = serializers.CharField(source="investor.name", read_only=True)
+    tier = serializers.CharField(read_only=True, help_text="Size tier, derived from the total investment.")
+    overdue_level = serializers.CharField(
+        read_only=True, default="", help_text='Highest overdue alert level reached ("" when on time).'
+    )
+    replan_reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text="Needed when a planned date that was already set changes (a re-plan).",
+    )
+    service_args = ("replan_reason",)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id",
+            "name",
+            "investor",
+            "investor_name",
+            "industry",
+            "park",
+            "kind",
+            "capital_origin",
+            "description",
+            "total_investment",
+            "fixed_asset_investment",
+            "foreign_capital_usd",
+            "signed_amount",
+            "expected_annual_output",
+            "jobs",
+            "tier",
+            "source_kind",
+            "source_mission",
+            "source_visit",
+            "source_note",
+            "is_major",
+            "is_confidential",
+            "stage",
+            "held_stage",
+            "exit_reason",
+            "overdue_level",
+            "lead_on",
+            "negotiating_on",
+            "signed_on",
+            "started_on",
+            "completed_on",
+            "producing_on",
+            "on_hold_on",
+            "dropped_on",
+            "resumed_on",
+            "signed_planned",
+            "started_planned",
+            "completed_planned",
+            "producing_planned",
+            "replan_reason",
+            "owner",
+            "owner_name",
+            "team",
+            "team_name",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = [
+            "id",
+            "stage",
+            "held_stage",
+            "exit_reason",
+            "lead_on",
+            "negotiating_on",
+            "signed_on",
+            "started_on",
+            "completed_on",
+            "producing_on",
+            "on_hold_on",
+            "dropped_on",
+            "resumed_on",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        extra_kwargs = {"owner": {"required": False}}
+
+    def save_record(self, record, *, by, replan_reason: str = "", **kwargs):
+        return services.project_save(project=record, by=by, replan_reason=replan_reason)
+
+
+class ChangeStageSerializer(serializers.Serializer):
+    to_stage = serializers.ChoiceField(choices=Stage.choices)
+    on = serializers.DateField(required=False, allow_null=True, help_text="The date the stage was reached.")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Why the project is put on hold or dropped."
+    )
+    signed_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    correction = serializers.BooleanField(
+        required=False, default=False, help_text="An admin moves the project back to correct an error."
+    )
+    version = serializers.IntegerField(required=False, help_text='The project version; or send If-Match: "<version>".')
+
+
+class ReplanRequestSerializer(serializers.Serializer):
+    stage = serializers.ChoiceField(choices=PLANNED_STAGE_CHOICES)
+    new_date = serializers.DateField()
+    reason = serializers.CharField()
+    version = serializers.IntegerField(required=False, help_text='The project version; or send If-Match: "<version>".')
+
+
+class StageChangeSerializer(serializers.ModelSerializer):
+    changed_by_name = serializers.CharField(source="changed_by.__str__", read_only=True)
+
+    class Meta:
+        model = StageChange
+        fields = [
+            "id",
+            "project",
+            "from_stage",
+            "to_stage",
+            "reached_on",
+            "changed_by",
+            "changed_by_name",
+            "changed_at",
+            "note",
+            "is_correction",
+        ]
+        read_only_fields = fields
+
+
+class ReplanSerializer(serializers.ModelSerializer):
+    changed_by_name = serializers.CharField(source="changed_by.__str__", read_only=True)
+
+    class Meta:
+        model = Replan
+        fields = [
+            "id",
+            "project",
+            "stage",
+            "old_date",
+            "new_date",
+            "reason",
+            "changed_by",
+            "changed_by_name",
+            "changed_at",
+        ]
+        read_only_fields = fields
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List pipeline projects", responses={200: ProjectSerializer(many=True), 401: ERRORS[401]}
+    ),
+    retrieve=extend_schema(summary="Get one project", responses={200: ProjectSerializer, **READ_ERRORS}),
+    create=extend_schema(summary="Create a project (as a lead)", responses={201: ProjectSerializer, **ERRORS}),
+    update=extend_schema(
+        summary="Replace a project's fields",
+        parameters=[IF_MATCH],
+        responses={200: ProjectSerializer, **PROJECT_WRITE_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields of a project",
+        parameters=[IF_MATCH],
+        responses={200: ProjectSerializer, **PROJECT_WRITE_ERRORS},
+    ),
+    destroy=extend_schema(
+        summary="Delete a project (an admin can restore it)",
+        parameters=[IF_MATCH],
+        responses={204: None, **PROJECT_WRITE_ERRORS},
+    ),
+)
+class ProjectViewSet(APIBase, VersionedMixin, viewsets.ModelViewSet):
+    serializer_class = ProjectSerializer
+    filterset_class = ProjectFilter
+    ordering_fields = [
+        "name",
+        "total_investment",
+        "stage",
+        "signed_on",
+        "started_on",
+        "signed_planned",
+        "started_planned",
+        "completed_planned",
+        "created_at",
+        "updated_at",
+        "id",
+    ]
+    version_required = True
+
+    def get_queryset(self):
+        projects = Project.objects.select_related("owner", "team", "investor")
+        return with_overdue_level(permissions.visible_projects(self.request.user, projects))
+
+    def _fresh(self, pk) -> dict:
+        return ProjectSerializer(self.get_queryset().get(pk=pk), context=self.get_serializer_context()).data
+
+    def _answer(self, response: Response) -> Response:
+        if response.status_code < 300 and response.data and "id" in response.data:
+            response.data = self._fresh(response.data["id"])
+            response["ETag"] = f'"{response.data["version"]}"'
+        return response
+
+    def create(self, request, *args, **kwargs):
+        return self._answer(super().create(request, *args, **kwargs))
+
+    def update(self, request, *args, **kwargs):
+        return self._answer(super().update(request, *args, **kwargs))
+
+    def destroy_record(self, instance) -> None:
+        services.project_delete(project=instance, by=self.request.user)
+
+    def _locked_project(self) -> Project:
+        project = self.get_object()
+        self.check_version(project)
+        return project
+
+    @extend_schema(
+        summary="Move the project to another stage",
+        description="Forward one step, on hold or dropped (with a reason), resume from hold; admins may correct "
+        "backwards (correction=true). The same rules as everywhere (projects.services.project_change_stage).",
+        parameters=[IF_MATCH],
+        request=ChangeStageSerializer,
+        responses={200: ProjectSerializer, **PROJECT_WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"], url_path="change-stage")
+    def change_stage(self, request, pk=None):
+        data = ChangeStageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        with transaction.atomic():
+            project = self._locked_project()
+            services.project_change_stage(
+                project=project,
+                to_stage=values["to_stage"],
+                on=values.get("on"),
+                by=request.user,
+                note=values["note"],
+                reason=values["reason"],
+                signed_amount=values.get("signed_amount"),
+                correction=values["correction"],
+            )
+        return self._answer(Response({"id": project.pk}))
+
+    @extend_schema(
+        summary="Move a planned date, with a reason",
+        description="The original plan stays visible in the project's re-plans.",
+        parameters=[IF_MATCH],
+        request=ReplanRequestSerializer,
+        responses={200: ProjectSerializer, **PROJECT_WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def replan(self, request, pk=None):
+        data = ReplanRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        with transaction.atomic():
+            project = self._locked_project()
+            services.project_replan(
+                project=project,
+                stage=values["stage"],
+                new_date=values["new_date"],
+                reason=values["reason"],
+                by=request.user,
+            )
+        return self._answer(Response({"id": project.pk}))
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List stage changes of the projects you can see",
+        responses={200: StageChangeSerializer(many=True), 401: ERRORS[401]},
+    ),
+    retrieve=extend_schema(summary="Get one stage change", responses={200: StageChangeSerializer, **READ_ERRORS}),
+)
+class StageChangeViewSet(APIBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Read-only: stage changes are made by POST /projects/{id}/change-stage/."""
+
+    serializer_class = StageChangeSerializer
+    filterset_class = StageChangeFilter
+    ordering_fields = ["changed_at", "reached_on", "id"]
+
+    def get_queryset(self):
+        return StageChange.objects.filter(project__in=visible(self.request.user)).select_related("changed_by")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List re-plans of the projects you can see",
+        responses={200: ReplanSerializer(many=True), 401: ERRORS[401]},
+    ),
+    retrieve=extend_schema(summary="Get one re-plan", responses={200: ReplanSerializer, **READ_ERRORS}),
+)
+class ReplanViewSet(APIBase, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Read-only: re-plans are made by POST /projects/{id}/replan/ or a project edit."""
+
+    serializer_class = ReplanSerializer
+    filterset_class = ReplanFilter
+    ordering_fields = ["changed_at", "new_date", "id"]
+
+    def get_queryset(self):
+        return Replan.objects.filter(project__in=visible(self.request.user)).select_related("changed_by")

@@ -1,0 +1,159 @@
+"""Filters of pipeline projects, stage changes and re-plans, shared by the web pages and
+the API. Pass a queryset already narrowed by core.permissions.visible_projects: the
+filters narrow further and never widen it."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from core.models import AlertLevel, Team, User
+from crm.filters import industry_subtree
+from crm.models import Industry, Mission, Organisation, Park
+from projects.models import Project, Replan, Stage, StageChange
+from projects.reminders import with_overdue_level
+from projects.tiers import TIER_FLOORS, Tier
+
+# "On time" besides the alert levels: projects with no overdue planned date.
+ON_TIME = "on_time"
+OVERDUE_CHOICES = [(ON_TIME, _("On time")), ("any", _("Overdue (any level)")), *AlertLevel.choices]
+
+
+def tier_condition(tier: str) -> Q:
+    """Projects in one size tier (projects.tiers: the floor belongs to the tier)."""
+    floors = [floor for floor, _tier in TIER_FLOORS]
+    bounds = {t.value: floor for floor, t in TIER_FLOORS}
+    if tier == Tier.BELOW_100M:
+        return Q(total_investment__lt=min(floors))
+    floor = bounds[tier]
+    higher = [f for f in floors if f > floor]
+    condition = Q(total_investment__gte=floor)
+    if higher:
+        condition &= Q(total_investment__lt=min(higher))
+    return condition
+
+
+def _users():
+    return User.objects.filter(is_active=True)
+
+
+class ProjectFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="search",
+        label=_("Search"),
+        help_text=_("Project name, investor's Chinese or English name, credit code"),
+    )
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("stage"))
+    tier = django_filters.MultipleChoiceFilter(choices=Tier.choices, method="in_tier", label=_("tier"))
+    min_investment = django_filters.NumberFilter(
+        field_name="total_investment", lookup_expr="gte", label=_("total investment at least (10k yuan)")
+    )
+    team = django_filters.ModelMultipleChoiceFilter(queryset=Team.objects.all(), label=_("team"))
+    owner = django_filters.ModelChoiceFilter(queryset=_users(), label=_("owner"))
+    investor = django_filters.ModelChoiceFilter(queryset=Organisation.objects.all(), label=_("investor"))
+    industry = django_filters.ModelChoiceFilter(
+        queryset=Industry.objects.all(),
+        method="in_industry",
+        label=_("industry"),
+        help_text=_("Includes sub-industries."),
+    )
+    park = django_filters.ModelMultipleChoiceFilter(queryset=Park.objects.all(), label=_("park"))
+    is_major = django_filters.BooleanFilter(label=_("major project"))
+    is_confidential = django_filters.BooleanFilter(label=_("confidential"))
+    kind = django_filters.MultipleChoiceFilter(choices=Project.Kind.choices, label=_("kind"))
+    capital_origin = django_filters.MultipleChoiceFilter(
+        choices=Project.CapitalOrigin.choices, label=_("capital origin")
+    )
+    source_kind = django_filters.MultipleChoiceFilter(choices=Project.SourceKind.choices, label=_("source"))
+    source_mission = django_filters.ModelChoiceFilter(queryset=Mission.objects.all(), label=_("source mission"))
+    signed_year = django_filters.NumberFilter(field_name="signed_on", lookup_expr="year", label=_("signed in year"))
+    signed_after = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte", label=_("signed on or after"))
+    signed_before = django_filters.DateFilter(field_name="signed_on", lookup_expr="lte", label=_("signed on or before"))
+    started_year = django_filters.NumberFilter(field_name="started_on", lookup_expr="year", label=_("started in year"))
+    created_after = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label=_("created on or after")
+    )
+    created_before = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label=_("created on or before")
+    )
+    overdue = django_filters.ChoiceFilter(choices=OVERDUE_CHOICES, method="by_overdue_level", label=_("overdue level"))
+
+    class Meta:
+        model = Project
+        fields = [
+            "q",
+            "stage",
+            "tier",
+            "team",
+            "owner",
+            "investor",
+            "industry",
+            "park",
+            "is_major",
+            "is_confidential",
+            "kind",
+            "capital_origin",
+            "source_kind",
+            "source_mission",
+        ]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(investor__name__icontains=value)
+            | Q(investor__name_en__icontains=value)
+            | Q(investor__credit_code__iexact=value.upper())
+        )
+
+    def in_tier(self, queryset, name, value):
+        if not value:
+            return queryset
+        condition = Q()
+        for tier in value:
+            condition |= tier_condition(tier)
+        return queryset.filter(condition)
+
+    def in_industry(self, queryset, name, value):
+        return queryset.filter(industry_subtree(value.pk)) if value else queryset
+
+    def by_overdue_level(self, queryset, name, value):
+        if not value:
+            return queryset
+        if "overdue_level" not in queryset.query.annotations:
+            queryset = with_overdue_level(queryset)
+        if value == ON_TIME:
+            return queryset.filter(overdue_level="")
+        if value == "any":
+            return queryset.exclude(overdue_level="")
+        return queryset.filter(overdue_level=value)
+
+
+class StageChangeFilter(django_filters.FilterSet):
+    project = django_filters.NumberFilter(field_name="project_id", label=_("project"))
+    to_stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("to stage"))
+    reached_after = django_filters.DateFilter(
+        field_name="reached_on", lookup_expr="gte", label=_("reached on or after")
+    )
+    reached_before = django_filters.DateFilter(
+        field_name="reached_on", lookup_expr="lte", label=_("reached on or before")
+    )
+    is_correction = django_filters.BooleanFilter(label=_("correction"))
+    changed_by = django_filters.ModelChoiceFilter(queryset=_users(), label=_("changed by"))
+
+    class Meta:
+        model = StageChange
+        fields = ["project", "to_stage", "is_correction", "changed_by"]
+
+
+class ReplanFilter(django_filters.FilterSet):
+    project = django_filters.NumberFilter(field_name="project_id", label=_("project"))
+    stage = django_filters.MultipleChoiceFilter(choices=Replan._meta.get_field("stage").choices, label=_("stage"))
+    changed_by = django_filters.ModelChoiceFilter(queryset=_users(), label=_("changed by"))
+
+    class Meta:
+        model = Replan
+        fields = ["project", "stage", "changed_by"]

@@ -1,0 +1,90 @@
+"""Chinese first; English on request, and the choice sticks; amounts as each language writes them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.utils import translation
+
+from core.templatetags.amounts import format_amount
+from tests.factories import PASSWORD, ProjectFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("wan", "chinese", "english"),
+    [
+        ("12000", "1.2亿元", "CNY 120m"),
+        ("1087000", "108.7亿元", "CNY 10.9bn"),
+        ("500000", "50亿元", "CNY 5bn"),
+        ("3500", "3,500万元", "CNY 35m"),
+        ("10000", "1亿元", "CNY 100m"),
+    ],
+)
+def test_amounts_are_written_in_yi_in_chinese_and_in_bn_in_english(wan, chinese, english):
+    assert format_amount(Decimal(wan), language="zh-hans") == chinese
+    assert format_amount(Decimal(wan), language="en") == english
+
+
+def test_usd_amounts():
+    with translation.override("zh-hans"):
+        assert format_amount("30000", "USD") == "3亿美元"
+    with translation.override("en"):
+        assert format_amount("30000", "USD") == "USD 300m"
+
+
+def test_home_is_chinese_by_default_even_for_an_english_browser(client, officer):
+    ProjectFactory(owner=officer, total_investment=Decimal("1200000"))
+    client.force_login(officer)
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    page = response.content.decode()
+    assert response["Content-Language"] == "zh-hans"
+    assert "120亿元" in page
+    assert '<html lang="zh-CN">' in page
+
+
+def test_the_language_switch_sticks_and_amounts_follow(client, officer):
+    ProjectFactory(owner=officer, total_investment=Decimal("1200000"))
+    client.force_login(officer)
+    switched = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert switched.status_code == 302 and switched["Location"] == "/"
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
+    for _ in range(2):
+        response = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN")
+        assert response["Content-Language"] == "en"
+        page = response.content.decode()
+        assert "CNY 12bn" in page
+        assert "My work" in page
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "120亿元" in client.get("/").content.decode()
+
+
+def test_the_login_page_is_ours_and_chinese(client):
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "registration/login.html" in [t.name for t in response.templates]
+    assert "用户名" in page and "密码" in page
+    assert "vendor/bootstrap-5.3.8/css/bootstrap.min.css" in page
+    assert "//cdn" not in page and "https://" not in page
+
+
+def test_logging_in_leads_to_my_work_and_logging_out_is_a_post(client, officer):
+    response = client.post("/accounts/login/", {"username": officer.username, "password": PASSWORD})
+    assert response.status_code == 302
+    home = client.get(response["Location"])
+    assert home.status_code == 200
+    page = home.content.decode()
+    assert 'action="/accounts/logout/"' in page and 'method="post"' in page
+    assert client.post("/accounts/logout/").status_code in (200, 302)
+    assert client.get("/").status_code == 302
+
+
+def test_the_admin_link_is_for_admins_only(client, officer, admin_user):
+    client.force_login(officer)
+    assert 'href="/admin/"' not in client.get("/").content.decode()
+    client.force_login(admin_user)
+    assert 'href="/admin/"' in client.get("/").content.decode()
