@@ -140,7 +140,7 @@ class Notification(models.Model):
     )
     key = models.CharField(_("key"), max_length=100)
     level = models.CharField(_("level"), max_length=8, choices=AlertLevel.choices, default=AlertLevel.NOTICE)
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(_("heading"), max_length=300)
     body = models.TextField(_("details"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     content_type = models.ForeignKey(
@@ -150,7 +150,7 @@ class Notification(models.Model):
     target = GenericForeignKey("content_type", "object_id")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    mail = models.CharField(_("e-mail"), max_length=10, choices=Mail.choices, default=Mail.NONE)
+    mail = models.CharField(_("e-mail delivery"), max_length=10, choices=Mail.choices, default=Mail.NONE)
     mail_token = models.UUIDField(_("e-mail claim"), null=True, blank=True, editable=False)
     mail_claimed_at = models.DateTimeField(_("e-mail claimed at"), null=True, blank=True, editable=False)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
@@ -187,7 +187,7 @@ class EmailDigest(models.Model):
     )
     day = models.DateField(_("day"))
     token = models.UUIDField(_("claim"), editable=False)
-    size = models.PositiveIntegerField(_("notifications"), default=0)
+    size = models.PositiveIntegerField(_("number of notifications"), default=0)
     created_at = models.DateTimeField(_("claimed at"), default=timezone.now)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
