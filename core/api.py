@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import re
 
+import django_filters
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -39,7 +42,9 @@ from drf_spectacular.utils import (
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
+from rest_framework.filters import OrderingFilter
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -136,6 +141,11 @@ ERRORS = {
     404: OpenApiResponse(ErrorSerializer, description="No such record (or hidden from you)."),
 }
 READ_ERRORS = {401: ERRORS[401], 404: ERRORS[404]}
+LIST_ERRORS = {
+    400: OpenApiResponse(ErrorSerializer, description="Invalid query parameter (filter, page or page size)."),
+    401: ERRORS[401],
+    404: OpenApiResponse(ErrorSerializer, description="No such page."),
+}
 WRITE_ERRORS = {
     **ERRORS,
     412: OpenApiResponse(ErrorSerializer, description="Stale version: someone changed the record meanwhile."),
@@ -146,7 +156,7 @@ PROJECT_WRITE_ERRORS = {
 }
 IF_MATCH = OpenApiParameter(
     "If-Match",
-    OpenApiTypes.STR,
+    {"type": "string", "pattern": r'^\s*(W/)?"?[0-9]+"?\s*$'},
     OpenApiParameter.HEADER,
     description='The version the change is based on, as the ETag of the GET: "3". Or send `version` in the body.',
 )
@@ -170,16 +180,129 @@ def api_language(request) -> str | None:
     return None
 
 
+def _query_integer(request, name: str, minimum: int, maximum: int | None = None) -> int | None:
+    """An integer query parameter, or a 400 when it is not one (or out of range)."""
+    values = request.query_params.getlist(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise exceptions.ValidationError({name: [_("Send this parameter once.")]})
+    raw = values[0]
+    try:
+        value = int(raw) if re.fullmatch(r"[+-]?\d{1,18}", raw.strip()) else None
+    except ValueError:  # pragma: no cover - the pattern admits only integers
+        value = None
+    if value is None or value < minimum or (maximum is not None and value > maximum):
+        if maximum is None:
+            message = _("Send a whole number of at least %(minimum)s.") % {"minimum": minimum}
+        else:
+            message = _("Send a whole number from %(minimum)s to %(maximum)s.") % {
+                "minimum": minimum,
+                "maximum": maximum,
+            }
+        raise exceptions.ValidationError({name: [message]})
+    return value
+
+
 class Pagination(PageNumberPagination):
+    """Page numbers from 1; `page` or `page_size` that is not a whole number in range is a 400."""
+
     page_size = settings.API_PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def get_page_size(self, request):
+        size = _query_integer(request, self.page_size_query_param, 1, self.max_page_size)
+        return self.page_size if size is None else size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        _query_integer(request, self.page_query_param, 1)
+        return super().paginate_queryset(queryset, request, view)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update({"minimum": 1, "maximum": self.max_page_size})
+        return parameters
+
+
+_BOOLEANS = {"true": True, "false": False}
+
+
+def query_boolean(request, name: str) -> bool | None:
+    """A boolean query parameter ("true" or "false", once), or a 400."""
+    values = request.query_params.getlist(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise exceptions.ValidationError({name: [_("Send this parameter once.")]})
+    if values[0] not in _BOOLEANS:
+        raise exceptions.ValidationError({name: [_('Send "true" or "false".')]})
+    return _BOOLEANS[values[0]]
+
+
+_ID_RANGE = (-(2**63), 2**63 - 1)
+
+
+def _integer_in(value: str, minimum: int, maximum: int) -> bool:
+    value = value.strip()
+    return bool(re.fullmatch(r"[+-]?\d{1,20}", value)) and minimum <= int(value) <= maximum
+
+
+def _takes_ids(filter_) -> bool:
+    if isinstance(filter_, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter):
+        return True
+    return isinstance(filter_, django_filters.NumberFilter) and filter_.field_name.endswith("_id")
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter, but the query string must match the schema.
+
+    A parameter the schema gives one value (everything but the multiple-choice
+    filters) may appear once; a boolean filter takes `true` or `false` (the web
+    forms' widgets quietly ignore anything else, which an API must not).
+    """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        filters = filterset_class.base_filters if filterset_class else {}
+        many = {
+            name
+            for name, filter_ in filters.items()
+            if isinstance(filter_, django_filters.MultipleChoiceFilter | django_filters.ModelMultipleChoiceFilter)
+        }
+        errors = {}
+        for name, values in request.query_params.lists():
+            filter_ = filters.get(name)
+            if len(values) > 1 and name not in many:
+                errors[name] = [_("Send this parameter once.")]
+            elif filter_ is not None and not isinstance(filter_, django_filters.CharFilter) and "" in values:
+                # django-filter reads an empty value as "no filter"; the schema calls it invalid.
+                errors[name] = [_("Send a value, or leave the parameter out.")]
+            elif isinstance(filter_, django_filters.BooleanFilter) and values[0] not in _BOOLEANS:
+                errors[name] = [_('Send "true" or "false".')]
+            elif isinstance(filter_, django_filters.NumberFilter) and filter_.lookup_expr == "year":
+                if not all(_integer_in(value, 1, 9999) for value in values):
+                    errors[name] = [_("Send a year from 1 to 9999.")]
+            elif _takes_ids(filter_) and not all(_integer_in(value, *_ID_RANGE) for value in values):
+                # Beyond the database's integers a lookup fails instead of finding nothing.
+                errors[name] = [_("Send the id of a record.")]
+        if errors:
+            raise exceptions.ValidationError(errors)
+        return super().filter_queryset(request, queryset, view)
 
 
 class APIBase:
     """Mixed into every API view: the request's language, before anything can fail."""
 
     pagination_class = Pagination
+    filter_backends = [StrictFilterBackend, OrderingFilter]
+    # JSON only: the schema documents one body format, and form encodings would turn
+    # wrongly typed values (an object for a boolean...) into quietly accepted strings.
+    parser_classes = [JSONParser]
 
     def initial(self, request, *args, **kwargs):
         language = api_language(request)
@@ -187,6 +310,65 @@ class APIBase:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return super().initial(request, *args, **kwargs)
+
+
+# --- Strict JSON types in bodies -------------------------------------------------------
+
+_MAX_ID = 2**63 - 1
+
+
+def _json_type_error(field, value):
+    """Why `value` (as parsed from JSON) does not have the type the schema gives `field`."""
+    if value is None:
+        return None  # null: the field's own allow_null decides
+    if isinstance(field, serializers.ManyRelatedField | serializers.ListField):
+        if not isinstance(value, list):
+            return _("Send a list.")
+        child = getattr(field, "child_relation", None) or field.child
+        for item in value:
+            error = _json_type_error(child, item)
+            if error:
+                return error
+        return None
+    if isinstance(field, serializers.BooleanField):
+        return None if isinstance(value, bool) else _("Send true or false.")
+    if isinstance(field, serializers.IntegerField | serializers.PrimaryKeyRelatedField):
+        if isinstance(value, bool) or not isinstance(value, int):
+            return _("Send a whole number.")
+        if isinstance(field, serializers.PrimaryKeyRelatedField) and abs(value) > _MAX_ID:
+            return _("Send the id of a record.")
+        return None
+    if isinstance(field, serializers.ChoiceField) and not all(isinstance(key, str) for key in field.choices):
+        return None  # numeric choices: the field's own checks decide
+    if isinstance(field, serializers.CharField | serializers.ChoiceField | serializers.DecimalField):
+        if not isinstance(value, str):
+            return _("Send a string.")
+        max_length = getattr(field, "max_length", None)
+        if max_length is not None and len(value) > max_length:
+            # DRF trims whitespace before it counts; the schema's maxLength counts what was sent.
+            return _("Send at most %(max_length)s characters.") % {"max_length": max_length}
+        return None
+    if isinstance(field, serializers.DateField | serializers.DateTimeField):
+        return None if isinstance(value, str) else _("Send a date as a string.")
+    return None
+
+
+class StrictTypesMixin:
+    """A body value must have the JSON type the schema gives it: DRF would turn 0 into
+    "0" for a text field or "1" into True, accepting what the schema calls invalid."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            errors = {}
+            for name, field in self.fields.items():
+                if field.read_only or field.source == "*" or name not in data:
+                    continue
+                error = _json_type_error(field, data[name])
+                if error:
+                    errors[name] = [error]
+            if errors:
+                raise exceptions.ValidationError(errors)
+        return super().to_internal_value(data)
 
 
 # --- Versions --------------------------------------------------------------------------
@@ -197,7 +379,7 @@ _ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 def requested_version(request) -> int | None:
     """The version a write is based on: If-Match, else a `version` in the body."""
     header = request.META.get("HTTP_IF_MATCH")
-    if header:
+    if header is not None:  # sent, even empty: it must name a version
         match = _ETAG.match(header)
         if not match:
             raise exceptions.ValidationError({"If-Match": [_('Send the version as If-Match: "<version>".')]})
@@ -319,9 +501,9 @@ class NotificationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MarkReadSerializer(serializers.Serializer):
+class MarkReadSerializer(StrictTypesMixin, serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1),
+        child=serializers.IntegerField(min_value=1, max_value=_MAX_ID),
         required=False,
         help_text="Notifications to mark read; leave out to mark all read.",
     )
@@ -340,7 +522,7 @@ class MarkedSerializer(serializers.Serializer):
     list=extend_schema(
         summary="Your notifications, newest first",
         parameters=[OpenApiParameter("unread", OpenApiTypes.BOOL, description="Only unread ones.")],
-        responses={200: NotificationSerializer(many=True), 401: ERRORS[401]},
+        responses={200: NotificationSerializer(many=True), **LIST_ERRORS},
     ),
     retrieve=extend_schema(summary="One of your notifications", responses={200: NotificationSerializer, **READ_ERRORS}),
 )
@@ -353,7 +535,7 @@ class NotificationViewSet(APIBase, mixins.ListModelMixin, mixins.RetrieveModelMi
 
     def get_queryset(self):
         rows = notifications.inbox(self.request.user)
-        if self.request.query_params.get("unread") in {"1", "true", "True"}:
+        if self.action == "list" and query_boolean(self.request, "unread"):
             rows = rows.filter(read_at=None)
         return rows
 
@@ -389,7 +571,7 @@ class NotificationViewSet(APIBase, mixins.ListModelMixin, mixins.RetrieveModelMi
 # --- Owned records: serializers that save through the services ---------------------------------
 
 
-class OwnedRecordSerializer(serializers.ModelSerializer):
+class OwnedRecordSerializer(StrictTypesMixin, serializers.ModelSerializer):
     """Saves through the entity's service (save_record), never with Model.save().
 
     `owner` and `team` may be sent by managers and admins (handing a record over; the
@@ -424,6 +606,7 @@ class OwnedRecordSerializer(serializers.ModelSerializer):
         return self._apply(instance, dict(validated_data))
 
 
+@csrf_exempt  # a 404 whatever the method: not the CSRF middleware's HTML 403
 def not_found(request, *args, **kwargs) -> JsonResponse:
     """A path under /api/ that names no resource: the API's 404, not an HTML page."""
     return JsonResponse(_body("not_found", _("No such resource."), None), status=404)

@@ -17,10 +17,12 @@ from core import permissions
 from core.api import (
     ERRORS,
     IF_MATCH,
+    LIST_ERRORS,
     READ_ERRORS,
     WRITE_ERRORS,
     APIBase,
     OwnedRecordSerializer,
+    StrictTypesMixin,
     VersionedMixin,
 )
 from core.records import full_clean_or_refuse
@@ -31,21 +33,27 @@ from crm.models import Contact, Industry, Mission, Organisation, Park, Qualifica
 OWNED_READ_ONLY = ["id", "owner_name", "team_name", "created_at", "updated_at", "version"]
 
 
-def crud_schema(noun: str, plural: str, serializer, *, write_errors=WRITE_ERRORS):
-    """Summaries and typed answers for the six operations of a resource."""
+def crud_schema(noun: str, plural: str, serializer, *, write_errors=WRITE_ERRORS, versioned=True):
+    """Summaries and typed answers for the six operations of a resource.
+
+    Reference data (versioned=False) has no versions: no If-Match parameter.
+    """
+    write_parameters = [IF_MATCH] if versioned else []
     return extend_schema_view(
-        list=extend_schema(summary=f"List {plural}", responses={200: serializer(many=True), 401: ERRORS[401]}),
+        list=extend_schema(summary=f"List {plural}", responses={200: serializer(many=True), **LIST_ERRORS}),
         retrieve=extend_schema(summary=f"Get one {noun}", responses={200: serializer, **READ_ERRORS}),
         create=extend_schema(summary=f"Create a {noun}", responses={201: serializer, **ERRORS}),
         update=extend_schema(
-            summary=f"Replace a {noun}", parameters=[IF_MATCH], responses={200: serializer, **write_errors}
+            summary=f"Replace a {noun}", parameters=write_parameters, responses={200: serializer, **write_errors}
         ),
         partial_update=extend_schema(
             summary=f"Change some fields of a {noun}",
-            parameters=[IF_MATCH],
+            parameters=write_parameters,
             responses={200: serializer, **write_errors},
         ),
-        destroy=extend_schema(summary=f"Delete a {noun}", parameters=[IF_MATCH], responses={204: None, **write_errors}),
+        destroy=extend_schema(
+            summary=f"Delete a {noun}", parameters=write_parameters, responses={204: None, **write_errors}
+        ),
     )
 
 
@@ -68,7 +76,7 @@ class IsAdminForWrites(drf_permissions.IsAuthenticated):
         return request.method in drf_permissions.SAFE_METHODS or permissions.can_edit_reference_data(request.user)
 
 
-class ReferenceSerializer(serializers.ModelSerializer):
+class ReferenceSerializer(StrictTypesMixin, serializers.ModelSerializer):
     """Reference data has no service: shape here, model validation, then save."""
 
     def _save(self, instance):
@@ -110,7 +118,9 @@ class ReferenceViewSet(APIBase, viewsets.ModelViewSet):
         delete_owned_record(instance, by=self.request.user, can_edit=lambda user, _record: True)
 
 
-@crud_schema("industry", "industries (cluster > chain > link)", IndustrySerializer, write_errors=ERRORS)
+@crud_schema(
+    "industry", "industries (cluster > chain > link)", IndustrySerializer, write_errors=ERRORS, versioned=False
+)
 class IndustryViewSet(ReferenceViewSet):
     queryset = Industry.objects.all()
     serializer_class = IndustrySerializer
@@ -118,7 +128,7 @@ class IndustryViewSet(ReferenceViewSet):
     ordering_fields = ["name", "level", "position", "id"]
 
 
-@crud_schema("park", "parks", ParkSerializer, write_errors=ERRORS)
+@crud_schema("park", "parks", ParkSerializer, write_errors=ERRORS, versioned=False)
 class ParkViewSet(ReferenceViewSet):
     queryset = Park.objects.all()
     serializer_class = ParkSerializer
@@ -138,7 +148,7 @@ class QualificationSerializer(serializers.ModelSerializer):
 
 class OrganisationSerializer(OwnedRecordSerializer):
     owner_name = serializers.CharField(source="owner.__str__", read_only=True)
-    team_name = serializers.CharField(source="team.name", read_only=True, default=None)
+    team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True)
     qualifications = QualificationSerializer(many=True, read_only=True)
     is_listed = serializers.BooleanField(read_only=True)
 
@@ -192,7 +202,7 @@ class OrganisationViewSet(OwnedRecordViewSet):
 
 class ContactSerializer(OwnedRecordSerializer):
     owner_name = serializers.CharField(source="owner.__str__", read_only=True)
-    team_name = serializers.CharField(source="team.name", read_only=True, default=None)
+    team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
 
     class Meta:
@@ -246,7 +256,7 @@ class ContactViewSet(OwnedRecordViewSet):
 
 class MissionSerializer(OwnedRecordSerializer):
     owner_name = serializers.CharField(source="owner.__str__", read_only=True)
-    team_name = serializers.CharField(source="team.name", read_only=True, default=None)
+    team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True)
     countries = serializers.ListField(child=serializers.CharField(max_length=2), required=False)
     service_m2m = ("participants", "industries")
 
@@ -299,7 +309,7 @@ class MissionViewSet(OwnedRecordViewSet):
 
 class VisitSerializer(OwnedRecordSerializer):
     owner_name = serializers.CharField(source="owner.__str__", read_only=True)
-    team_name = serializers.CharField(source="team.name", read_only=True, default=None)
+    team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     service_m2m = ("officers", "contacts")
 

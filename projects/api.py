@@ -19,10 +19,12 @@ from core import permissions
 from core.api import (
     ERRORS,
     IF_MATCH,
+    LIST_ERRORS,
     PROJECT_WRITE_ERRORS,
     READ_ERRORS,
     APIBase,
     OwnedRecordSerializer,
+    StrictTypesMixin,
     VersionedMixin,
 )
 from projects import services
@@ -40,8 +42,10 @@ def visible(user):
 
 class ProjectSerializer(OwnedRecordSerializer):
     owner_name = serializers.CharField(source="owner.__str__", read_only=True)
-    team_name = serializers.CharField(source="team.name", read_only=True, default=None)
+    team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True)
     investor_name = serializers.CharField(source="investor.name", read_only=True)
+    # Blank while the project is not on hold: the schema's enum must admit "".
+    held_stage = serializers.ChoiceField(choices=Stage.choices, allow_blank=True, read_only=True)
     tier = serializers.CharField(read_only=True, help_text="Size tier, derived from the total investment.")
     overdue_level = serializers.CharField(
         read_only=True, default="", help_text='Highest overdue alert level reached ("" when on time).'
@@ -129,7 +133,7 @@ class ProjectSerializer(OwnedRecordSerializer):
         return services.project_save(project=record, by=by, replan_reason=replan_reason)
 
 
-class ChangeStageSerializer(serializers.Serializer):
+class ChangeStageSerializer(StrictTypesMixin, serializers.Serializer):
     to_stage = serializers.ChoiceField(choices=Stage.choices)
     on = serializers.DateField(required=False, allow_null=True, help_text="The date the stage was reached.")
     note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -143,7 +147,7 @@ class ChangeStageSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, help_text='The project version; or send If-Match: "<version>".')
 
 
-class ReplanRequestSerializer(serializers.Serializer):
+class ReplanRequestSerializer(StrictTypesMixin, serializers.Serializer):
     stage = serializers.ChoiceField(choices=PLANNED_STAGE_CHOICES)
     new_date = serializers.DateField()
     reason = serializers.CharField()
@@ -190,9 +194,7 @@ class ReplanSerializer(serializers.ModelSerializer):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="List pipeline projects", responses={200: ProjectSerializer(many=True), 401: ERRORS[401]}
-    ),
+    list=extend_schema(summary="List pipeline projects", responses={200: ProjectSerializer(many=True), **LIST_ERRORS}),
     retrieve=extend_schema(summary="Get one project", responses={200: ProjectSerializer, **READ_ERRORS}),
     create=extend_schema(summary="Create a project (as a lead)", responses={201: ProjectSerializer, **ERRORS}),
     update=extend_schema(
@@ -310,7 +312,7 @@ class ProjectViewSet(APIBase, VersionedMixin, viewsets.ModelViewSet):
 @extend_schema_view(
     list=extend_schema(
         summary="List stage changes of the projects you can see",
-        responses={200: StageChangeSerializer(many=True), 401: ERRORS[401]},
+        responses={200: StageChangeSerializer(many=True), **LIST_ERRORS},
     ),
     retrieve=extend_schema(summary="Get one stage change", responses={200: StageChangeSerializer, **READ_ERRORS}),
 )
@@ -328,7 +330,7 @@ class StageChangeViewSet(APIBase, mixins.ListModelMixin, mixins.RetrieveModelMix
 @extend_schema_view(
     list=extend_schema(
         summary="List re-plans of the projects you can see",
-        responses={200: ReplanSerializer(many=True), 401: ERRORS[401]},
+        responses={200: ReplanSerializer(many=True), **LIST_ERRORS},
     ),
     retrieve=extend_schema(summary="Get one re-plan", responses={200: ReplanSerializer, **READ_ERRORS}),
 )
