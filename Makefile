@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test install messages migrate demo lint clean
+.PHONY: run test install messages messages-update migrate demo lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ install: $(VENV)/.installed
 
 messages: install
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+# Regenerate the catalogue from the sources after adding strings; then translate.
+messages-update: install
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=.venv-ci --ignore=var -v0
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput -v0

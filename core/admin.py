@@ -31,6 +31,7 @@ class UserAdmin(AccessMixin, DjangoUserAdmin):
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("display_name", "first_name", "last_name", "email", "phone")}),
         (_("Role and teams"), {"fields": ("role", "team", "managed_teams", "is_active")}),
+        (_("Preferences"), {"fields": ("language", "email_reminders")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (

@@ -8,12 +8,16 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
 
     Django's own middleware follows the browser's Accept-Language, which on an
     officer's English-language laptop would switch the office's CRM to English. Here
-    only an explicit choice (the language cookie that Django's set_language view
-    writes) changes the language; everyone else gets LANGUAGE_CODE (zh-hans).
+    only an explicit choice changes the language: first the logged-in user's own
+    setting (kept on the account, so it follows them from desk to phone), then the
+    language cookie that the switch writes; everyone else gets LANGUAGE_CODE (zh-hans).
     """
 
     def process_request(self, request) -> None:
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        user = getattr(request, "user", None)
+        chosen = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if not chosen:
+            chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen and translation.check_for_language(chosen) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()

@@ -7,9 +7,10 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
 
-from core.models import Heartbeat
+from core.models import Heartbeat, User
 
 logger = logging.getLogger(__name__)
 
@@ -57,3 +58,14 @@ def home(request: HttpRequest) -> HttpResponse:
     from projects.views import my_work
 
     return my_work(request)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, remembered on the account too, so the choice follows
+    the user to every browser they log in from."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        User.objects.filter(pk=request.user.pk).update(language=language)
+    return response
