@@ -278,3 +278,10 @@ SPECTACULAR_SETTINGS = {
         "PlannedStageEnum": "projects.api.PLANNED_STAGE_CHOICES",
     },
 }
+
+# Benchmarks (bench/run.py): each answer carries its SQL query count in a header, and a
+# minimal logged-in page measures what the framework and middleware cost on their own.
+# Never on in production.
+BENCH_HEADERS = env.bool("BENCH_HEADERS", default=False)
+if BENCH_HEADERS:
+    MIDDLEWARE.insert(0, "core.middleware.QueryCountHeaderMiddleware")

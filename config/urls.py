@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -15,3 +16,6 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("", core_views.home, name="home"),
 ]
+
+if settings.BENCH_HEADERS:
+    urlpatterns.insert(0, path("bench/floor", core_views.bench_floor, name="bench_floor"))

@@ -21,3 +21,26 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen and translation.check_for_language(chosen) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class QueryCountHeaderMiddleware:
+    """Benchmarks only (BENCH_HEADERS=true): answer with the number of SQL queries the
+    request ran, in an X-Query-Count header, so bench/run.py can report it from outside."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.db import connection
+
+        count = 0
+
+        def counting(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counting):
+            response = self.get_response(request)
+        response["X-Query-Count"] = str(count)
+        return response

@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -69,3 +70,10 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         User.objects.filter(pk=request.user.pk).update(language=language)
     return response
+
+
+@login_required
+def bench_floor(request: HttpRequest) -> HttpResponse:
+    """The floor of bench/run.py: a logged-in page that does nothing, through the same
+    middleware as every page (only routed when BENCH_HEADERS is on)."""
+    return HttpResponse(f"ok {request.user.pk}", content_type="text/plain")
