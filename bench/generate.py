@@ -646,7 +646,9 @@ class Generator:
         # In chunks: one COPY at a time on the connection, each followed by its stage changes.
         self.counts["projects"] = 0
         for first in range(1, n + 1, self.chunk):
-            self.counts["projects"] += copy_rows("projects_project", columns, rows(first, min(n + 1, first + self.chunk)))
+            self.counts["projects"] += copy_rows(
+                "projects_project", columns, rows(first, min(n + 1, first + self.chunk))
+            )
             flush_changes()
 
     # --- visits ---------------------------------------------------------------------
