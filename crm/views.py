@@ -23,6 +23,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from core import permissions
 from core.errors import DomainError
+from core.records import stored_version
 from crm import selectors, services
 from crm.filters import ContactFilter, MissionFilter, MissionStatus, OrganisationFilter, VisitFilter
 from crm.forms import ContactForm, OrganisationForm, VisitEditForm, VisitForm, style_filter_form
@@ -342,11 +343,19 @@ class StaleVersion(Exception):
         self.current = current
 
 
-def check_version(model: type[models.Model], pk: int, version: int | None) -> None:
-    """Inside the save's transaction: lock the row and compare versions (the API's rule)."""
-    current = model._base_manager.select_for_update().get(pk=pk)
+def check_version(record: models.Model, version: int | None) -> None:
+    """Inside the save's transaction: lock the row and compare versions (the API's rule).
+
+    A record deleted meanwhile is refused by stored_version (NotFound, a DomainError)."""
+    current = stored_version(record, lock=True)
     if version != current.version:
         raise StaleVersion(current)
+
+
+def _comparable(value):
+    """A value as the form and the record both hold it: records by id, countries by code."""
+    value = getattr(value, "pk", getattr(value, "code", value))
+    return "" if value is None else str(value)
 
 
 def _display(record: models.Model, name: str, value) -> str:
@@ -370,7 +379,7 @@ def newer_values(form, current: models.Model) -> list[dict]:
         field = current._meta.get_field(name)
         saved = getattr(current, name) if field.is_relation else field.value_from_object(current)
         typed = form.cleaned_data[name]
-        if str(saved or "") != str(typed or ""):
+        if _comparable(saved) != _comparable(typed):
             rows.append(
                 {
                     "label": form.fields[name].label,
@@ -437,7 +446,7 @@ class VersionedEditView(LoginRequiredMixin, View):
         try:
             with transaction.atomic():
                 if record.pk:
-                    check_version(self.model, record.pk, form.cleaned_data.get("version"))
+                    check_version(record, form.cleaned_data.get("version"))
                 saved = self.save(form)
         except StaleVersion as stale:
             data = request.POST.copy()
@@ -583,7 +592,7 @@ class FollowUpDoneView(LoginRequiredMixin, View):
         version = request.POST.get("version", "")
         try:
             with transaction.atomic():
-                check_version(Visit, visit.pk, int(version) if version.isdigit() else None)
+                check_version(visit, int(version) if version.isdigit() else None)
                 visit.follow_up_done_on = timezone.localdate()
                 services.visit_save(visit=visit, by=request.user)
         except StaleVersion:

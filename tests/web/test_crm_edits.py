@@ -329,3 +329,23 @@ def test_only_people_who_may_edit_the_visit_mark_its_follow_up(client, other_off
     assert response.status_code == 403
     visit.refresh_from_db()
     assert visit.follow_up_done_on is None
+
+
+def test_a_mistyped_credit_code_is_refused_next_to_the_field(client, officer):
+    client.force_login(officer)
+    wrong = credit_code(5353)[:-1] + ("0" if credit_code(5353)[-1] != "0" else "1")
+    response = client.post(reverse("crm:organisation_create"), organisation_data(credit_code=wrong))
+    assert response.status_code == 200
+    assert response.context["form"].errors["credit_code"]
+    assert not Organisation.objects.exists()
+
+
+def test_an_organisation_deleted_while_being_edited_is_not_brought_back(client, officer):
+    organisation = OrganisationFactory(owner=officer)
+    client.force_login(officer)
+    url = reverse("crm:organisation_edit", args=[organisation.pk])
+    data = organisation_data(organisation, city="苏州")
+    client.get(url)
+    Organisation.objects.filter(pk=organisation.pk).delete()
+    assert client.post(url, data).status_code == 404
+    assert not Organisation.objects.exists()
