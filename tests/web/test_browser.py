@@ -178,3 +178,24 @@ def test_the_crm_pages_fit_a_phone(live_server, client, officer, chromium_page):
     page.wait_for_url(f"{live_server.url}/crm/visits/?follow_up_open=true")
     visit.refresh_from_db()
     assert visit.follow_up_done_on == timezone.localdate()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_filter_changes_the_list_and_the_address_names_only_what_was_chosen(
+    live_server, client, officer, chromium_page
+):
+    OrganisationFactory(name="村田（中国）投资有限公司")
+    OrganisationFactory(name="江南大学", kind="university")
+    _log_in(chromium_page, client, live_server, officer)
+    page = chromium_page.new_page()
+    page.goto(f"{live_server.url}/crm/organisations/")
+    assert page.locator("#organisation-results").get_by_text("村田（中国）投资有限公司").count() == 1
+    page.locator("#id_kind").select_option("university")
+    page.wait_for_url("**/crm/organisations/?kind=university")
+    from playwright.sync_api import expect
+
+    results = page.locator("#organisation-results")
+    expect(results.get_by_text("村田（中国）投资有限公司")).to_have_count(0)
+    expect(results.get_by_text("江南大学")).to_have_count(1)
+    # The same address asks the API the same question.
+    assert client.get("/api/v1/organisations/?kind=university").json()["count"] == 1

@@ -40,6 +40,11 @@ def pages(officer, secret_project):
         reverse("crm:mission_detail", args=[mission.pk]),
         reverse("crm:visit_create"),
         reverse("crm:organisation_autocomplete") + "?q=隐秘",
+        reverse("crm:visit_list"),
+        reverse("crm:visit_list") + f"?organisation={organisation.pk}",
+        reverse("crm:contact_list"),
+        reverse("crm:organisation_create"),
+        reverse("crm:contact_create", args=[organisation.pk]),
     ]
 
 
