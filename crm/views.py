@@ -32,7 +32,7 @@ from crm.models import Contact, Mission, Organisation, Visit
 PAGE_SIZE = 25
 
 
-# --- Organisations --------------------------------------------------------------------
+# --- Lists ----------------------------------------------------------------------------
 
 
 class FilteredListView(LoginRequiredMixin, TemplateView):
@@ -79,6 +79,9 @@ class FilteredListView(LoginRequiredMixin, TemplateView):
         if self.request.headers.get("HX-Request") and self.request.headers.get("HX-Target") == self.results_id:
             return [self.results_template]
         return [self.template_name]
+
+
+# --- Organisations --------------------------------------------------------------------
 
 
 class OrganisationListView(FilteredListView):
@@ -299,7 +302,10 @@ class MissionDetailView(LoginRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["detail"] = selectors.mission_detail(user=self.request.user, mission=self.object)
+        detail = selectors.mission_detail(user=self.request.user, mission=self.object)
+        for visit in detail.visits:
+            visit.can_edit = permissions.can_edit_record(self.request.user, visit)
+        context["detail"] = detail
         return context
 
 
