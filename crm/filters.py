@@ -9,9 +9,13 @@ project model is looked up by name).
 
 from __future__ import annotations
 
+import re
+
 import django_filters
 from django.apps import apps
+from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -26,6 +30,23 @@ INACTIVE_PROJECT_STAGES = ("on_hold", "dropped")
 def industry_subtree(industry_id) -> Q:
     """An industry node and everything below it (cluster > chain > link: three levels)."""
     return Q(industry_id=industry_id) | Q(industry__parent_id=industry_id) | Q(industry__parent__parent_id=industry_id)
+
+
+def _credit_code_fragment(text: str) -> str | None:
+    """Text that may be part of a credit code (4 to 18 letters and digits), upper-cased."""
+    compact = re.sub(r"\s+", "", text or "").upper()
+    return compact if re.fullmatch(r"[0-9A-Z]{4,18}", compact) else None
+
+
+def name_or_code_matches(text: str, prefix: str = "") -> Q:
+    """Any part of the Chinese or English name, or of the credit code.
+
+    `prefix` reaches the organisation from another model ("investor__")."""
+    condition = Q(**{f"{prefix}name__icontains": text}) | Q(**{f"{prefix}name_en__icontains": text})
+    code = _credit_code_fragment(text)
+    if code:
+        condition |= Q(**{f"{prefix}credit_code__contains": code})
+    return condition
 
 
 def _users():
@@ -62,9 +83,7 @@ class OrganisationFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(name__icontains=value) | Q(name_en__icontains=value) | Q(credit_code__iexact=value.upper())
-        )
+        return queryset.filter(name_or_code_matches(value))
 
     def in_industry(self, queryset, name, value):
         return queryset.filter(industry_subtree(value.pk)) if value else queryset
@@ -115,8 +134,29 @@ class ContactFilter(django_filters.FilterSet):
         )
 
 
+class MissionStatus(models.TextChoices):
+    UPCOMING = "upcoming", _("Upcoming")
+    UNDER_WAY = "under_way", _("Under way")
+    DONE = "done", _("Done")
+
+
+def mission_status_condition(status: str, today) -> Q:
+    """Missions that, on `today`, have not started, are under way, or have ended."""
+    if status == MissionStatus.UPCOMING:
+        return Q(start_date__gt=today)
+    if status == MissionStatus.UNDER_WAY:
+        return Q(start_date__lte=today, end_date__gte=today)
+    return Q(end_date__lt=today)
+
+
 class MissionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"), help_text=_("Title, cities or goals"))
+    status = django_filters.ChoiceFilter(
+        choices=MissionStatus.choices,
+        method="in_status",
+        label=_("status"),
+        help_text=_("Upcoming, under way or done, as of today."),
+    )
     kind = django_filters.MultipleChoiceFilter(choices=Mission.Kind.choices, label=_("kind"))
     region = django_filters.MultipleChoiceFilter(choices=Mission.Region.choices, label=_("region"))
     country = django_filters.ChoiceFilter(
@@ -136,13 +176,16 @@ class MissionFilter(django_filters.FilterSet):
 
     class Meta:
         model = Mission
-        fields = ["q", "kind", "region", "country", "year", "participant", "industry", "owner", "team"]
+        fields = ["q", "status", "kind", "region", "country", "year", "participant", "industry", "owner", "team"]
 
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
         return queryset.filter(Q(title__icontains=value) | Q(cities__icontains=value) | Q(goals__icontains=value))
+
+    def in_status(self, queryset, name, value):
+        return queryset.filter(mission_status_condition(value, timezone.localdate())) if value else queryset
 
     def in_country(self, queryset, name, value):
         # Stored as comma-separated codes ("JP,KR"): match a whole code.

@@ -7,12 +7,15 @@ import datetime as dt
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from crm import selectors
-from crm.models import Contact, Industry, Mission, Organisation, Qualification, Visit
+from crm.credit_code import normalise as normalise_credit_code
+from crm.models import Contact, Mission, Organisation, Visit
 
 # How far back the mission list of the visit form reaches (visits are logged late too).
 MISSION_LOOKBACK_DAYS = 90
@@ -142,64 +145,186 @@ class VisitForm(forms.Form):
 
 # --- Filters of the lists ------------------------------------------------------------
 
-_ANY = [("", _("Any"))]
+
+class OneOf(forms.SelectMultiple):
+    """A plain drop-down for a filter that accepts several values (kind=a&kind=b in a
+    link or the API); the page offers one at a time, with "Any" first."""
+
+    allow_multiple_selected = False
+
+    def __init__(self, choices=()):
+        super().__init__(attrs=None, choices=choices)
+
+    def value_from_datadict(self, data, files, name):
+        return [value for value in super().value_from_datadict(data, files, name) if value != ""]
 
 
-class OrganisationFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
-    kind = forms.ChoiceField(label=_("kind"), choices=_ANY + list(Organisation.Kind.choices), required=False)
-    industry = forms.ModelChoiceField(label=_("industry"), queryset=Industry.objects.all(), required=False)
-    qualification = forms.ChoiceField(
-        label=_("qualification"), choices=_ANY + list(Qualification.Kind.choices), required=False
-    )
-    country = forms.ChoiceField(label=_("country"), required=False)
-    has_active_project = forms.ChoiceField(
-        label=_("Active project"),
-        choices=[("", _("Any")), ("yes", _("With an active project")), ("no", _("Without an active project"))],
-        required=False,
-    )
+def style_filter_form(form: forms.Form, *, shown: tuple[str, ...]) -> list[forms.BoundField]:
+    """Make a FilterSet's form fit the web page: Bootstrap classes, "Any" for the
+    empty choice. Returns the fields the page shows; the others still filter when
+    named in the query string (links, bookmarks, the API's query strings)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(field, forms.MultipleChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField):
+            widget = field.widget = OneOf(choices=[("", _("Any")), *field.choices])
+        elif isinstance(widget, forms.NullBooleanSelect):
+            widget.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+        elif isinstance(field, forms.ModelChoiceField):
+            field.empty_label = _("Any")
+        elif isinstance(field, forms.ChoiceField):
+            field.choices = [("", _("Any")), *[choice for choice in field.choices if choice[0] != ""]]
+        if isinstance(field, forms.DateField):
+            widget.input_type = "date"
+        if isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select form-select-sm")
+        else:
+            widget.attrs.setdefault("class", "form-control form-control-sm")
+    return [form[name] for name in shown if name in form.fields]
+
+
+# --- Editing organisations, contacts and visits ----------------------------------------
+
+
+class BootstrapMixin:
+    """Bootstrap classes on every widget."""
+
+    def style_widgets(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+
+class VersionedModelForm(BootstrapMixin, forms.ModelForm):
+    """A model form that carries the version it was opened on (see crm.views.VersionedEditView).
+
+    It checks shape only. Model validation, uniqueness and constraints are the
+    service's (full_clean_or_refuse and its own checks): its DomainError names the
+    field and, for a clash, the other record, and the view shows it on the field."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _ANY + list(countries)
-        self.fields["industry"].empty_label = _("Any")
-        for field in self.fields.values():
-            css = (
-                "form-select form-select-sm"
-                if isinstance(field.widget, forms.Select)
-                else "form-control form-control-sm"
-            )
-            field.widget.attrs.setdefault("class", css)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            self.fields["version"].required = False
+        self.style_widgets()
 
-    def to_filter(self) -> selectors.OrganisationFilter:
-        if not self.is_valid():
-            return selectors.OrganisationFilter()
-        data = self.cleaned_data
-        active = {"yes": True, "no": False}.get(data.get("has_active_project") or "")
-        return selectors.OrganisationFilter(
-            q=(data.get("q") or "").strip(),
-            kind=data.get("kind") or "",
-            industry=data["industry"].pk if data.get("industry") else None,
-            qualification=data.get("qualification") or "",
-            country=data.get("country") or "",
-            has_active_project=active,
+    def _post_clean(self) -> None:
+        # Only put the typed values on the instance; the service validates the model.
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        except ValidationError as error:
+            self._update_errors(error)
+
+
+class OrganisationForm(VersionedModelForm):
+    website = forms.URLField(label=_("website"), max_length=200, required=False, assume_scheme="https")
+    # Longer than a code: pasted codes come with spaces, which clean_credit_code removes.
+    credit_code = forms.CharField(label=_("unified social credit code"), max_length=40, required=False)
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "name_en",
+            "kind",
+            "credit_code",
+            "country",
+            "city",
+            "address",
+            "website",
+            "industry",
+            "park",
+            "is_in_zone",
+            "exchange",
+            "stock_code",
+            "listed_on",
+            "description",
+        ]
+        widgets = {"listed_on": DateInput, "description": forms.Textarea(attrs={"rows": 3})}
+
+    def clean_credit_code(self) -> str:
+        # People paste codes with spaces, in lower case or full width; the checks run on the normal form.
+        return normalise_credit_code(self.cleaned_data.get("credit_code") or "")
+
+
+class ContactForm(VersionedModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "name_en", "title", "phone", "email", "wechat", "notes", "is_active"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class VisitEditForm(VersionedModelForm):
+    """Editing a logged visit: the organisation stays; contacts are picked or added."""
+
+    contacts = forms.ModelMultipleChoiceField(
+        label=_("contacts met"),
+        queryset=Contact.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    new_contact_name = forms.CharField(label=_("New contact: name"), max_length=100, required=False)
+    new_contact_title = forms.CharField(label=_("New contact: job title"), max_length=100, required=False)
+    officers = forms.ModelMultipleChoiceField(
+        label=_("officers"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+
+    class Meta:
+        model = Visit
+        fields = [
+            "date",
+            "kind",
+            "mission",
+            "location",
+            "summary",
+            "intention",
+            "next_step",
+            "follow_up_on",
+            "follow_up_done_on",
+        ]
+        widgets = {
+            "date": DateInput,
+            "follow_up_on": DateInput,
+            "follow_up_done_on": DateInput,
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, today: dt.date | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        visit = self.instance
+        today = today or timezone.localdate()
+        recent = Q(start_date__lte=today, end_date__gte=today - dt.timedelta(days=MISSION_LOOKBACK_DAYS))
+        if visit.mission_id:
+            recent |= Q(pk=visit.mission_id)
+        self.fields["mission"].queryset = Mission.objects.filter(recent).order_by("-start_date", "pk")
+        # The visit's own contacts stay pickable even after they left the organisation.
+        self.fields["contacts"].queryset = (
+            Contact.objects.filter(Q(organisation_id=visit.organisation_id, is_active=True) | Q(visits=visit))
+            .distinct()
+            .order_by("name")
         )
+        self.fields["officers"].queryset = (
+            get_user_model().objects.filter(Q(is_active=True) | Q(visits=visit)).distinct().order_by("username")
+        )
+        if visit.pk and not self.is_bound:
+            self.initial["contacts"] = [contact.pk for contact in visit.contacts.all()]
+            self.initial["officers"] = [officer.pk for officer in visit.officers.all()]
 
-
-class MissionFilterForm(forms.Form):
-    status = forms.ChoiceField(
-        label=_("status"),
-        choices=[
-            ("", _("All")),
-            (selectors.MissionStatus.UPCOMING, _("Upcoming")),
-            (selectors.MissionStatus.UNDER_WAY, _("Under way")),
-            (selectors.MissionStatus.DONE, _("Done")),
-        ],
-        required=False,
-    )
-    region = forms.ChoiceField(label=_("region"), choices=_ANY + list(Mission.Region.choices), required=False)
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-select form-select-sm")
+    def clean(self):
+        data = super().clean()
+        if data.get("new_contact_title") and not data.get("new_contact_name"):
+            self.add_error("new_contact_name", _("Enter the new contact's name."))
+        return data

@@ -3,8 +3,9 @@
 Every user reads every organisation, mission and visit (core.permissions); what may
 be hidden are projects, which live in the projects app. crm does not import
 projects: pages here that show projects (an organisation's timeline, a mission's
-outcome, the "has an active project" filter) ask the functions registered in
-`hooks`, which projects.selectors fills in when it is imported.
+outcome) ask the functions registered in `hooks`, which projects.selectors fills in
+when it is imported. Lists are narrowed by the FilterSets in crm.filters, the same
+ones the API uses; the selectors here give the rows and what each row shows.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Length, Replace
+from django.db.models.lookups import Contains
 from django.utils import timezone
 
 from crm.credit_code import normalise as normalise_credit_code
-from crm.models import Contact, Mission, Organisation, Qualification, Visit
+from crm.filters import MissionStatus, name_or_code_matches
+from crm.models import Contact, Mission, Organisation, Visit
 
 if TYPE_CHECKING:
     from core.models import User
@@ -47,8 +51,6 @@ class TimelineEntry:
 class Hooks:
     organisation_timeline: list[Callable[[User, Organisation], list[TimelineEntry]]] = field(default_factory=list)
     mission_projects: list[Callable[[User, Mission], list[TimelineEntry]]] = field(default_factory=list)
-    # Organisation ids with an active project the user may see (a queryset of ids).
-    organisations_with_active_project: Callable[[User], QuerySet] | None = None
     # {mission id: number of projects from it the user may see}.
     mission_project_counts: Callable[[User, list[int]], dict[int, int]] | None = None
 
@@ -58,22 +60,42 @@ hooks = Hooks()
 
 # --- Organisations ----------------------------------------------------------------
 
-# Legal-form words that say nothing about which organisation it is.
-_NOISE = re.compile(
-    r"(股份有限公司|有限责任公司|有限公司|集团|（中国）|\(中国\)|中国|"
-    r"co\.?,?\s*ltd\.?|corporation|corp\.?|inc\.?|gmbh|ag|limited|ltd\.?|k\.?k\.?|株式会社|,|\.)",
+# Words that say what legal form an organisation has, not which one it is. A
+# subsidiary's "（中国）" or "(China)" goes too: people type the name with or without it.
+_CHINESE_NOISE = ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "公司", "集团", "株式会社", "中国")
+_ENGLISH_NOISE = re.compile(
+    r"\b(?:co|company|ltd|limited|inc|incorporated|corp|corporation|gmbh|ag|kk|plc|llc|group|china)\b",
     re.IGNORECASE,
 )
+_PUNCTUATION = ("（", "）", "(", ")", "【", "】", "[", "]", ",", "，", ".", "。", "、", "&", "/", "-", "·", " ")
+
+
+def name_tokens(name: str) -> list[str]:
+    """The telling words of a name: 村田（中国）投资有限公司 -> [村田, 投资]."""
+    text = name or ""
+    for word in _CHINESE_NOISE:
+        text = text.replace(word, " ")
+    for mark in _PUNCTUATION:
+        text = text.replace(mark, " ")
+    return [token for token in _ENGLISH_NOISE.sub(" ", text).split() if len(token) >= 2]
 
 
 def name_core(name: str) -> str:
-    """A name without its legal form: 村田（中国）投资有限公司 -> 村田投资."""
-    return re.sub(r"\s+", " ", _NOISE.sub(" ", name or "")).strip()
+    """A name without its legal form, run together: 村田（中国）投资有限公司 -> 村田投资."""
+    return "".join(name_tokens(name))
 
 
-def _credit_code_or_none(text: str) -> str | None:
-    compact = re.sub(r"\s+", "", text or "").upper()
-    return compact if re.fullmatch(r"[0-9A-Z]{4,18}", compact) else None
+# What the database strips from stored Chinese names to compare them: the common
+# legal forms and brackets only (each is a nested REPLACE; SQLite limits the nesting).
+_STORED_NOISE = ("股份有限公司", "有限责任公司", "有限公司", "公司", "集团", "中国", "（", "）", "(", ")", " ")
+
+
+def _stored_name_core(column: str):
+    """About name_core of a column, computed by the database (REPLACE is in SQLite and PostgreSQL)."""
+    expression = F(column)
+    for word in _STORED_NOISE:
+        expression = Replace(expression, Value(word), Value(""))
+    return expression
 
 
 def organisation_search(query: str, *, limit: int = 10) -> list[Organisation]:
@@ -81,66 +103,47 @@ def organisation_search(query: str, *, limit: int = 10) -> list[Organisation]:
     query = (query or "").strip()
     if not query:
         return []
-    condition = Q(name__icontains=query) | Q(name_en__icontains=query)
-    code = _credit_code_or_none(query)
-    if code:
-        condition |= Q(credit_code__contains=code)
-    return list(Organisation.objects.filter(condition).select_related("industry").order_by("name")[:limit])
+    return list(
+        Organisation.objects.filter(name_or_code_matches(query)).select_related("industry").order_by("name")[:limit]
+    )
 
 
 def similar_organisations(*, name: str, name_en: str = "", credit_code: str = "", limit: int = 5) -> list[Organisation]:
-    """Organisations that may be the one about to be created (a warning, not a refusal)."""
+    """Organisations that may be the one about to be created (a warning, not a refusal).
+
+    A name is similar when it has every telling word of the typed one (村田中国投资公司
+    and 村田（中国）投资有限公司), or when one name, stripped of its legal form and
+    punctuation, contains the other."""
     condition = Q()
     for text, column in ((name, "name"), (name_en, "name_en")):
-        core = name_core(text)
-        if len(core) >= 2:
-            condition |= Q(**{f"{column}__icontains": core})
-        if text.strip():
-            condition |= Q(**{f"{column}__iexact": text.strip()})
+        text = text.strip()
+        if not text:
+            continue
+        condition |= Q(**{f"{column}__iexact": text})
+        tokens = name_tokens(text)
+        if tokens:
+            every_word = Q()
+            for token in tokens:
+                every_word &= Q(**{f"{column}__icontains": token})
+            condition |= every_word
+    typed_core = name_core(name)
+    queryset = Organisation.objects.all()
+    if len(typed_core) >= 2:
+        queryset = queryset.alias(name_core=_stored_name_core("name"))
+        queryset = queryset.alias(name_core_length=Length("name_core"))
+        condition |= Q(name_core__contains=typed_core)
+        # The other way round: 村田 on record, 村田（中国）投资有限公司 typed.
+        condition |= Q(Contains(Value(typed_core), F("name_core")), name_core_length__gte=2)
     if credit_code.strip():
         condition |= Q(credit_code=normalise_credit_code(credit_code))
     if not condition:
         return []
-    return list(Organisation.objects.filter(condition).order_by("name")[:limit])
+    return list(queryset.filter(condition).order_by("name", "pk")[:limit])
 
 
-@dataclass
-class OrganisationFilter:
-    q: str = ""
-    kind: str = ""
-    industry: int | None = None
-    qualification: str = ""
-    country: str = ""
-    has_active_project: bool | None = None
-
-
-def organisation_list(*, user: User, filters: OrganisationFilter) -> QuerySet:
-    """The organisations list, filtered; each row knows its last visit and visit count.
-
-    Plain filtering here until crm.filters (django-filter) exists for the API too."""
-    qs = Organisation.objects.select_related("industry", "park")
-    if filters.q:
-        condition = Q(name__icontains=filters.q) | Q(name_en__icontains=filters.q)
-        code = _credit_code_or_none(filters.q)
-        if code:
-            condition |= Q(credit_code__contains=code)
-        qs = qs.filter(condition)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.industry:
-        # The industry tree: a cluster finds its chains' and links' organisations too.
-        qs = qs.filter(
-            Q(industry_id=filters.industry)
-            | Q(industry__parent_id=filters.industry)
-            | Q(industry__parent__parent_id=filters.industry)
-        )
-    if filters.qualification:
-        qs = qs.filter(Exists(Qualification.objects.filter(organisation_id=OuterRef("pk"), kind=filters.qualification)))
-    if filters.country:
-        qs = qs.filter(country=filters.country)
-    if filters.has_active_project is not None and hooks.organisations_with_active_project:
-        with_project = Q(pk__in=hooks.organisations_with_active_project(user))
-        qs = qs.filter(with_project if filters.has_active_project else ~with_project)
+def organisation_list(*, user: User) -> QuerySet:
+    """Every organisation (all users read them all); each row knows its last visit,
+    its number of visits and its qualifications. crm.filters.OrganisationFilter narrows it."""
     last_visit = Visit.objects.filter(organisation_id=OuterRef("pk")).order_by("-date").values("date")[:1]
     visits = (
         Visit.objects.filter(organisation_id=OuterRef("pk"))
@@ -149,8 +152,11 @@ def organisation_list(*, user: User, filters: OrganisationFilter) -> QuerySet:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return qs.annotate(last_visit_on=Subquery(last_visit), visit_count=Subquery(visits)).prefetch_related(
-        "qualifications"
+    return (
+        Organisation.objects.select_related("industry", "park")
+        .annotate(last_visit_on=Subquery(last_visit), visit_count=Subquery(visits))
+        .prefetch_related("qualifications")
+        .order_by("name", "pk")
     )
 
 
@@ -187,12 +193,6 @@ def organisation_timeline(*, user: User, organisation: Organisation) -> list[Tim
 # --- Missions ---------------------------------------------------------------------
 
 
-class MissionStatus:
-    UPCOMING = "upcoming"
-    UNDER_WAY = "under_way"
-    DONE = "done"
-
-
 def mission_status(mission: Mission, today: dt.date | None = None) -> str:
     today = today or timezone.localdate()
     if mission.start_date > today:
@@ -213,23 +213,20 @@ def missions_under_way(*, user: User, on: dt.date | None = None) -> QuerySet:
     return Mission.objects.filter(pk__in=ids).order_by("start_date", "pk")
 
 
-def mission_list(*, user: User, status: str = "", region: str = "", today: dt.date | None = None) -> QuerySet:
-    today = today or timezone.localdate()
-    qs = Mission.objects.select_related("leader").prefetch_related("participants")
-    if status == MissionStatus.UPCOMING:
-        qs = qs.filter(start_date__gt=today).order_by("start_date", "pk")
-    elif status == MissionStatus.UNDER_WAY:
-        qs = qs.filter(start_date__lte=today, end_date__gte=today).order_by("start_date", "pk")
-    elif status == MissionStatus.DONE:
-        qs = qs.filter(end_date__lt=today).order_by("-end_date", "-pk")
-    else:
-        qs = qs.order_by("-start_date", "-pk")
-    if region:
-        qs = qs.filter(region=region)
-    return qs.annotate(
+def mission_list(*, user: User, status: str = "") -> QuerySet:
+    """Every mission with its numbers of visits and of organisations met.
+
+    crm.filters.MissionFilter narrows it; `status` only picks the order: the next
+    upcoming or under-way mission first, the latest finished one first."""
+    qs = Mission.objects.select_related("leader").annotate(
         visit_count=Count("visits", distinct=True),
         organisation_count=Count("visits__organisation", distinct=True),
     )
+    if status in (MissionStatus.UPCOMING, MissionStatus.UNDER_WAY):
+        return qs.order_by("start_date", "pk")
+    if status == MissionStatus.DONE:
+        return qs.order_by("-end_date", "-pk")
+    return qs.order_by("-start_date", "-pk")
 
 
 def mission_project_counts(*, user: User, missions: list[Mission]) -> dict[int, int]:
@@ -281,6 +278,22 @@ def open_follow_ups(visits: QuerySet, *, until: dt.date) -> QuerySet:
         .select_related("organisation", "owner")
         .order_by("follow_up_on", "pk")
     )
+
+
+def visit_list(*, user: User) -> QuerySet:
+    """Every visit (all users read them), newest first, with what a row shows.
+
+    crm.filters.VisitFilter narrows it."""
+    return (
+        Visit.objects.select_related("organisation", "mission", "owner")
+        .prefetch_related("officers")
+        .order_by("-date", "-pk")
+    )
+
+
+def contact_list(*, user: User) -> QuerySet:
+    """Every contact with its organisation; crm.filters.ContactFilter narrows it."""
+    return Contact.objects.select_related("organisation").order_by("organisation__name", "name", "pk")
 
 
 def contacts_of(organisation_id: int | None) -> QuerySet:

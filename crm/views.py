@@ -6,12 +6,14 @@ a service is shown on the form, and nothing of a refused write is kept.
 
 from __future__ import annotations
 
+import django_filters
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,35 +21,78 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
+from core import permissions
 from core.errors import DomainError
+from core.records import stored_version
 from crm import selectors, services
-from crm.forms import MissionFilterForm, OrganisationFilterForm, VisitForm
+from crm.filters import ContactFilter, MissionFilter, MissionStatus, OrganisationFilter, VisitFilter
+from crm.forms import ContactForm, OrganisationForm, VisitEditForm, VisitForm, style_filter_form
 from crm.models import Contact, Mission, Organisation, Visit
 
 PAGE_SIZE = 25
 
 
-# --- Organisations --------------------------------------------------------------------
+# --- Lists ----------------------------------------------------------------------------
 
 
-class OrganisationListView(LoginRequiredMixin, TemplateView):
-    template_name = "crm/organisation_list.html"
+class FilteredListView(LoginRequiredMixin, TemplateView):
+    """A list narrowed by the same FilterSet as the API's list, so both count alike.
+
+    `shown_filters` are the fields the page offers; every other filter of the
+    FilterSet still applies when it is in the query string. htmx asks for the results
+    only (`results_template`) when a filter changes."""
+
+    filterset_class: type[django_filters.FilterSet]
+    shown_filters: tuple[str, ...] = ()
+    results_template = ""
+    results_id = ""
+
+    def rows(self):
+        raise NotImplementedError
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = OrganisationFilterForm(self.request.GET or None)
-        rows = selectors.organisation_list(user=self.request.user, filters=form.to_filter())
-        page = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        filterset = self.filterset_class(self.request.GET or None, queryset=self.rows(), request=self.request)
+        shown = style_filter_form(filterset.form, shown=self.shown_filters)
+        page = Paginator(filterset.qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
-        context.update(form=form, page=page, query=query.urlencode())
+        # Filters in the query string that the page does not offer travel on as hidden fields.
+        offered = {"q", "page", *self.shown_filters}
+        kept = [(name, value) for name, values in self.request.GET.lists() if name not in offered for value in values]
+        context.update(
+            filterset=filterset,
+            form=filterset.form,
+            filters=shown,
+            kept=kept,
+            results_id=self.results_id,
+            page=page,
+            query=query.urlencode(),
+        )
+        self.decorate(page)
         return context
 
+    def decorate(self, page) -> None:
+        """Add to the rows of the page what the template shows (in a fixed number of queries)."""
+
     def get_template_names(self):
-        # htmx swaps just the results when a filter changes.
-        if self.request.headers.get("HX-Request") and self.request.headers.get("HX-Target") == "organisation-results":
-            return ["crm/includes/organisation_results.html"]
+        if self.request.headers.get("HX-Request") and self.request.headers.get("HX-Target") == self.results_id:
+            return [self.results_template]
         return [self.template_name]
+
+
+# --- Organisations --------------------------------------------------------------------
+
+
+class OrganisationListView(FilteredListView):
+    template_name = "crm/organisation_list.html"
+    results_template = "crm/includes/organisation_results.html"
+    results_id = "organisation-results"
+    filterset_class = OrganisationFilter
+    shown_filters = ("kind", "industry", "qualification", "country", "has_active_project")
+
+    def rows(self):
+        return selectors.organisation_list(user=self.request.user)
 
 
 class OrganisationDetailView(LoginRequiredMixin, DetailView):
@@ -61,10 +106,20 @@ class OrganisationDetailView(LoginRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         organisation = self.object
+        user = self.request.user
+        timeline = selectors.organisation_timeline(user=user, organisation=organisation)
+        for entry in timeline:
+            if entry.kind == "visit":
+                entry.obj.can_edit = permissions.can_edit_record(user, entry.obj)
+        contacts = list(organisation.contacts.order_by("-is_active", "name"))
+        for contact in contacts:
+            contact.organisation = organisation  # already at hand: no query per contact
+            contact.can_edit = permissions.can_edit_contact(user, contact)
         context.update(
-            timeline=selectors.organisation_timeline(user=self.request.user, organisation=organisation),
-            contacts=list(organisation.contacts.order_by("-is_active", "name")),
+            timeline=timeline,
+            contacts=contacts,
             qualifications=list(organisation.qualifications.all()),
+            can_edit=permissions.can_edit_record(user, organisation),
         )
         return context
 
@@ -208,26 +263,33 @@ class VisitCreateView(LoginRequiredMixin, FormView):
 # --- Missions -------------------------------------------------------------------------
 
 
-class MissionListView(LoginRequiredMixin, TemplateView):
+class MissionListView(FilteredListView):
     template_name = "crm/mission_list.html"
+    results_template = "crm/includes/mission_results.html"
+    results_id = "mission-results"
+    filterset_class = MissionFilter
+    shown_filters = ("region", "kind")
+
+    def rows(self):
+        status = self.request.GET.get("status", "")
+        return selectors.mission_list(user=self.request.user, status=status)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = MissionFilterForm(self.request.GET or None)
-        status = region = ""
-        if form.is_valid():
-            status, region = form.cleaned_data["status"], form.cleaned_data["region"]
-        rows = selectors.mission_list(user=self.request.user, status=status, region=region)
-        page = Paginator(rows, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        status = context["form"]["status"].value() or ""
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop("status", None)
+        tabs = [("", _("All"))] + [(value, label) for value, label in MissionStatus.choices]
+        context.update(status=status, tabs=tabs, query_without_status=query.urlencode())
+        return context
+
+    def decorate(self, page) -> None:
         counts = selectors.mission_project_counts(user=self.request.user, missions=list(page.object_list))
         today = timezone.localdate()
         for mission in page.object_list:
             mission.project_count = counts.get(mission.pk, 0)
             mission.status = selectors.mission_status(mission, today)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context.update(form=form, page=page, status=status, query=query.urlencode())
-        return context
 
 
 class MissionDetailView(LoginRequiredMixin, DetailView):
@@ -240,5 +302,315 @@ class MissionDetailView(LoginRequiredMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["detail"] = selectors.mission_detail(user=self.request.user, mission=self.object)
+        detail = selectors.mission_detail(user=self.request.user, mission=self.object)
+        for visit in detail.visits:
+            visit.can_edit = permissions.can_edit_record(self.request.user, visit)
+        context["detail"] = detail
         return context
+
+
+# --- Visits and contacts lists --------------------------------------------------------
+
+
+class VisitListView(FilteredListView):
+    template_name = "crm/visit_list.html"
+    results_template = "crm/includes/visit_results.html"
+    results_id = "visit-results"
+    filterset_class = VisitFilter
+    shown_filters = ("kind", "intention", "officer", "follow_up_open", "date_after", "date_before")
+
+    def rows(self):
+        return selectors.visit_list(user=self.request.user)
+
+    def decorate(self, page) -> None:
+        for visit in page.object_list:
+            visit.can_edit = permissions.can_edit_record(self.request.user, visit)
+
+
+class ContactListView(FilteredListView):
+    template_name = "crm/contact_list.html"
+    results_template = "crm/includes/contact_results.html"
+    results_id = "contact-results"
+    filterset_class = ContactFilter
+    shown_filters = ("is_active",)
+
+    def rows(self):
+        return selectors.contact_list(user=self.request.user)
+
+
+# --- Editing, with versions ---------------------------------------------------------------
+
+
+class StaleVersion(Exception):
+    """Someone saved the record after this form was opened."""
+
+    def __init__(self, current: models.Model) -> None:
+        super().__init__("stale version")
+        self.current = current
+
+
+def check_version(record: models.Model, version: int | None) -> None:
+    """Inside the save's transaction: lock the row and compare versions (the API's rule).
+
+    A record deleted meanwhile is refused by stored_version (NotFound, a DomainError)."""
+    current = stored_version(record, lock=True)
+    if version != current.version:
+        raise StaleVersion(current)
+
+
+def _comparable(value):
+    """A value as the form and the record both hold it: records by id, countries by code."""
+    value = getattr(value, "pk", getattr(value, "code", value))
+    return "" if value is None else str(value)
+
+
+def _display(record: models.Model, name: str, value) -> str:
+    field = record._meta.get_field(name)
+    value = getattr(value, "code", value)  # a country
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    return str(value)
+
+
+def newer_values(form, current: models.Model) -> list[dict]:
+    """The fields where the saved record differs from what the user typed."""
+    rows = []
+    for name in form._meta.fields:
+        if name not in form.cleaned_data:
+            continue
+        field = current._meta.get_field(name)
+        saved = getattr(current, name) if field.is_relation else field.value_from_object(current)
+        typed = form.cleaned_data[name]
+        if _comparable(saved) != _comparable(typed):
+            rows.append(
+                {
+                    "label": form.fields[name].label,
+                    "saved": _display(current, name, saved),
+                    "typed": _display(current, name, typed),
+                }
+            )
+    return rows
+
+
+class VersionedEditView(LoginRequiredMixin, View):
+    """Create or edit one record through its service.
+
+    An officer may open what core.permissions lets them edit (403 otherwise; a record
+    that does not exist is a 404). A save based on an older version is refused: the
+    form keeps what the user typed, lists the newer saved values, and now carries the
+    newer version, so saving again is a deliberate choice. A DomainError from the
+    service is shown next to its field; the transaction keeps nothing of a refused save.
+    """
+
+    model: type[models.Model]
+    form_class: type
+    template_name = "crm/record_form.html"
+
+    def get_object(self):
+        return None
+
+    def may_edit(self, record) -> bool:
+        return permissions.can_edit_record(self.request.user, record)
+
+    def form_kwargs(self, record) -> dict:
+        return {"instance": record}
+
+    def new_record(self):
+        return self.model()
+
+    def save(self, form) -> models.Model:
+        raise NotImplementedError
+
+    def success_url(self, record) -> str:
+        raise NotImplementedError
+
+    def title(self, record) -> str:
+        raise NotImplementedError
+
+    def cancel_url(self, record) -> str:
+        return self.success_url(record) if record.pk else reverse("crm:organisation_list")
+
+    def _record(self, **kwargs):
+        record = self.get_object()
+        if record is not None and not self.may_edit(record):
+            raise PermissionDenied(_("You are not allowed to change this record."))
+        return record
+
+    def get(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        record = self._record() or self.new_record()
+        return self.render(self.form_class(**self.form_kwargs(record)), record)
+
+    def post(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        record = self._record() or self.new_record()
+        form = self.form_class(request.POST, **self.form_kwargs(record))
+        if not form.is_valid():
+            return self.render(form, record)
+        try:
+            with transaction.atomic():
+                if record.pk:
+                    check_version(record, form.cleaned_data.get("version"))
+                saved = self.save(form)
+        except StaleVersion as stale:
+            data = request.POST.copy()
+            data["version"] = str(stale.current.version)
+            form.data = data
+            form.add_error(
+                None,
+                _(
+                    "Someone else saved this record while you were editing it. Their values are shown "
+                    "below; the form keeps what you typed. Save again to replace their values with yours."
+                ),
+            )
+            return self.render(form, record, newer=newer_values(form, stale.current))
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            return self.render(form, record)
+        messages.success(request, _("Saved: %(record)s.") % {"record": saved})
+        return HttpResponseRedirect(self.success_url(saved))
+
+    def render(self, form, record, *, newer: list | None = None) -> HttpResponse:
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "form": form,
+                "record": record,
+                "title": self.title(record),
+                "newer": newer or [],
+                "cancel_url": self.cancel_url(record),
+            },
+        )
+
+
+class OrganisationEditView(VersionedEditView):
+    model = Organisation
+    form_class = OrganisationForm
+
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            return None
+        return get_object_or_404(Organisation, pk=self.kwargs["pk"])
+
+    def save(self, form):
+        return services.organisation_save(organisation=form.instance, by=self.request.user)
+
+    def success_url(self, record) -> str:
+        return reverse("crm:organisation_detail", args=[record.pk])
+
+    def title(self, record) -> str:
+        if record.pk:
+            return _("Edit %(name)s") % {"name": record.name}
+        return _("New organisation")
+
+
+class ContactEditView(VersionedEditView):
+    """A new contact of an organisation, or changes to one."""
+
+    model = Contact
+    form_class = ContactForm
+
+    def get_object(self):
+        if "pk" not in self.kwargs:
+            return None
+        return get_object_or_404(Contact.objects.select_related("organisation"), pk=self.kwargs["pk"])
+
+    def new_record(self):
+        organisation = get_object_or_404(Organisation, pk=self.kwargs["organisation_pk"])
+        return Contact(organisation=organisation)
+
+    def may_edit(self, record) -> bool:
+        return permissions.can_edit_contact(self.request.user, record)
+
+    def save(self, form):
+        return services.contact_save(contact=form.instance, by=self.request.user)
+
+    def success_url(self, record) -> str:
+        return reverse("crm:organisation_detail", args=[record.organisation_id])
+
+    def cancel_url(self, record) -> str:
+        return self.success_url(record)
+
+    def title(self, record) -> str:
+        if record.pk:
+            return _("Edit contact %(name)s") % {"name": record.name}
+        return _("New contact at %(organisation)s") % {"organisation": record.organisation.name}
+
+
+class VisitEditView(VersionedEditView):
+    model = Visit
+    form_class = VisitEditForm
+    template_name = "crm/visit_edit.html"
+
+    def get_object(self):
+        return get_object_or_404(
+            Visit.objects.select_related("organisation").prefetch_related("officers", "contacts"),
+            pk=self.kwargs["pk"],
+        )
+
+    def save(self, form):
+        user = self.request.user
+        data = form.cleaned_data
+        visit = form.instance
+        contacts = list(data["contacts"])
+        if data.get("new_contact_name"):
+            try:
+                contacts.append(
+                    services.contact_save(
+                        contact=Contact(
+                            organisation_id=visit.organisation_id,
+                            name=data["new_contact_name"],
+                            title=data.get("new_contact_title") or "",
+                        ),
+                        by=user,
+                    )
+                )
+            except DomainError as error:
+                field = {"name": "new_contact_name", "title": "new_contact_title"}.get(error.field or "")
+                raise DomainError(error.message, code=error.code, field=field) from error
+        return services.visit_save(visit=visit, by=user, officers=list(data["officers"]), contacts=contacts)
+
+    def success_url(self, record) -> str:
+        return reverse("crm:organisation_detail", args=[record.organisation_id])
+
+    def title(self, record) -> str:
+        return _("Edit the visit to %(organisation)s on %(date)s") % {
+            "organisation": record.organisation.name,
+            "date": record.date,
+        }
+
+
+class FollowUpDoneView(LoginRequiredMixin, View):
+    """Mark a visit's follow-up done today (a button on lists and timelines)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        visit = get_object_or_404(Visit.objects.prefetch_related("officers"), pk=pk)
+        if not permissions.can_edit_record(request.user, visit):
+            raise PermissionDenied(_("You are not allowed to change this visit."))
+        back = request.POST.get("next")
+        if not (
+            back and url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure())
+        ):
+            back = reverse("crm:visit_list")
+        version = request.POST.get("version", "")
+        try:
+            with transaction.atomic():
+                check_version(visit, int(version) if version.isdigit() else None)
+                visit.follow_up_done_on = timezone.localdate()
+                services.visit_save(visit=visit, by=request.user)
+        except StaleVersion:
+            messages.error(
+                request,
+                _("Someone else changed this visit meanwhile; nothing was marked. Look at it again and retry."),
+            )
+            return HttpResponseRedirect(back)
+        except DomainError as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(back)
+        messages.success(
+            request, _("Follow-up with %(organisation)s marked done.") % {"organisation": visit.organisation.name}
+        )
+        return HttpResponseRedirect(back)

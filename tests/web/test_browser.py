@@ -1,4 +1,4 @@
-"""Log a visit on a phone-sized screen (375 px) in a real browser: Debian's Chromium,
+"""Log a visit on a phone-sized screen (375x812) in a real browser: Debian's Chromium,
 headless, against Django's live server.
 
 Needs `apt-get install -y chromium` (then /usr/bin/chromium) and the Python packages
@@ -13,12 +13,12 @@ import shutil
 
 import pytest
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from crm.models import Visit
 from tests.conftest import require
-from tests.factories import ContactFactory, OrganisationFactory
+from tests.factories import ContactFactory, OrganisationFactory, VisitFactory
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM then refuses
 # to run unless told that this is safe (it is: nothing here is async).
@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PHONE = {"width": 375, "height": 740}
+PHONE = {"width": 375, "height": 812}
 
 
 @pytest.fixture
@@ -56,12 +56,9 @@ def chromium_page():
             browser.close()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_an_officer_logs_a_visit_on_a_phone(live_server, client, officer, chromium_page):
-    organisation = OrganisationFactory(name="村田（中国）投资有限公司", name_en="Murata (China) Investment")
-    ContactFactory(organisation=organisation, name="田中部长")
-    client.force_login(officer)
-    chromium_page.add_cookies(
+def _log_in(context, client, live_server, user) -> None:
+    client.force_login(user)
+    context.add_cookies(
         [
             {
                 "name": settings.SESSION_COOKIE_NAME,
@@ -70,6 +67,24 @@ def test_an_officer_logs_a_visit_on_a_phone(live_server, client, officer, chromi
             }
         ]
     )
+
+
+def _screenshot(page, name: str) -> None:
+    if os.environ.get("SCREENSHOT_DIR"):  # to look at the phone layout by eye (a CI artifact)
+        os.makedirs(os.environ["SCREENSHOT_DIR"], exist_ok=True)
+        page.screenshot(path=os.path.join(os.environ["SCREENSHOT_DIR"], name), full_page=True)
+
+
+def _chinese(text: str) -> str:
+    with translation.override("zh-hans"):
+        return gettext(text)  # the page is in Chinese, as officers see it
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_officer_logs_a_visit_on_a_phone(live_server, client, officer, chromium_page):
+    organisation = OrganisationFactory(name="村田（中国）投资有限公司", name_en="Murata (China) Investment")
+    ContactFactory(organisation=organisation, name="田中部长")
+    _log_in(chromium_page, client, live_server, officer)
     page = chromium_page.new_page()
     page.goto(f"{live_server.url}/crm/visits/new/")
     # Nothing sticks out sideways on a 375 px screen.
@@ -78,19 +93,109 @@ def test_an_officer_logs_a_visit_on_a_phone(live_server, client, officer, chromi
     page.locator("#id_organisation_query").press_sequentially("murata", delay=20)
     option = page.locator("[data-org-pick]", has_text="村田（中国）投资有限公司")
     option.wait_for()
-    if os.environ.get("SCREENSHOT_DIR"):  # to look at the phone layout by eye
-        page.screenshot(path=os.path.join(os.environ["SCREENSHOT_DIR"], "visit-form-375.png"), full_page=True)
+    _screenshot(page, "visit-form-375.png")
     option.click()
     assert page.locator("input[name=organisation]").input_value() == str(organisation.pk)
     page.get_by_label("田中部长").check()
     page.locator("#id_summary").fill("介绍园区政策，对方有扩产意向")
     page.locator("#id_next_step").fill("下周寄送土地资料")
-    with translation.override("zh-hans"):
-        save_label = gettext("Save the visit")  # the page is in Chinese, as officers see it
-    page.get_by_role("button", name=save_label).click()
+    page.get_by_role("button", name=_chinese("Save the visit")).click()
     page.wait_for_url(f"{live_server.url}/crm/organisations/{organisation.pk}/")
     assert "下周寄送土地资料" in page.content()
 
     visit = Visit.objects.get()
     assert visit.owner == officer
     assert [contact.name for contact in visit.contacts.all()] == ["田中部长"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_near_identical_name_is_warned_about_before_a_new_organisation_is_created(
+    live_server, client, officer, chromium_page
+):
+    existing = OrganisationFactory(name="村田（中国）投资有限公司", name_en="Murata (China) Investment")
+    _log_in(chromium_page, client, live_server, officer)
+    page = chromium_page.new_page()
+    page.goto(f"{live_server.url}/crm/visits/new/")
+
+    # Typed without the brackets and the legal form: the autocomplete has no match...
+    page.locator("#id_organisation_query").press_sequentially("村田中国投资公司", delay=20)
+    create = page.locator("[data-org-new]")
+    create.wait_for()
+    assert page.locator("[data-org-pick]").count() == 0
+    # ...so the officer creates it on the spot, and is warned while the name is there.
+    create.click()
+    assert page.locator("#id_new_organisation_name").input_value() == "村田中国投资公司"
+    warning = page.locator("#similar-organisations .alert-warning")
+    warning.wait_for()
+    assert existing.name in warning.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    _screenshot(page, "visit-form-duplicate-warning-375.png")
+
+    # Saving anyway is refused once more, with a box to tick; ticked, a new one is created.
+    page.locator("#id_summary").fill("首次接触，介绍园区政策")
+    page.get_by_role("button", name=_chinese("Save the visit")).click()
+    page.locator("#id_create_anyway").wait_for()
+    assert Visit.objects.count() == 0
+    assert page.locator("#id_new_organisation_name").input_value() == "村田中国投资公司"
+    assert page.locator("#id_summary").input_value() == "首次接触，介绍园区政策"
+    page.locator("#id_create_anyway").check()
+    page.get_by_role("button", name=_chinese("Save the visit")).click()
+    page.wait_for_url(f"{live_server.url}/crm/organisations/*/")
+
+    visit = Visit.objects.select_related("organisation").get()
+    assert visit.organisation.name == "村田中国投资公司" and visit.organisation != existing
+    assert visit.organisation.owner == officer
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_crm_pages_fit_a_phone(live_server, client, officer, chromium_page):
+    organisation = OrganisationFactory(
+        name="村田（中国）投资有限公司", name_en="Murata (China) Investment", owner=officer
+    )
+    ContactFactory(organisation=organisation, name="田中部长", email="tanaka.very.long.address@murata.example.com")
+    visit = VisitFactory(
+        organisation=organisation, owner=officer, next_step="寄送资料", follow_up_on=timezone.localdate()
+    )
+    visit.officers.add(officer)
+    _log_in(chromium_page, client, live_server, officer)
+    page = chromium_page.new_page()
+    for path in [
+        "/crm/organisations/",
+        f"/crm/organisations/{organisation.pk}/",
+        f"/crm/organisations/{organisation.pk}/edit/",
+        "/crm/contacts/",
+        "/crm/missions/",
+        "/crm/visits/",
+        f"/crm/visits/{visit.pk}/edit/",
+    ]:
+        page.goto(f"{live_server.url}{path}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], path
+    _screenshot(page, "visit-edit-375.png")
+
+    # Marking the follow-up done from the visit list, with a thumb.
+    page.goto(f"{live_server.url}/crm/visits/?follow_up_open=true")
+    page.get_by_role("button", name=_chinese("Follow-up done")).click()
+    page.wait_for_url(f"{live_server.url}/crm/visits/?follow_up_open=true")
+    visit.refresh_from_db()
+    assert visit.follow_up_done_on == timezone.localdate()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_filter_changes_the_list_and_the_address_names_only_what_was_chosen(
+    live_server, client, officer, chromium_page
+):
+    OrganisationFactory(name="村田（中国）投资有限公司")
+    OrganisationFactory(name="江南大学", kind="university")
+    _log_in(chromium_page, client, live_server, officer)
+    page = chromium_page.new_page()
+    page.goto(f"{live_server.url}/crm/organisations/")
+    assert page.locator("#organisation-results").get_by_text("村田（中国）投资有限公司").count() == 1
+    page.locator("#id_kind").select_option("university")
+    page.wait_for_url("**/crm/organisations/?kind=university")
+    from playwright.sync_api import expect
+
+    results = page.locator("#organisation-results")
+    expect(results.get_by_text("村田（中国）投资有限公司")).to_have_count(0)
+    expect(results.get_by_text("江南大学")).to_have_count(1)
+    # The same address asks the API the same question.
+    assert client.get("/api/v1/organisations/?kind=university").json()["count"] == 1

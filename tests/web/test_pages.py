@@ -34,12 +34,17 @@ def pages(officer, secret_project):
     return [
         reverse("home"),
         reverse("crm:organisation_list"),
-        reverse("crm:organisation_list") + "?has_active_project=yes",
+        reverse("crm:organisation_list") + "?has_active_project=true",
         reverse("crm:organisation_detail", args=[organisation.pk]),
         reverse("crm:mission_list"),
         reverse("crm:mission_detail", args=[mission.pk]),
         reverse("crm:visit_create"),
         reverse("crm:organisation_autocomplete") + "?q=隐秘",
+        reverse("crm:visit_list"),
+        reverse("crm:visit_list") + f"?organisation={organisation.pk}",
+        reverse("crm:contact_list"),
+        reverse("crm:organisation_create"),
+        reverse("crm:contact_create", args=[organisation.pk]),
     ]
 
 
@@ -63,7 +68,7 @@ def test_a_confidential_project_of_another_team_appears_on_no_page(client, offic
     for url in pages:
         assert "绝密扩产项目" not in client.get(url).content.decode(), url
     # ...and the filter "with an active project" does not give it away either.
-    listed = client.get(reverse("crm:organisation_list") + "?has_active_project=yes").content.decode()
+    listed = client.get(reverse("crm:organisation_list") + "?has_active_project=true").content.decode()
     assert "隐秘集团有限公司" not in listed
 
 
@@ -170,8 +175,8 @@ def test_organisation_list_filters(client, officer):
     assert names("kind=university") == ["江南大学"]
     assert names("country=JP") == ["村田制作所"]
     assert names("qualification=high_tech") == ["村田制作所"]
-    assert names("has_active_project=yes") == ["村田制作所"]
-    assert names("has_active_project=no") == ["江南大学"]
+    assert names("has_active_project=true") == ["村田制作所"]
+    assert names("has_active_project=false") == ["江南大学"]
 
 
 def test_organisation_timeline_is_one_list_newest_first(client, officer):
