@@ -21,3 +21,22 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen and translation.check_for_language(chosen) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class AuditRefusalsMiddleware:
+    """Every 403 answer, from a page, Django admin or the API, goes to the audit log."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 403:
+            from core import audit
+
+            audit.record(
+                "permission_denied",
+                request=request,
+                detail={"method": request.method, "status": 403},
+            )
+        return response

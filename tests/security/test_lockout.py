@@ -1,0 +1,94 @@
+"""Five wrong passwords lock a username for 15 minutes; many failures from one
+address lock the address. Every failure and lockout is in the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from core.models import AuditEvent
+from tests.factories import UserFactory
+from tests.security.conftest import logged_in_user, post_password
+
+pytestmark = pytest.mark.django_db
+
+
+def fail(client, username: str, times: int) -> None:
+    for _ in range(times):
+        post_password(client, username, "not-the-password")
+
+
+def test_four_wrong_passwords_do_not_lock_the_account(client, officer):
+    fail(client, "zhang", 4)
+    response = post_password(client, "zhang")
+    assert response.status_code == 302
+    assert logged_in_user(client) == officer
+
+
+def test_the_fifth_wrong_password_locks_the_account_even_for_the_right_password(client, officer):
+    fail(client, "zhang", 5)
+    response = post_password(client, "zhang")
+    assert response.status_code == 429
+    assert "registration/locked_out.html" in [t.name for t in response.templates]
+    assert logged_in_user(client) is None
+
+
+def test_the_lockout_ends_after_15_minutes(client, officer):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        fail(client, "zhang", 5)
+    with time_machine.travel(start + dt.timedelta(minutes=14), tick=False):
+        assert post_password(client, "zhang").status_code == 429
+    with time_machine.travel(start + dt.timedelta(minutes=30), tick=False):
+        assert post_password(client, "zhang").status_code == 302
+        assert logged_in_user(client) == officer
+
+
+def test_a_lockout_of_one_username_leaves_colleagues_alone(client, officer, colleague):
+    fail(client, "zhang", 5)
+    assert post_password(client, "li").status_code == 302
+    assert logged_in_user(client) == colleague
+
+
+def test_many_failures_from_one_address_lock_the_address(client, settings, officer):
+    settings.LOGIN_IP_FAILURE_LIMIT = 10
+    for n in range(10):
+        post_password(client, f"guess{n}", "not-the-password")
+    # Each username failed once only, but the address is now blocked for everyone.
+    assert post_password(client, "zhang").status_code == 429
+    other_address = post_password(client, "zhang", REMOTE_ADDR="10.1.2.3")
+    assert other_address.status_code == 302
+
+
+def test_failures_and_the_lockout_are_audited(client, officer):
+    fail(client, "zhang", 5)
+    events = AuditEvent.objects.filter(username="zhang")
+    assert events.filter(event="login_failed").count() == 5
+    assert events.filter(event="lockout").exists()
+    assert events.filter(event="login_failed").first().ip_address == "127.0.0.1"
+
+
+def test_a_success_is_audited_and_clears_the_failures(client, officer):
+    fail(client, "zhang", 4)
+    post_password(client, "zhang")
+    assert AuditEvent.objects.filter(event="login", user=officer).exists()
+    client.post("/accounts/logout/")
+    fail(client, "zhang", 4)
+    # Four new failures after a success: still not locked (the count started again).
+    assert post_password(client, "zhang").status_code == 302
+
+
+def test_an_unknown_username_is_answered_like_a_wrong_password(client, officer):
+    unknown = post_password(client, "nobody", "not-the-password")
+    wrong = post_password(client, "zhang", "not-the-password")
+    assert unknown.status_code == wrong.status_code == 200
+    assert unknown.context["form"].errors == wrong.context["form"].errors
+
+
+def test_the_test_clients_login_still_works(client):
+    user = UserFactory(username="plain")
+    assert client.login(username="plain", password="correct-horse-battery-staple")
+    assert logged_in_user(client) == user
