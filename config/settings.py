@@ -148,11 +148,11 @@ AXES_SENSITIVE_PARAMETERS = ["password", "code"]
 # Our audit log records logins; axes keeps only the failure counts.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
-# Behind nginx (PROXY_COUNT=1) the client is the address nginx put in X-Forwarded-For;
-# with no proxy that header is the client's own word and is ignored.
+# Proxies in front of gunicorn (nginx: 1). The client's address is then the one the
+# nearest proxy put into X-Forwarded-For; with none, the header is the client's own
+# word and REMOTE_ADDR counts. Used by the lockout and the audit log.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0 if DEBUG else 1)
-AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if PROXY_COUNT else ["REMOTE_ADDR"]
+AXES_CLIENT_IP_CALLABLE = "core.audit.client_ip"
 
 # Roles that must log in with a second factor (TOTP or a recovery code).
 TWO_FACTOR_REQUIRED_ROLES = ["manager", "admin"]

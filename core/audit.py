@@ -12,6 +12,7 @@ import ipaddress
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from core.models import AuditEvent
@@ -20,10 +21,15 @@ logger = logging.getLogger("audit")
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The address axes saw (behind the proxy, the client's), else REMOTE_ADDR."""
+    """The client's address: behind PROXY_COUNT proxies, the entry the nearest one wrote
+    into X-Forwarded-For (earlier entries are the client's own claims); else REMOTE_ADDR."""
     if request is None:
         return None
-    address = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
+    address = request.META.get("REMOTE_ADDR")
+    if settings.PROXY_COUNT:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= settings.PROXY_COUNT:
+            address = hops[-settings.PROXY_COUNT]
     try:
         return str(ipaddress.ip_address(address)) if address else None
     except ValueError:

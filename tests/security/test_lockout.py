@@ -92,3 +92,16 @@ def test_the_test_clients_login_still_works(client):
     user = UserFactory(username="plain")
     assert client.login(username="plain", password="correct-horse-battery-staple")
     assert logged_in_user(client) == user
+
+
+def test_behind_nginx_the_address_nginx_reports_counts(client, settings, officer):
+    settings.PROXY_COUNT = 1
+    settings.LOGIN_IP_FAILURE_LIMIT = 5
+    # Through nginx every request comes from 127.0.0.1; the client claims an address too.
+    for n in range(5):
+        post_password(client, f"guess{n}", "x", HTTP_X_FORWARDED_FOR=f"10.9.9.{n}, 203.0.113.5")
+    assert AuditEvent.objects.filter(event="login_failed").first().ip_address == "203.0.113.5"
+    # Another client behind the same nginx is not locked out by the first one's failures.
+    assert post_password(client, "zhang", HTTP_X_FORWARDED_FOR="198.51.100.20").status_code == 302
+    # The first one is, whatever it claims in front.
+    assert post_password(client, "li", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5").status_code == 429
