@@ -39,8 +39,9 @@ from core.models import User
 
 PENDING = "accounts.pending"
 ENROL_DEVICE = "accounts.enrol_device"
-# The second step must follow the first within this time.
+# The second step must follow the first within this time (setting up an app takes longer).
 PENDING_SECONDS = 5 * 60
+ENROL_SECONDS = 15 * 60
 
 
 def safe_next(request: HttpRequest, url: str | None) -> str:
@@ -76,9 +77,9 @@ class PasswordStepView(auth_views.LoginView):
         return super().form_valid(form)
 
 
-def _pending_user(request: HttpRequest) -> tuple[User, dict] | tuple[None, None]:
+def _pending_user(request: HttpRequest, max_age: int = PENDING_SECONDS) -> tuple[User, dict] | tuple[None, None]:
     pending = request.session.get(PENDING)
-    if not pending or timezone.now().timestamp() - pending["at"] > PENDING_SECONDS:
+    if not pending or timezone.now().timestamp() - pending["at"] > max_age:
         request.session.pop(PENDING, None)
         return None, None
     user = User.objects.filter(pk=pending["user"], is_active=True).first()
@@ -165,9 +166,12 @@ def enrol(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         user, pending = request.user, None
     else:
-        user, pending = _pending_user(request)
+        user, pending = _pending_user(request, ENROL_SECONDS)
         if user is None:
             return redirect_to_login(reverse("two_factor_enrol"))
+        if services.has_two_factor(user):
+            # A password alone never replaces an authenticator: the code comes first.
+            return redirect("login_code")
         if _locked_out(request, user):
             return render(request, "registration/locked_out.html", status=429)
     device = _enrol_device(request, user)

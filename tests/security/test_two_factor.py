@@ -191,3 +191,24 @@ def test_the_demo_managers_share_a_known_authenticator(settings, db):
     # Running it again (every `make run`) changes nothing.
     services.demo_devices_install(secret_base32=settings.DEMO_TOTP_SECRET)
     assert TOTPDevice.objects.get(user=manager).pk == device.pk
+
+
+def test_a_password_alone_cannot_replace_an_existing_authenticator(client, manager, totp_device):
+    device = totp_device(manager)
+    post_password(client, "boss")
+    # Skipping the code page and going to the set-up page leads back to the code.
+    assert client.get(reverse("two_factor_enrol")).url == reverse("login_code")
+    assert client.post(reverse("two_factor_enrol"), {"code": "123456"}).url == reverse("login_code")
+    assert list(TOTPDevice.objects.filter(user=manager)) == [device]
+    assert logged_in_user(client) is None
+
+
+def test_setting_up_an_app_may_take_ten_minutes(client, manager):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        post_password(client, "boss")
+        client.get(reverse("two_factor_enrol"))
+    with time_machine.travel(start + dt.timedelta(minutes=10), tick=False):
+        device = TOTPDevice.objects.get(user=manager)
+        client.post(reverse("two_factor_enrol"), {"code": code_for(device)})
+        assert logged_in_user(client) == manager
