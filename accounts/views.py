@@ -33,7 +33,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
-from accounts.forms import CodeForm
+from accounts.forms import CodeForm, EnrolForm, PasswordConfirmForm
 from core import audit
 from core.models import User
 
@@ -156,7 +156,7 @@ def _enrol_device(request: HttpRequest, user: User) -> TOTPDevice:
     return device
 
 
-@sensitive_post_parameters("code")
+@sensitive_post_parameters("code", "password")
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -175,7 +175,12 @@ def enrol(request: HttpRequest) -> HttpResponse:
         if _locked_out(request, user):
             return render(request, "registration/locked_out.html", status=429)
     device = _enrol_device(request, user)
-    form = CodeForm(request.POST or None)
+    if pending is None:
+        form = EnrolForm(request.POST or None, user=user, request=request)
+    else:
+        form = CodeForm(request.POST or None)
+    if getattr(request, "axes_locked_out", False):
+        return render(request, "registration/locked_out.html", status=429)
     if request.method == "POST" and form.is_valid():
         codes = services.totp_device_confirm(device=device, code=form.cleaned_data["code"], request=request)
         if codes is not None:
@@ -189,6 +194,8 @@ def enrol(request: HttpRequest) -> HttpResponse:
                 otp_login(request, device)
             return render(request, "accounts/recovery_codes.html", {"codes": codes, "next_url": next_url})
         form.add_error("code", _("That code is wrong. Check the time on your phone and type the newest code."))
+    if getattr(request, "axes_locked_out", False):
+        return render(request, "registration/locked_out.html", status=429)
     context = {
         "form": form,
         "qr_svg": _qr_svg(device.config_url),
@@ -203,13 +210,17 @@ def enrol(request: HttpRequest) -> HttpResponse:
 # --- The user's own security page --------------------------------------------------------
 
 
+@sensitive_post_parameters("password")
 @login_required
 @csrf_protect
 @never_cache
 @require_http_methods(["GET", "POST"])
 def security(request: HttpRequest) -> HttpResponse:
     user = request.user
-    action = request.POST.get("action") if request.method == "POST" else None
+    form = PasswordConfirmForm(request.POST or None, user=user, request=request)
+    action = request.POST.get("action") if request.method == "POST" and form.is_valid() else None
+    if getattr(request, "axes_locked_out", False):
+        return render(request, "registration/locked_out.html", status=429)
     if action == "recovery_codes" and services.has_two_factor(user):
         codes = services.recovery_codes_renew(user=user, request=request)
         return render(
@@ -223,6 +234,7 @@ def security(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Two-factor login is off."))
         return redirect("account_security")
     context = {
+        "form": form,
         "has_two_factor": services.has_two_factor(user),
         "required": services.two_factor_required(user),
         "recovery_codes_left": StaticToken.objects.filter(device__user=user).count(),

@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from core.models import AuditEvent
+from tests.factories import PASSWORD
 from tests.security.conftest import code_for, logged_in_user, post_password
 
 pytestmark = pytest.mark.django_db
@@ -140,9 +141,9 @@ def test_an_officer_may_turn_two_factor_on_and_off(client, officer):
     page = client.get(reverse("two_factor_enrol"))
     device = TOTPDevice.objects.get(user=officer, confirmed=False)
     assert page.context["required"] is False
-    client.post(reverse("two_factor_enrol"), {"code": code_for(device)})
+    client.post(reverse("two_factor_enrol"), {"code": code_for(device), "password": PASSWORD})
     assert services.has_two_factor(officer)
-    client.post(reverse("account_security"), {"action": "disable"})
+    client.post(reverse("account_security"), {"action": "disable", "password": PASSWORD})
     assert not services.has_two_factor(officer)
     assert AuditEvent.objects.filter(event="2fa_disabled").exists()
     # From now on the officer logs in with the password alone again.
@@ -153,7 +154,7 @@ def test_an_officer_may_turn_two_factor_on_and_off(client, officer):
 def test_a_manager_cannot_turn_two_factor_off(client, manager, totp_device):
     totp_device(manager)
     client.force_login(manager)
-    client.post(reverse("account_security"), {"action": "disable"})
+    client.post(reverse("account_security"), {"action": "disable", "password": PASSWORD})
     assert services.has_two_factor(manager)
 
 
@@ -161,7 +162,7 @@ def test_new_recovery_codes_replace_the_old_ones(client, manager, totp_device):
     totp_device(manager)
     old = set(services.recovery_codes_renew(user=manager))
     client.force_login(manager)
-    response = client.post(reverse("account_security"), {"action": "recovery_codes"})
+    response = client.post(reverse("account_security"), {"action": "recovery_codes", "password": PASSWORD})
     new = set(response.context["codes"])
     assert len(new) == 10 and not new & old
     assert set(StaticToken.objects.filter(device__user=manager).values_list("token", flat=True)) == new
@@ -212,3 +213,27 @@ def test_setting_up_an_app_may_take_ten_minutes(client, manager):
         device = TOTPDevice.objects.get(user=manager)
         client.post(reverse("two_factor_enrol"), {"code": code_for(device)})
         assert logged_in_user(client) == manager
+
+
+def test_changing_the_second_factor_asks_for_the_password_again(client, officer, manager, totp_device):
+    # Someone at a computer where the officer stayed logged in cannot add their own phone ...
+    client.force_login(officer)
+    client.get(reverse("two_factor_enrol"))
+    device = TOTPDevice.objects.get(user=officer)
+    refused = client.post(reverse("two_factor_enrol"), {"code": code_for(device), "password": "guess-guess-guess"})
+    assert refused.context["form"].errors["password"]
+    assert not services.has_two_factor(officer)
+    # ... nor read a manager's new recovery codes.
+    totp_device(manager)
+    client.force_login(manager)
+    response = client.post(reverse("account_security"), {"action": "recovery_codes", "password": "guess-guess"})
+    assert "codes" not in response.context
+    assert AuditEvent.objects.filter(event="login_failed", username="boss").exists()
+
+
+def test_wrong_passwords_on_the_security_page_lock_the_account(client, manager, totp_device):
+    totp_device(manager)
+    client.force_login(manager)
+    for _ in range(5):
+        response = client.post(reverse("account_security"), {"action": "recovery_codes", "password": "guess-guess"})
+    assert response.status_code == 429
