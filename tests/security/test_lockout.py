@@ -105,3 +105,16 @@ def test_behind_nginx_the_address_nginx_reports_counts(client, settings, officer
     assert post_password(client, "zhang", HTTP_X_FORWARDED_FOR="198.51.100.20").status_code == 302
     # The first one is, whatever it claims in front.
     assert post_password(client, "li", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.5").status_code == 429
+
+
+def test_an_admin_lifts_a_lockout(client, officer, admin_user):
+    from django.test import Client
+    from django.urls import reverse
+
+    fail(client, "zhang", 5)
+    assert post_password(client, "zhang").status_code == 429
+    admin = Client()
+    admin.force_login(admin_user)
+    admin.post(reverse("admin:core_user_changelist"), {"action": "unlock", "_selected_action": [officer.pk]})
+    assert post_password(client, "zhang").status_code == 302
+    assert AuditEvent.objects.filter(event="lockout_lifted", user=admin_user, detail__account="zhang").exists()

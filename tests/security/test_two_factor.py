@@ -237,3 +237,25 @@ def test_wrong_passwords_on_the_security_page_lock_the_account(client, manager, 
     for _ in range(5):
         response = client.post(reverse("account_security"), {"action": "recovery_codes", "password": "guess-guess"})
     assert response.status_code == 429
+
+
+def test_an_admin_resets_a_lost_phone_and_the_manager_enrols_again(client, manager, admin_user, totp_device):
+    from django.test import Client
+
+    totp_device(manager)
+    admin = Client()
+    admin.force_login(admin_user)
+    admin.post(reverse("admin:core_user_changelist"), {"action": "reset_two_factor", "_selected_action": [manager.pk]})
+    assert not services.has_two_factor(manager)
+    assert AuditEvent.objects.filter(event="2fa_disabled", user=admin_user, detail__account="boss").exists()
+    assert post_password(client, "boss").url == reverse("two_factor_enrol")
+
+
+@pytest.mark.parametrize("role", ["officer", "manager"])
+def test_only_admins_use_the_login_actions(client, request, role, colleague, totp_device):
+    totp_device(colleague)
+    client.force_login(request.getfixturevalue(role))
+    client.post(
+        reverse("admin:core_user_changelist"), {"action": "reset_two_factor", "_selected_action": [colleague.pk]}
+    )
+    assert services.has_two_factor(colleague)
