@@ -65,7 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Idle and absolute session limits; marks sessions verified by a second factor.
+    # Idle (30 min) and absolute (12 h) session limits.
     "accounts.middleware.SessionLimitsMiddleware",
     # After authentication: a logged-in user's own language choice comes first.
     "core.middleware.ChineseFirstLocaleMiddleware",
