@@ -56,9 +56,10 @@ def record(
     entry = AuditEvent.objects.create(
         event=event,
         user=user,
-        username=(username or "")[:150],
+        # NUL cannot be stored in PostgreSQL text; whatever a client typed is kept otherwise.
+        username=(username or "").replace("\x00", "")[:150],
         ip_address=client_ip(request),
-        path=(request.get_full_path()[:500] if request is not None else ""),
+        path=(request.get_full_path().replace("\x00", "")[:500] if request is not None else ""),
         detail=detail or {},
     )
     logger.info("audit %s user=%s ip=%s %s", event, entry.username, entry.ip_address, entry.detail)

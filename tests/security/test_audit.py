@@ -108,3 +108,13 @@ def test_nobody_adds_changes_or_deletes_in_admin_not_even_a_superuser(client, ad
 def test_officers_and_managers_do_not_see_the_audit_log(client, request, role):
     client.force_login(request.getfixturevalue(role))
     assert client.get(reverse("admin:core_auditevent_changelist")).status_code == 403
+
+
+def test_odd_input_is_recorded_without_breaking_the_log():
+    request = RequestFactory().get("/x", REMOTE_ADDR="not-an-address")
+    from django.contrib.auth.models import AnonymousUser
+
+    request.user = AnonymousUser()
+    entry = audit.record("login_failed", request=request, username="a\x00b" + "c" * 300)
+    assert entry.username.startswith("abc") and len(entry.username) == 150
+    assert entry.ip_address is None
