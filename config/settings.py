@@ -5,6 +5,7 @@ SQLite and a file-system Celery broker when nothing is set, PostgreSQL and Redis
 (or RabbitMQ) when DATABASE_URL and CELERY_BROKER_URL say so.
 """
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -46,7 +47,13 @@ INSTALLED_APPS = [
     "rest_framework",
     "simple_history",
     "django_countries",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "core",
+    "accounts",
     "crm",
     "projects",
 ]
@@ -58,11 +65,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Idle (30 min) and absolute (12 h) session limits.
+    "accounts.middleware.SessionLimitsMiddleware",
     # After authentication: a logged-in user's own language choice comes first.
     "core.middleware.ChineseFirstLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Records refused requests (403) in the audit log.
+    "core.middleware.AuditRefusalsMiddleware",
+    # Last: turns a lockout flagged by the login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -112,6 +126,48 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "login"
+
+# --- Login, two-factor and sessions (issue 9): see accounts/ ---------------------------
+AUTHENTICATION_BACKENDS = [
+    # Refuses a login while its username or address is locked out (django-axes).
+    "accounts.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+# Failures from one address (across usernames) before it is locked out too; an
+# office behind one NAT address shares it, so it is higher than the per-user limit.
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=30)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "accounts.backends.LockoutHandler"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False
+AXES_SENSITIVE_PARAMETERS = ["password", "code"]
+# Our audit log records logins; axes keeps only the failure counts.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Proxies in front of gunicorn (nginx: 1). The client's address is then the one the
+# nearest proxy put into X-Forwarded-For; with none, the header is the client's own
+# word and REMOTE_ADDR counts. Used by the lockout and the audit log.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0 if DEBUG else 1)
+AXES_CLIENT_IP_CALLABLE = "core.audit.client_ip"
+
+# Roles that must log in with a second factor (TOTP or a recovery code).
+TWO_FACTOR_REQUIRED_ROLES = ["manager", "admin"]
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Investment promotion CRM")
+# A fixed TOTP secret (base32) the demo managers and admins share; demo mode only.
+DEMO_TOTP_SECRET = env("DEMO_TOTP_SECRET", default="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+
+# Idle timeout: the session (cookie and database row) expires this long after the last
+# request; the absolute limit ends it this long after the login, however busy.
+SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_IDLE_SECONDS
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
 
 # Chinese first, English too. Dates are the zone's dates: Asia/Shanghai.
 LANGUAGE_CODE = "zh-hans"
@@ -149,6 +205,14 @@ EMAIL_BACKEND = env(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="crm@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The SMTP server (production's EMAIL_BACKEND).
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 
 # Celery. With no broker server the file-system transport carries messages through
 # a folder that the web process and the worker share.
@@ -192,10 +256,32 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    X_FRAME_OPTIONS = "DENY"
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp), in every mode so that development and the
+# browser tests see what production enforces: our own scripts only, none inline, no
+# eval (htmx is told so in base.html), no framing. Style attributes are allowed: they
+# cannot run code, and Django admin uses them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

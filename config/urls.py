@@ -9,7 +9,7 @@ urlpatterns = [
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("accounts.urls")),
     path("notifications/", include("core.notification_urls")),
     path("api/", include("config.api_urls")),
     path("crm/", include("crm.urls")),

@@ -14,7 +14,7 @@ from core import (
     permissions,
 )
 from core.admin_base import AccessMixin, ReferenceDataAdmin, is_autocomplete
-from core.models import Department, Heartbeat, Team, User
+from core.models import AuditEvent, Department, Heartbeat, Team, User
 
 # Roles, not groups, decide what a user may do (core.permissions).
 admin.site.unregister(Group)
@@ -114,4 +114,31 @@ class HeartbeatAdmin(ReferenceDataAdmin):
         return False
 
     def may_change(self, user, obj=None) -> bool:
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log: admins read it; nobody, superusers included, adds, changes or deletes."""
+
+    list_display = ("at", "event", "username", "ip_address", "path")
+    list_filter = ("event", "at")
+    search_fields = ("username", "ip_address", "path")
+    date_hierarchy = "at"
+    list_select_related = ("user",)
+    readonly_fields = ("at", "event", "user", "username", "ip_address", "path", "detail")
+
+    def has_module_permission(self, request) -> bool:
+        return permissions.is_admin(request.user)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return permissions.is_admin(request.user)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False

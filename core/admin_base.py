@@ -25,8 +25,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from core import permissions
-from core.errors import DomainError
+from core import audit, permissions
+from core.errors import DomainError, NotPermitted
 from core.models import Team
 
 OWNERSHIP_FIELDS = ("owner", "team")
@@ -252,6 +252,9 @@ class ServiceAdmin(AccessMixin, admin.ModelAdmin):
         except DomainError as error:
             if request.method != "POST" or getattr(request, "_service_error", None) is not None:
                 raise
+            if isinstance(error, NotPermitted):
+                # Shown on the form (not as a 403), so recorded here.
+                audit.record("permission_denied", request=request, detail={"method": "POST", "reason": str(error)})
             # The first pass's transaction rolled back; a second pass validates the
             # same input again and shows the refusal on the form.
             request._service_error = error

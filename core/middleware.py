@@ -23,6 +23,25 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
+class AuditRefusalsMiddleware:
+    """Every 403 answer, from a page, Django admin or the API, goes to the audit log."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code == 403:
+            from core import audit
+
+            audit.record(
+                "permission_denied",
+                request=request,
+                detail={"method": request.method, "status": 403},
+            )
+        return response
+
+
 class QueryCountHeaderMiddleware:
     """Benchmarks only (BENCH_HEADERS=true): answer with the number of SQL queries the
     request ran, in an X-Query-Count header, so bench/run.py can report it from outside."""

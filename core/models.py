@@ -207,3 +207,71 @@ class EmailDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient} {self.day}"
+
+
+# --- Audit of security events (issue 9) ---------------------------------------------
+
+
+class AuditQuerySet(models.QuerySet):
+    """The audit log is append-only: rows are added, never changed or removed."""
+
+    def update(self, **kwargs):
+        raise PermissionError("audit events are never changed")
+
+    def delete(self):
+        raise PermissionError("audit events are never deleted")
+
+
+class AuditEvent(models.Model):
+    """One security event: who, from where, what happened. Written by core.audit.record."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Login failed")
+        LOCKOUT = "lockout", _("Locked out")
+        LOCKOUT_LIFTED = "lockout_lifted", _("Lockout lifted")
+        LOGOUT = "logout", _("Logged out")
+        TWO_FACTOR_FAILED = "2fa_failed", _("Wrong second-factor code")
+        TWO_FACTOR_ENABLED = "2fa_enabled", _("Two-factor login turned on")
+        TWO_FACTOR_DISABLED = "2fa_disabled", _("Two-factor login turned off")
+        RECOVERY_CODES = "recovery_codes", _("New recovery codes")
+        RECOVERY_CODE_USED = "recovery_code_used", _("Recovery code used")
+        SESSIONS_ENDED = "sessions_ended", _("All sessions ended")
+        PERMISSION_DENIED = "permission_denied", _("Refused (no permission)")
+        EXPORT = "export", _("Export downloaded")
+        BACKUP = "backup", _("Backup made")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    event = models.CharField(_("event"), max_length=32, choices=Kind.choices, db_index=True)
+    user = models.ForeignKey(
+        "core.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    # As typed or as it was then: kept when the account is renamed or removed.
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    path = models.CharField(_("path"), max_length=500, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "-at"], name="audit_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.event} {self.username}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError("audit events are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("audit events are never deleted")

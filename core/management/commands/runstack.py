@@ -26,6 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--web-workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
 
     def handle(self, *args, host: str, port: int, web_workers: int, **options) -> None:
+        if settings.DEMO_MODE:
+            from accounts.services import demo_devices_install
+
+            # Demo managers and admins log in with a known authenticator secret.
+            demo_devices_install(secret_base32=settings.DEMO_TOTP_SECRET)
         python = sys.executable
         web = [
             python,
@@ -96,5 +101,6 @@ class Command(BaseCommand):
         ]
         if settings.DEMO_MODE:
             lines.append(f"  Demo logins: admin / manager / officer, password: {settings.DEMO_PASSWORD}")
+            lines.append(f"  admin and manager: two-factor code from this TOTP secret: {settings.DEMO_TOTP_SECRET}")
         lines += ["  Stop with Ctrl-C.", "=" * 64, ""]
         self.stdout.write("\n".join(lines))
