@@ -18,6 +18,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Val
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core import permissions
@@ -309,11 +310,9 @@ def board(*, user: User, data, per_column: int = BOARD_CARDS) -> Board:
     return Board(filterset, columns)
 
 
-def project_for(user: User, pk: int, *, lock: bool = False) -> Project:
+def project_for(user: User, pk: int) -> Project:
     """One project the user may see, or 404 (as if hidden ones did not exist)."""
     projects = visible(user).select_related("investor", "owner", "team", "industry", "park", "source_mission")
-    if lock:
-        projects = projects.select_for_update(of=("self",))
     return get_object_or_404(projects, pk=pk)
 
 
@@ -378,6 +377,8 @@ def _shown(model_field, value):
         return dict(model_field.flatchoices).get(value, value)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if isinstance(value, dt.date):
+        return date_format(value)
     return value
 
 
@@ -407,6 +408,8 @@ def _edit_history(project: Project) -> list[HistoryEntry]:
         for change in delta.changes:
             if change.field in _QUIET_FIELDS:
                 continue
+            if change.field.endswith("_planned") and change.old is not None:
+                continue  # moving a set plan is a re-plan, listed as such with its reason
             model_field = Project._meta.get_field(change.field)
             old, new = change.old, change.new
             if model_field.is_relation:
@@ -460,7 +463,7 @@ def project_detail(*, user: User, pk: int, today: dt.date | None = None) -> Proj
         title = _("Stage: %(from)s → %(to)s, reached on %(date)s") % {
             "from": change.get_from_stage_display(),
             "to": change.get_to_stage_display(),
-            "date": change.reached_on,
+            "date": date_format(change.reached_on),
         }
         if change.is_correction:
             title = _("Correction. %(title)s") % {"title": title}
@@ -468,8 +471,8 @@ def project_detail(*, user: User, pk: int, today: dt.date | None = None) -> Proj
     for replan in replans:
         title = _("Re-planned “%(stage)s”: %(old)s → %(new)s") % {
             "stage": replan.get_stage_display(),
-            "old": replan.old_date,
-            "new": replan.new_date,
+            "old": date_format(replan.old_date),
+            "new": date_format(replan.new_date),
         }
         history.append(HistoryEntry(replan.changed_at, replan.changed_by, "replan", title, note=replan.reason))
     history.sort(key=lambda entry: entry.at, reverse=True)

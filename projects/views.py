@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -82,9 +83,17 @@ BOARD_FILTERS = [name for name in LIST_FILTERS if name != "stage"]
 def _filter_fields(filterset, names: list[str]):
     form = filterset.form
     bootstrap(form, small=True)
-    for name in ["stage", "tier", "team", "park", "capital_origin"]:
-        if name in form.fields:
-            form.fields[name].widget.attrs["size"] = 3
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.SelectMultiple):
+            field.widget.attrs["size"] = 3
+        elif isinstance(field.widget, forms.NullBooleanSelect):
+            field.widget.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+        elif isinstance(field, forms.ModelChoiceField):
+            field.empty_label = _("Any")
+        elif isinstance(field.widget, forms.Select):
+            choices = list(field.widget.choices)
+            if choices and choices[0][0] == "":
+                field.widget.choices = [("", _("Any")), *choices[1:]]
     return [form[name] for name in names if name in form.fields]
 
 
