@@ -5,6 +5,7 @@ views show a service's DomainError next to the field it names."""
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions
@@ -44,6 +45,12 @@ class ProjectForm(forms.ModelForm):
     the stage form. `version` is the version the user started from (two editors)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    investor_query = forms.CharField(
+        label=_("investor"),
+        required=False,
+        help_text=_("Type part of the Chinese or English name, or the credit code."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "type": "search"}),
+    )
     replan_reason = forms.CharField(
         label=_("Reason for moving a planned date"),
         max_length=300,
@@ -79,6 +86,7 @@ class ProjectForm(forms.ModelForm):
             "team",
         ]
         widgets = {
+            "investor": forms.HiddenInput,
             "source_visit": forms.HiddenInput,
             "description": forms.Textarea(attrs={"rows": 3}),
             "signed_planned": DateInput,
@@ -91,7 +99,17 @@ class ProjectForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["investor"].queryset = Organisation.objects.order_by("name")
+        # Picked by typing (static/js/project_form.js); the id travels in the hidden field.
+        self.fields["investor"].queryset = Organisation.objects.all()
+        self.fields["investor"].required = False
+        if not self.is_bound and not self.initial.get("investor_query"):
+            investor = self.initial.get("investor") or self.instance.investor_id
+            if investor:
+                self.initial["investor_query"] = (
+                    Organisation.objects.filter(pk=getattr(investor, "pk", investor))
+                    .values_list("name", flat=True)
+                    .first()
+                )
         self.fields["source_mission"].queryset = Mission.objects.order_by("-start_date", "pk")
         self.fields["source_visit"].queryset = Visit.objects.all()
         if permissions.is_admin(user):
@@ -113,6 +131,29 @@ class ProjectForm(forms.ModelForm):
                 if self.instance.actual_date(stage):
                     self.fields[f"{stage}_planned"].disabled = True
         bootstrap(self)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("investor") is None:
+            typed = (data.get("investor_query") or "").strip()
+            # Without JavaScript nothing is picked: a whole name or credit code still finds it.
+            matches = (
+                list(
+                    Organisation.objects.filter(
+                        Q(name=typed) | Q(name_en__iexact=typed) | Q(credit_code=typed.upper())
+                    )[:2]
+                )
+                if typed
+                else []
+            )
+            if len(matches) == 1:
+                data["investor"] = matches[0]
+            else:
+                self.add_error(
+                    "investor",
+                    _("Pick the investor from the list that opens as you type its name or credit code."),
+                )
+        return data
 
     def planned_fields(self):
         return [self[f"{stage}_planned"] for stage in PLANNED_STAGES]

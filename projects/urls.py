@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.ProjectListView.as_view(), name="project_list"),
     path("board/", views.BoardView.as_view(), name="board"),
     path("new/", views.ProjectCreateView.as_view(), name="project_create"),
+    path("new/investors/", views.InvestorOptionsView.as_view(), name="investor_options"),
     path("<int:pk>/", views.ProjectDetailView.as_view(), name="project_detail"),
     path("<int:pk>/edit/", views.ProjectUpdateView.as_view(), name="project_update"),
     path("<int:pk>/stage/", views.ProjectStageView.as_view(), name="project_stage"),

@@ -8,6 +8,7 @@ to the field it names and nothing of the refused write is kept.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django import forms
@@ -20,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
@@ -28,6 +30,7 @@ from django.views.generic import TemplateView
 from core import permissions
 from core.errors import DomainError
 from core.templatetags.amounts import format_amount
+from crm import selectors as crm_selectors
 from projects import selectors, services
 from projects.forms import ProjectForm, ReplanForm, StageChangeForm, bootstrap
 from projects.models import PLANNED_STAGES, Project, Stage
@@ -236,6 +239,15 @@ class ProjectCreateView(LoginRequiredMixin, View):
         return render(request, self.template_name, {"form": form, "visit": self._visit(request)})
 
 
+class InvestorOptionsView(LoginRequiredMixin, View):
+    """htmx: organisations matching what is typed in the project form's investor box."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        query = (request.GET.get("investor_query") or "").strip()
+        results = crm_selectors.organisation_search(query) if query else []
+        return render(request, "projects/includes/investor_options.html", {"results": results, "query": query})
+
+
 def _add_error(form, error: DomainError) -> None:
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
@@ -245,7 +257,7 @@ class StaleVersion(Exception):
     pass
 
 
-def _display(project: Project, form: ProjectForm, name: str) -> str:
+def _display(project: Project, name: str) -> str:
     """A field's value on `project`, as the form's reader knows it."""
     value = getattr(project, name)
     field = Project._meta.get_field(name)
@@ -257,6 +269,8 @@ def _display(project: Project, form: ProjectForm, name: str) -> str:
         return _("yes") if value else _("no")
     if isinstance(value, Decimal):
         return format_amount(value) if name != "foreign_capital_usd" else format_amount(value, "USD")
+    if isinstance(value, dt.date):
+        return date_format(value)
     return str(value)
 
 
@@ -316,15 +330,13 @@ class ProjectUpdateView(LoginRequiredMixin, View):
             % {"who": self._last_editor(stored)},
         )
         typed = Project(**{f.attname: getattr(stored, f.attname) for f in Project._meta.concrete_fields})
-        for name, value in form.cleaned_data.items():
-            if name in {"version", "replan_reason"}:
-                continue
-            setattr(typed, name, value)
+        shown = [name for name in form._meta.fields if name in form.fields and name != "source_visit"]
+        for name in shown:
+            if name in form.cleaned_data:
+                setattr(typed, name, form.cleaned_data[name])
         rows = []
-        for name in form.fields:
-            if name in {"version", "replan_reason", "source_visit"}:
-                continue
-            theirs, yours = _display(stored, form, name), _display(typed, form, name)
+        for name in shown:
+            theirs, yours = _display(stored, name), _display(typed, name)
             if theirs != yours:
                 rows.append((form.fields[name].label, theirs, yours))
         # The next save is based on what the user has now seen.

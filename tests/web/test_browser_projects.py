@@ -122,7 +122,8 @@ def test_an_officer_turns_a_visit_into_a_project_and_moves_it_on_a_phone(
     page.goto(f"{live_server.url}/")
     page.locator(f"a.new-project-from-visit[href$='?visit={visit.pk}']").click()
     page.wait_for_url("**/projects/new/?visit=*")
-    assert page.locator("#id_investor").input_value() == str(investor.pk)
+    assert page.locator("input[name=investor]").input_value() == str(investor.pk)
+    assert page.locator("#id_investor_query").input_value() == investor.name
     assert page.locator("#id_source_kind").input_value() == "visit"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.locator("#id_name").fill("村田无锡新工厂")
@@ -206,3 +207,22 @@ def test_on_a_desk_a_card_is_dragged_to_the_next_column(live_server, client, off
     assert project.stage == Stage.NEGOTIATING
     # The column totals follow.
     assert page.locator(".board-column[data-stage=negotiating] .column-count").inner_text() == "1"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_the_investor_is_found_by_typing_part_of_its_name(live_server, client, officer, chromium):
+    investor = OrganisationFactory(name="村田（中国）投资有限公司", name_en="Murata (China) Investment")
+    OrganisationFactory(name="无锡村田电子有限公司", name_en="Wuxi Murata Electronics")
+    page = logged_in_page(chromium, live_server, client, officer, PHONE, phone=True)
+    page.goto(f"{live_server.url}/projects/new/")
+    page.locator("#id_investor_query").press_sequentially("murata (ch", delay=20)
+    option = page.locator("[data-investor-pick]", has_text="村田（中国）投资有限公司")
+    option.wait_for()
+    assert page.locator("[data-investor-pick]").count() == 1
+    option.click()
+    assert page.locator("input[name=investor]").input_value() == str(investor.pk)
+    page.locator("#id_name").fill("村田研发中心")
+    page.locator("#id_total_investment").fill("30000")
+    page.locator(".project-form button[type=submit]").click()
+    page.wait_for_url("**/projects/*/")
+    assert Project.objects.get(name="村田研发中心").investor == investor

@@ -403,6 +403,27 @@ def test_a_project_from_a_visit_starts_with_the_investor_and_source(client, offi
     assert (project.source_visit, project.source_mission) == (visit, mission)
 
 
+def test_the_investor_is_offered_as_its_name_is_typed(client, officer):
+    OrganisationFactory(name="村田（中国）投资有限公司", name_en="Murata (China) Investment")
+    OrganisationFactory(name="博世汽车部件")
+    client.force_login(officer)
+    page = text(client.get(reverse("projects:investor_options") + "?investor_query=murata"))
+    assert "村田（中国）投资有限公司" in page and "博世" not in page
+
+
+def test_without_javascript_a_whole_name_finds_the_investor_and_a_part_does_not(client, officer):
+    investor = OrganisationFactory(name="村田（中国）投资有限公司")
+    client.force_login(in_english(officer))
+    data = {"name": "村田二期", "kind": "new", "capital_origin": "domestic", "total_investment": "1000"}
+    data["source_kind"] = "other"
+    vague = client.post(reverse("projects:project_create"), {**data, "investor_query": "村田"})
+    assert "Pick the investor from the list" in vague.context["form"].errors["investor"][0]
+    assert 'value="村田"' in text(vague)
+    whole = client.post(reverse("projects:project_create"), {**data, "investor_query": "村田（中国）投资有限公司"})
+    assert whole.status_code == 302
+    assert Project.objects.get().investor == investor
+
+
 def test_the_recent_visits_on_my_work_lead_to_a_new_project(client, officer):
     visit = VisitFactory(owner=officer)
     client.force_login(officer)
