@@ -134,8 +134,10 @@ def test_an_officer_turns_a_visit_into_a_project_and_moves_it_on_a_phone(
     project = Project.objects.get(name="村田无锡新工厂")
     assert (project.source_visit_id, project.investor_id, project.stage) == (visit.pk, investor.pk, Stage.LEAD)
 
-    # On the board, with the card's menu: lead -> negotiating.
+    # On the board, with the card's menu: lead -> negotiating. The columns scroll
+    # sideways inside the board; the page itself stays 375 px wide.
     page.goto(f"{live_server.url}/projects/board/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     move_with_the_menu(page, project.pk, "negotiating")
     save_the_stage(page)
     card(page, project.pk, "negotiating").wait_for()
@@ -161,6 +163,10 @@ def test_an_officer_turns_a_visit_into_a_project_and_moves_it_on_a_phone(
     card(page, project.pk, "started").wait_for()
     project.refresh_from_db()
     assert (project.stage, project.signed_amount, project.started_on) == (Stage.STARTED, Decimal("500000"), today)
+
+    page.goto(f"{live_server.url}/projects/")
+    assert page.locator(".project-table", has_text="村田无锡新工厂").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
     # Home: the planned completion is coming; twelve days later it is late.
     page.goto(f"{live_server.url}/")
