@@ -215,7 +215,6 @@ class ProjectCreateView(LoginRequiredMixin, View):
                 source_kind=Project.SourceKind.VISIT,
                 source_visit=visit.pk,
                 source_mission=visit.mission_id,
-                source_note=visit.next_step,
             )
         else:
             organisation = request.GET.get("organisation", "")
@@ -358,11 +357,11 @@ class ProjectStageView(LoginRequiredMixin, View):
     menu on a phone) or the project's page. htmx gets the form alone; a plain request
     gets a page. The move is projects.services.project_change_stage's decision."""
 
-    def _render(self, request, form, project, status=200) -> HttpResponse:
+    def _render(self, request, form, project) -> HttpResponse:
         context = {"form": form, "project": project, "stage": form.chosen_stage()}
         if request.headers.get("HX-Request"):
-            return render(request, "projects/includes/stage_form.html", context, status=status)
-        return render(request, "projects/stage_form.html", context, status=status)
+            return render(request, "projects/includes/stage_form.html", context)
+        return render(request, "projects/stage_form.html", context)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         project = selectors.project_for(request.user, pk)
@@ -397,6 +396,9 @@ class ProjectStageView(LoginRequiredMixin, View):
         if not form.is_valid():
             return self._render(request, form, project)
         data = form.cleaned_data
+        if data["to_stage"] == data["from_stage"]:
+            form.add_error("to_stage", _("The project is already at this stage."))
+            return self._render(request, form, project)
         # The stage the user saw: if someone moved the project meanwhile, the service refuses.
         project.stage = data["from_stage"]
         try:

@@ -219,6 +219,30 @@ def test_a_move_the_machine_forbids_shows_its_message(client, officer):
     assert project.stage == Stage.LEAD
 
 
+def test_moving_to_the_stage_it_is_at_changes_nothing_and_says_so(client, officer):
+    project = ProjectFactory(owner=officer)
+    client.force_login(in_english(officer))
+    response = _move(client, project, to_stage="lead")
+    assert "already at this stage" in response.context["form"].errors["to_stage"][0]
+    assert not StageChange.objects.exists()
+
+
+def test_a_hold_needs_a_reason_and_the_held_project_can_resume_from_the_board(client, officer):
+    project = project_in_stage("negotiating", owner=officer)
+    client.force_login(in_english(officer))
+    refused = _move(client, project, to_stage="on_hold")
+    assert "put on hold" in refused.context["form"].errors["reason"][0]
+    assert _move(client, project, to_stage="on_hold", reason="对方暂停投资计划").status_code == 204
+    board = client.get(reverse("projects:board")).context["board"]
+    held = {column.stage: column for column in board.columns}["on_hold"].cards
+    assert [card.pk for card in held] == [project.pk]
+    assert [move.stage for move in held[0].moves] == [Stage.NEGOTIATING, Stage.DROPPED]
+    project.refresh_from_db()
+    assert _move(client, project, to_stage="negotiating").status_code == 204
+    project.refresh_from_db()
+    assert project.stage == Stage.NEGOTIATING
+
+
 def test_a_date_in_the_future_is_refused_next_to_the_date(client, officer):
     project = ProjectFactory(owner=officer)
     client.force_login(in_english(officer))
