@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from projects.models import Project, Stage
 from tests.conftest import require
@@ -213,6 +213,30 @@ def test_on_a_desk_a_card_is_dragged_to_the_next_column(live_server, client, off
     assert project.stage == Stage.NEGOTIATING
     # The column totals follow.
     assert page.locator(".board-column[data-stage=negotiating] .column-count").inner_text() == "1"
+
+    # On the project's page, the same form: a hold is refused without a reason.
+    page.goto(f"{live_server.url}/projects/{project.pk}/")
+    form = page.locator(".stage-form")
+    form.locator("select[name=to_stage]").select_option("on_hold")
+    reason = form.locator("[data-show-for='on_hold dropped']")
+    assert reason.is_visible()
+    form.locator("button[type=submit]").click()
+    page.locator(".stage-form [data-show-for='on_hold dropped'] .invalid-feedback").wait_for()
+    page.locator(".stage-form input[name=reason]").fill("对方暂停投资计划")
+    page.locator(".stage-form button[type=submit]").click()
+    with translation.override("zh-hans"):  # the page is in Chinese, as officers see it
+        on_hold = str(Stage.ON_HOLD.label)
+    page.locator(".project-stage", has_text=on_hold).wait_for()
+    project.refresh_from_db()
+    assert (project.stage, project.exit_reason) == (Stage.ON_HOLD, "对方暂停投资计划")
+
+    # The list narrows as a name is typed, without leaving the page.
+    page.goto(f"{live_server.url}/projects/")
+    page.locator("details.project-filters > summary").click()
+    page.locator("#id_q").press_sequentially("苏州项目3", delay=20)
+    page.wait_for_function("document.querySelectorAll('.project-table tbody tr').length === 1")
+    assert "苏州项目3" in page.locator(".project-table tbody").inner_text()
+    assert "q=" in page.url
 
 
 @pytest.mark.django_db(transaction=True)
