@@ -448,6 +448,16 @@ def test_without_javascript_a_whole_name_finds_the_investor_and_a_part_does_not(
     assert Project.objects.get().investor == investor
 
 
+def test_the_stages_on_my_work_lead_to_the_list_of_those_projects(client, officer, colleague):
+    ProjectFactory(name="我的线索", owner=officer)
+    ProjectFactory(name="同事的线索", owner=colleague)
+    client.force_login(officer)
+    link = f"{reverse('projects:project_list')}?stage=lead&amp;owner={officer.pk}"
+    assert link in text(client.get("/"))
+    listed = client.get(link.replace("&amp;", "&")).context["page"]
+    assert [project.name for project in listed] == ["我的线索"]
+
+
 def test_the_recent_visits_on_my_work_lead_to_a_new_project(client, officer):
     visit = VisitFactory(owner=officer)
     client.force_login(officer)
