@@ -87,12 +87,20 @@ def logged_in_page(browser, live_server, client, user, viewport, phone: bool):
     return page
 
 
+def ready(page) -> None:
+    """Wait until the page's deferred scripts (htmx, Bootstrap, ours) have run: an
+    element can be on screen before them, and a click then would do nothing."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => window.htmx !== undefined && window.bootstrap !== undefined")
+
+
 def card(page, project_pk: int, stage: str):
     return page.locator(f".board-column[data-stage={stage}] .board-card[data-project='{project_pk}']")
 
 
 def move_with_the_menu(page, project_pk: int, stage: str) -> None:
     """On a phone: open the card's menu, pick the stage; the stage form opens in a dialog."""
+    ready(page)
     page.locator(f".board-card[data-project='{project_pk}'] .board-card-menu").click()
     page.locator(f".board-card[data-project='{project_pk}'] [data-stage-move][href*='to={stage}&']").click()
     page.locator("#stage-dialog.show .stage-form").wait_for()
@@ -122,6 +130,7 @@ def test_an_officer_turns_a_visit_into_a_project_and_moves_it_on_a_phone(
     page.goto(f"{live_server.url}/")
     page.locator(f"a.new-project-from-visit[href$='?visit={visit.pk}']").click()
     page.wait_for_url("**/projects/new/?visit=*")
+    ready(page)
     assert page.locator("input[name=investor]").input_value() == str(investor.pk)
     assert page.locator("#id_investor_query").input_value() == investor.name
     assert page.locator("#id_source_kind").input_value() == "visit"
@@ -182,10 +191,11 @@ def test_an_officer_turns_a_visit_into_a_project_and_moves_it_on_a_phone(
         assert page.locator("#due-soon", has_text="村田无锡新工厂").count() == 0
 
     # The English switch (in the phone's collapsed menu) changes the page.
+    ready(page)
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     page.locator(".navbar-toggler").click()
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h1").inner_text() == "My work"
 
@@ -202,9 +212,17 @@ def test_on_a_desk_a_card_is_dragged_to_the_next_column(live_server, client, off
     project = ProjectFactory(name="拖动的项目", owner=officer, total_investment=Decimal("120000"), is_major=True)
     page = logged_in_page(chromium, live_server, client, officer, DESK, phone=False)
     page.goto(f"{live_server.url}/projects/board/")
+    ready(page)
     page.screenshot(path=str(screenshot_dir() / "board-desk.png"), full_page=True)
 
-    card(page, project.pk, "lead").drag_to(page.locator(".board-column[data-stage=negotiating]"))
+    # Drag with the mouse in small steps, as a hand does (the browser fires dragover on the way).
+    source = card(page, project.pk, "lead").bounding_box()
+    target = page.locator(".board-column[data-stage=negotiating]").bounding_box()
+    page.mouse.move(source["x"] + source["width"] / 2, source["y"] + 20)
+    page.mouse.down()
+    page.mouse.move(target["x"] + target["width"] / 2, target["y"] + 60, steps=12)
+    page.mouse.move(target["x"] + target["width"] / 2, target["y"] + 70, steps=2)
+    page.mouse.up()
     page.locator("#stage-dialog.show .stage-form").wait_for()
     assert page.locator("#stage-dialog select[name=to_stage]").input_value() == "negotiating"
     save_the_stage(page)
@@ -216,6 +234,7 @@ def test_on_a_desk_a_card_is_dragged_to_the_next_column(live_server, client, off
 
     # On the project's page, the same form: a hold is refused without a reason.
     page.goto(f"{live_server.url}/projects/{project.pk}/")
+    ready(page)
     form = page.locator(".stage-form")
     form.locator("select[name=to_stage]").select_option("on_hold")
     reason = form.locator("[data-show-for='on_hold dropped']")
@@ -232,6 +251,7 @@ def test_on_a_desk_a_card_is_dragged_to_the_next_column(live_server, client, off
 
     # The list narrows as a name is typed, without leaving the page.
     page.goto(f"{live_server.url}/projects/")
+    ready(page)
     page.locator("details.project-filters > summary").click()
     page.locator("#id_q").press_sequentially("苏州项目3", delay=20)
     page.wait_for_function("document.querySelectorAll('.project-table tbody tr').length === 1")
@@ -245,6 +265,7 @@ def test_on_a_phone_the_investor_is_found_by_typing_part_of_its_name(live_server
     OrganisationFactory(name="无锡村田电子有限公司", name_en="Wuxi Murata Electronics")
     page = logged_in_page(chromium, live_server, client, officer, PHONE, phone=True)
     page.goto(f"{live_server.url}/projects/new/")
+    ready(page)
     page.locator("#id_investor_query").press_sequentially("murata (ch", delay=20)
     option = page.locator("[data-investor-pick]", has_text="村田（中国）投资有限公司")
     option.wait_for()
