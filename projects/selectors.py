@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.urls import NoReverseMatch, reverse
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core import permissions
@@ -24,7 +26,19 @@ from core.models import Team
 from crm import selectors as crm_selectors
 from crm.models import Mission, Organisation, Visit
 from crm.selectors import TimelineEntry
-from projects.models import PIPELINE, PLANNED_STAGES, Project, Stage, StageChange, actual_field, planned_field
+from projects.filters import ProjectFilter
+from projects.models import (
+    PIPELINE,
+    PLANNED_STAGES,
+    SIDE_EXITS,
+    TRANSITIONS,
+    Project,
+    Replan,
+    Stage,
+    StageChange,
+    actual_field,
+    planned_field,
+)
 from projects.reminders import REMINDED_STAGES, with_overdue_level
 
 if TYPE_CHECKING:
@@ -43,11 +57,8 @@ LEVEL_CLASS = {
 
 
 def project_url(project: Project) -> str:
-    """The project's page; Django admin until the project pages exist (all roles are staff)."""
-    try:
-        return reverse("projects:project_detail", args=[project.pk])
-    except NoReverseMatch:
-        return reverse("admin:projects_project_change", args=[project.pk])
+    """The project's page."""
+    return reverse("projects:project_detail", args=[project.pk])
 
 
 def visible(user: User) -> QuerySet:
@@ -176,6 +187,303 @@ def my_work(*, user: User, selected: str = "", today: dt.date | None = None) -> 
     )
     listed.sort(key=lambda project: (order.get(project.stage, 99), project.name))
     return MyWork(scope, overdue, due_soon, follow_ups, recent, stages, listed, today)
+
+
+# --- Project pages: list, board, detail -------------------------------------------
+
+LIST_PAGE_SIZE = 25
+# Cards shown per board column; the column's count and total still cover all of them.
+BOARD_CARDS = 40
+HISTORY_ROWS = 50
+# The board's columns: the pipeline, and the projects paused on the way.
+BOARD_STAGES: list[Stage] = [*PIPELINE, Stage.ON_HOLD]
+
+_STAGE_ORDER = Case(
+    *[When(stage=stage, then=Value(index)) for index, stage in enumerate([*PIPELINE, Stage.ON_HOLD, Stage.DROPPED])],
+    default=Value(99),
+    output_field=IntegerField(),
+)
+
+# ?sort= values of the list and the columns they order by (ties broken by id).
+SORTS: dict[str, list] = {
+    "name": ["name", "pk"],
+    "-name": ["-name", "-pk"],
+    "investor": ["investor__name", "pk"],
+    "-investor": ["-investor__name", "-pk"],
+    "stage": [_STAGE_ORDER.asc(), "pk"],
+    "-stage": [_STAGE_ORDER.desc(), "-pk"],
+    "investment": ["total_investment", "pk"],
+    "-investment": ["-total_investment", "-pk"],
+    "signed": [F("signed_on").asc(nulls_last=True), "pk"],
+    "-signed": [F("signed_on").desc(nulls_last=True), "-pk"],
+    "updated": ["updated_at", "pk"],
+    "-updated": ["-updated_at", "-pk"],
+}
+DEFAULT_SORT = "-updated"
+
+
+def visible_with_level(user: User, today: dt.date | None = None) -> QuerySet:
+    """Projects the user may see, each with its overdue level."""
+    return with_overdue_level(visible(user), today=today)
+
+
+@dataclass
+class ProjectList:
+    filterset: ProjectFilter
+    projects: QuerySet
+    count: int
+    total: Decimal
+    sort: str
+
+
+def project_list(*, user: User, data, sort: str = "") -> ProjectList:
+    """The filtered projects, their count and total investment (summed in the database)."""
+    filterset = ProjectFilter(data or None, queryset=visible_with_level(user))
+    filtered = filterset.qs
+    totals = filtered.order_by().aggregate(n=Count("pk"), total=Sum("total_investment"))
+    sort = sort if sort in SORTS else DEFAULT_SORT
+    rows = filtered.select_related("investor", "owner", "team", "industry", "park").order_by(*SORTS[sort])
+    return ProjectList(filterset, rows, totals["n"] or 0, totals["total"] or Decimal(0), sort)
+
+
+@dataclass
+class Move:
+    """A stage a project may be moved to from where it is."""
+
+    stage: Stage
+    label: str
+    is_exit: bool = False
+
+
+def allowed_moves(project: Project) -> list[Move]:
+    """The moves the stage machine allows from the project's stage, forward first."""
+    current = Stage(project.stage)
+    targets = set(TRANSITIONS[current])
+    if current == Stage.ON_HOLD:
+        targets.add(Stage(project.held_stage or Stage.LEAD))
+    ordered = [stage for stage in [*PIPELINE, Stage.ON_HOLD, Stage.DROPPED] if stage in targets]
+    return [Move(stage, stage.label, stage in SIDE_EXITS) for stage in ordered]
+
+
+@dataclass
+class BoardColumn:
+    stage: Stage
+    label: str
+    n: int
+    total: Decimal
+    cards: list[Project]
+
+    @property
+    def more(self) -> int:
+        return self.n - len(self.cards)
+
+
+@dataclass
+class Board:
+    filterset: ProjectFilter
+    columns: list[BoardColumn]
+
+
+def board(*, user: User, data, per_column: int = BOARD_CARDS) -> Board:
+    """One column per stage: its count and total (one grouped query) and its biggest
+    projects (one query per column, so the count never depends on the rows)."""
+    data = data.copy() if data else None
+    if data is not None:
+        data.pop("stage", None)  # the columns are the stages
+    filterset = ProjectFilter(data, queryset=visible_with_level(user))
+    filtered = filterset.qs
+    sums = {
+        row["stage"]: row
+        for row in filtered.order_by().values("stage").annotate(n=Count("pk"), total=Sum("total_investment"))
+    }
+    columns = []
+    for stage in BOARD_STAGES:
+        cards = list(
+            filtered.filter(stage=stage)
+            .select_related("investor", "owner")
+            .order_by("-is_major", "-total_investment", "pk")[:per_column]
+        )
+        for card in cards:
+            card.moves = allowed_moves(card)
+        row = sums.get(stage, {})
+        columns.append(BoardColumn(stage, stage.label, row.get("n", 0), row.get("total") or Decimal(0), cards))
+    return Board(filterset, columns)
+
+
+def project_for(user: User, pk: int) -> Project:
+    """One project the user may see, or 404 (as if hidden ones did not exist)."""
+    projects = visible(user).select_related("investor", "owner", "team", "industry", "park", "source_mission")
+    return get_object_or_404(projects, pk=pk)
+
+
+@dataclass
+class StageRow:
+    """One stage of the detail page: when it was planned and when it was reached."""
+
+    stage: Stage
+    label: str
+    planned: dt.date | None
+    actual: dt.date | None
+    first_plan: dt.date | None  # the original plan, when the date was re-planned
+    late_days: int  # reached this many days after the plan, or overdue by this many today
+    overdue: bool  # not reached, and the plan has passed
+    replans: list[Replan]
+    is_current: bool
+
+    @property
+    def can_replan(self) -> bool:
+        return self.stage in PLANNED_STAGES and self.actual is None
+
+
+@dataclass
+class HistoryEntry:
+    at: dt.datetime
+    who: object
+    kind: str  # "created", "edited", "stage", "replan", "deleted", "restored"
+    title: str
+    changes: list[tuple[str, object, object]] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class ProjectDetail:
+    project: Project
+    rows: list[StageRow]
+    history: list[HistoryEntry]
+    moves: list[Move]
+    today: dt.date
+
+
+# Columns the history leaves out: the stage machine's own (shown as stage changes) and bookkeeping.
+_QUIET_FIELDS = {
+    "stage",
+    "held_stage",
+    "exit_reason",
+    "resumed_on",
+    "version",
+    "updated_at",
+    "created_at",
+    "is_deleted",
+    "deleted_at",
+    *[actual_field(stage) for stage in [*PIPELINE, *SIDE_EXITS]],
+}
+
+
+def _shown(model_field, value):
+    """A history value as a person reads it (choices by label; related rows by id)."""
+    if value in (None, ""):
+        return "—"
+    if model_field.choices:
+        return dict(model_field.flatchoices).get(value, value)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, dt.date):
+        return date_format(value)
+    return value
+
+
+def _edit_history(project: Project) -> list[HistoryEntry]:
+    records = list(
+        project.history.select_related("history_user").order_by("-history_date", "-history_id")[: HISTORY_ROWS + 1]
+    )
+    # Names of related rows, fetched once for every record shown (not per record).
+    related: dict[str, dict] = {}
+    for name in ["investor", "industry", "park", "source_mission", "owner", "team"]:
+        ids = {getattr(record, f"{name}_id") for record in records} - {None}
+        model = Project._meta.get_field(name).related_model
+        related[name] = {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=ids)} if ids else {}
+    entries = []
+    for index, record in enumerate(records[:HISTORY_ROWS]):
+        older = records[index + 1] if index + 1 < len(records) else None
+        reason = record.history_change_reason or ""
+        if record.history_type == "+" or older is None:
+            entries.append(HistoryEntry(record.history_date, record.history_user, "created", _("Project created")))
+            continue
+        if reason in {"deleted", "restored"}:
+            title = _("Deleted") if reason == "deleted" else _("Restored")
+            entries.append(HistoryEntry(record.history_date, record.history_user, reason, title))
+            continue
+        delta = record.diff_against(older)
+        changes = []
+        for change in delta.changes:
+            if change.field in _QUIET_FIELDS:
+                continue
+            if change.field.endswith("_planned") and change.old is not None:
+                continue  # moving a set plan is a re-plan, listed as such with its reason
+            model_field = Project._meta.get_field(change.field)
+            old, new = change.old, change.new
+            if model_field.is_relation:
+                names = related.get(change.field, {})
+                old, new = names.get(old, old), names.get(new, new)
+            changes.append((model_field.verbose_name, _shown(model_field, old), _shown(model_field, new)))
+        if changes:
+            entries.append(HistoryEntry(record.history_date, record.history_user, "edited", _("Edited"), changes))
+    return entries
+
+
+def project_detail(*, user: User, pk: int, today: dt.date | None = None) -> ProjectDetail:
+    """The project page: planned against actual per stage, the moves allowed, the history."""
+    today = today or timezone.localdate()
+    project = get_object_or_404(
+        visible_with_level(user, today=today).select_related(
+            "investor", "owner", "team", "industry", "park", "source_mission", "source_visit"
+        ),
+        pk=pk,
+    )
+    changes = list(project.stage_changes.select_related("changed_by").order_by("-changed_at", "-pk"))
+    replans = list(project.replans.select_related("changed_by").order_by("changed_at", "pk"))
+    chased = project.stage in REMINDED_STAGES
+
+    rows = []
+    for stage in PIPELINE:
+        planned = project.planned_date(stage)
+        actual = project.actual_date(stage)
+        own = [replan for replan in replans if replan.stage == stage]
+        late_days, overdue = 0, False
+        if planned and actual and actual > planned:
+            late_days = (actual - planned).days
+        elif planned and not actual and planned < today and chased:
+            late_days, overdue = (today - planned).days, True
+        rows.append(
+            StageRow(
+                stage=stage,
+                label=stage.label,
+                planned=planned,
+                actual=actual,
+                first_plan=own[0].old_date if own else None,
+                late_days=late_days,
+                overdue=overdue,
+                replans=own,
+                is_current=project.stage == stage,
+            )
+        )
+
+    history = _edit_history(project)
+    for change in changes:
+        title = _("Stage: %(from)s → %(to)s, reached on %(date)s") % {
+            "from": change.get_from_stage_display(),
+            "to": change.get_to_stage_display(),
+            "date": date_format(change.reached_on),
+        }
+        if change.is_correction:
+            title = _("Correction. %(title)s") % {"title": title}
+        history.append(HistoryEntry(change.changed_at, change.changed_by, "stage", title, note=change.note))
+    for replan in replans:
+        title = _("Re-planned “%(stage)s”: %(old)s → %(new)s") % {
+            "stage": replan.get_stage_display(),
+            "old": date_format(replan.old_date),
+            "new": date_format(replan.new_date),
+        }
+        history.append(HistoryEntry(replan.changed_at, replan.changed_by, "replan", title, note=replan.reason))
+    history.sort(key=lambda entry: entry.at, reverse=True)
+    return ProjectDetail(project, rows, history, allowed_moves(project), today)
+
+
+def source_visit_for(visit_id) -> Visit | None:
+    """The visit a new project comes from (every user may read visits)."""
+    if not str(visit_id or "").isdigit():
+        return None
+    return Visit.objects.select_related("organisation", "mission").filter(pk=int(visit_id)).first()
 
 
 # --- The project parts of crm pages -------------------------------------------------

@@ -1,11 +1,39 @@
-"""Web pages of pipeline projects (issue 3): for now "My work", the home page."""
+"""Web pages of pipeline projects (issue 3): My work (the home page), the project list,
+the board, a project's page, and the forms that create, edit, re-plan and move one.
+
+Reads go through projects.selectors (which apply who may see what: a hidden project
+answers 404), writes through projects.services. A service's DomainError is shown next
+to the field it names and nothing of the refused write is kept.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import TemplateView
 
-from projects import selectors
+from core import permissions
+from core.errors import DomainError
+from core.templatetags.amounts import format_amount
+from crm import selectors as crm_selectors
+from projects import selectors, services
+from projects.forms import ProjectForm, ReplanForm, StageChangeForm, bootstrap
+from projects.models import PLANNED_STAGES, Project, Stage
 from projects.selectors import LEVEL_CLASS
 
 
@@ -23,3 +51,405 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
 
 
 my_work = MyWorkView.as_view()
+
+
+def _safe_next(request: HttpRequest, target: str | None) -> str | None:
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        return target
+    return None
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+# The filters the list and the board show, in this order (ProjectFilter has more, for the API).
+LIST_FILTERS = [
+    "q",
+    "stage",
+    "tier",
+    "industry",
+    "park",
+    "owner",
+    "team",
+    "is_major",
+    "capital_origin",
+    "signed_year",
+    "overdue",
+]
+BOARD_FILTERS = [name for name in LIST_FILTERS if name != "stage"]
+
+
+def _filter_fields(filterset, names: list[str]):
+    form = filterset.form
+    bootstrap(form, small=True)
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.SelectMultiple):
+            field.widget.attrs["size"] = 3
+        elif isinstance(field.widget, forms.NullBooleanSelect):
+            field.widget.choices = [("unknown", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+        elif isinstance(field, forms.ModelChoiceField):
+            field.empty_label = _("Any")
+        elif isinstance(field.widget, forms.Select):
+            choices = list(field.widget.choices)
+            if choices and choices[0][0] == "":
+                field.widget.choices = [("", _("Any")), *choices[1:]]
+    return [form[name] for name in names if name in form.fields]
+
+
+# --- The list ---------------------------------------------------------------------------
+
+
+class ProjectListView(LoginRequiredMixin, TemplateView):
+    """Filterable, sortable list with the count and total investment of what is filtered."""
+
+    template_name = "projects/project_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        result = selectors.project_list(
+            user=self.request.user, data=self.request.GET, sort=self.request.GET.get("sort")
+        )
+        paginator = Paginator(result.projects, selectors.LIST_PAGE_SIZE)
+        paginator.count = result.count  # counted already, with the total
+        page = paginator.get_page(self.request.GET.get("page"))
+        context.update(
+            result=result,
+            page=page,
+            fields=_filter_fields(result.filterset, LIST_FILTERS),
+            query=_query_without(self.request, "page"),
+            sort_query=_query_without(self.request, "page", "sort"),
+            level_class=LEVEL_CLASS,
+        )
+        return context
+
+    def get_template_names(self):
+        # htmx swaps the results only, as filters change.
+        if self.request.headers.get("HX-Request") and self.request.headers.get("HX-Target") == "project-results":
+            return ["projects/includes/project_results.html"]
+        return [self.template_name]
+
+
+# --- The board --------------------------------------------------------------------------
+
+
+class BoardView(LoginRequiredMixin, TemplateView):
+    template_name = "projects/board.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        board = selectors.board(user=user, data=self.request.GET)
+        for column in board.columns:
+            for card in column.cards:
+                card.editable = permissions.can_edit_project(user, card)
+        context.update(
+            board=board,
+            fields=_filter_fields(board.filterset, BOARD_FILTERS),
+            here=self.request.get_full_path(),
+            level_class=LEVEL_CLASS,
+        )
+        return context
+
+
+# --- A project's page -------------------------------------------------------------------
+
+
+def _detail_context(request: HttpRequest, pk: int, *, stage_form=None, replan_forms=None) -> dict:
+    detail = selectors.project_detail(user=request.user, pk=pk)
+    project = detail.project
+    editable = permissions.can_edit_project(request.user, project)
+    here = reverse("projects:project_detail", args=[project.pk])
+    if stage_form is None and detail.moves:
+        stage_form = StageChangeForm(
+            initial={
+                "to_stage": detail.moves[0].stage,
+                "from_stage": project.stage,
+                "on": detail.today,
+                "next": here,
+            },
+            moves=detail.moves,
+            project=project,
+        )
+    replan_forms = replan_forms or {}
+    for row in detail.rows:
+        if row.can_replan:
+            row.replan_form = replan_forms.get(row.stage) or ReplanForm(
+                prefix=row.stage, initial={"stage": row.stage, "new_date": row.planned}
+            )
+    return {
+        "detail": detail,
+        "project": project,
+        "editable": editable,
+        "stage_form": stage_form,
+        "level_class": LEVEL_CLASS,
+        "replan_open": next(iter(replan_forms), ""),
+    }
+
+
+class ProjectDetailView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return render(request, "projects/project_detail.html", _detail_context(request, pk))
+
+
+# --- Create and edit --------------------------------------------------------------------
+
+
+class ProjectCreateView(LoginRequiredMixin, View):
+    """A new project (a lead); from a visit (?visit=) the investor and source are filled in."""
+
+    template_name = "projects/project_form.html"
+
+    def _visit(self, request: HttpRequest):
+        return selectors.source_visit_for(request.POST.get("source_visit") or request.GET.get("visit"))
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        initial: dict = {}
+        visit = self._visit(request)
+        if visit:
+            initial.update(
+                investor=visit.organisation_id,
+                source_kind=Project.SourceKind.VISIT,
+                source_visit=visit.pk,
+                source_mission=visit.mission_id,
+            )
+        else:
+            organisation = request.GET.get("organisation", "")
+            if organisation.isdigit():
+                initial["investor"] = int(organisation)
+        if request.user.team_id:
+            initial["team"] = request.user.team_id
+        form = ProjectForm(initial=initial, user=request.user)
+        return render(request, self.template_name, {"form": form, "visit": visit})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = ProjectForm(request.POST, instance=Project(), user=request.user)
+        if form.is_valid():
+            try:
+                project = services.project_save(project=form.instance, by=request.user)
+            except DomainError as error:
+                _add_error(form, error)
+            else:
+                messages.success(request, _("Project “%(name)s” created.") % {"name": project.name})
+                return HttpResponseRedirect(reverse("projects:project_detail", args=[project.pk]))
+        return render(request, self.template_name, {"form": form, "visit": self._visit(request)})
+
+
+class InvestorOptionsView(LoginRequiredMixin, View):
+    """htmx: organisations matching what is typed in the project form's investor box."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        query = (request.GET.get("investor_query") or "").strip()
+        results = crm_selectors.organisation_search(query) if query else []
+        return render(request, "projects/includes/investor_options.html", {"results": results, "query": query})
+
+
+def _add_error(form, error: DomainError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+class StaleVersion(Exception):
+    pass
+
+
+def _display(project: Project, name: str) -> str:
+    """A field's value on `project`, as the form's reader knows it."""
+    value = getattr(project, name)
+    field = Project._meta.get_field(name)
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return str(getattr(project, f"get_{name}_display")())
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, Decimal):
+        return format_amount(value) if name != "foreign_capital_usd" else format_amount(value, "USD")
+    if isinstance(value, dt.date):
+        return date_format(value)
+    return str(value)
+
+
+class ProjectUpdateView(LoginRequiredMixin, View):
+    """Edit a project. The form carries the version it started from: when someone else
+    saved in between, the save is refused, the newer values are shown beside what the
+    user typed (which the form keeps), and saving again is a deliberate choice."""
+
+    template_name = "projects/project_form.html"
+
+    def _project(self, request: HttpRequest, pk: int) -> Project:
+        project = selectors.project_for(request.user, pk)
+        if not permissions.can_edit_project(request.user, project):
+            raise PermissionDenied(_("You can edit your team's projects only."))
+        return project
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        project = self._project(request, pk)
+        form = ProjectForm(instance=project, user=request.user)
+        return render(request, self.template_name, {"form": form, "project": project})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        project = self._project(request, pk)
+        form = ProjectForm(request.POST, instance=project, user=request.user)
+        conflict = []
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    current = (
+                        Project.objects.select_for_update().filter(pk=project.pk).values_list("version", flat=True)
+                    ).first()
+                    if form.cleaned_data.get("version") != current:
+                        raise StaleVersion
+                    services.project_save(
+                        project=form.instance, by=request.user, replan_reason=form.cleaned_data.get("replan_reason", "")
+                    )
+            except StaleVersion:
+                conflict = self._conflict(request, form, pk)
+            except DomainError as error:
+                _add_error(form, error)
+            else:
+                messages.success(request, _("Project “%(name)s” saved.") % {"name": form.instance.name})
+                return HttpResponseRedirect(reverse("projects:project_detail", args=[pk]))
+        # What is shown in the page's header is the stored project, not the edited copy.
+        stored = selectors.project_for(request.user, pk)
+        return render(request, self.template_name, {"form": form, "project": stored, "conflict": conflict})
+
+    def _conflict(self, request: HttpRequest, form: ProjectForm, pk: int) -> list[tuple[str, str, str]]:
+        stored = selectors.project_for(request.user, pk)
+        form.add_error(
+            None,
+            _(
+                "Someone else saved this project while you were editing it (by %(who)s). Nothing of yours was "
+                "saved. Their values are shown next to yours below; your changes are still in the form: "
+                "check them and save again to replace theirs."
+            )
+            % {"who": self._last_editor(stored)},
+        )
+        typed = Project(**{f.attname: getattr(stored, f.attname) for f in Project._meta.concrete_fields})
+        shown = [name for name in form._meta.fields if name in form.fields and name != "source_visit"]
+        for name in shown:
+            if name in form.cleaned_data:
+                setattr(typed, name, form.cleaned_data[name])
+        rows = []
+        for name in shown:
+            theirs, yours = _display(stored, name), _display(typed, name)
+            if theirs != yours:
+                rows.append((form.fields[name].label, theirs, yours))
+        # The next save is based on what the user has now seen.
+        form.data = form.data.copy()
+        form.data["version"] = str(stored.version)
+        return rows
+
+    @staticmethod
+    def _last_editor(project: Project) -> str:
+        record = project.history.select_related("history_user").order_by("-history_date").first()
+        return str(record.history_user) if record and record.history_user else _("another user")
+
+
+# --- Stage changes and re-plans ---------------------------------------------------------
+
+
+class ProjectStageView(LoginRequiredMixin, View):
+    """The form of a stage move: from the board (a card dropped on a column, or the card's
+    menu on a phone) or the project's page. htmx gets the form alone; a plain request
+    gets a page. The move is projects.services.project_change_stage's decision."""
+
+    def _render(self, request, form, project) -> HttpResponse:
+        context = {"form": form, "project": project, "stage": form.chosen_stage()}
+        if request.headers.get("HX-Request"):
+            return render(request, "projects/includes/stage_form.html", context)
+        return render(request, "projects/stage_form.html", context)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        project = selectors.project_for(request.user, pk)
+        moves = selectors.allowed_moves(project)
+        to = request.GET.get("to") or (moves[0].stage if moves else project.stage)
+        form = StageChangeForm(
+            initial={
+                "to_stage": to,
+                "from_stage": project.stage,
+                "on": timezone.localdate(),
+                "next": _safe_next(request, request.GET.get("next")) or "",
+            },
+            moves=moves or [selectors.Move(Stage(project.stage), Stage(project.stage).label)],
+            project=project,
+        )
+        if to in Stage.values and to not in {move.stage for move in moves}:
+            # Dropped on a column the machine does not allow from here: the choice stays,
+            # and saving shows the service's explanation.
+            form.fields["to_stage"].widget.choices = [*form.fields["to_stage"].widget.choices, (to, Stage(to).label)]
+        return self._render(request, form, project)
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        project = selectors.project_for(request.user, pk)
+        moves = selectors.allowed_moves(project)
+        form = StageChangeForm(request.POST, moves=moves, project=project)
+        chosen = request.POST.get("to_stage")
+        if chosen in Stage.values and chosen not in {move.stage for move in moves}:
+            form.fields["to_stage"].widget.choices = [
+                *form.fields["to_stage"].widget.choices,
+                (chosen, Stage(chosen).label),
+            ]
+        if not form.is_valid():
+            return self._render(request, form, project)
+        data = form.cleaned_data
+        if data["to_stage"] == data["from_stage"]:
+            form.add_error("to_stage", _("The project is already at this stage."))
+            return self._render(request, form, project)
+        # The stage the user saw: if someone moved the project meanwhile, the service refuses.
+        project.stage = data["from_stage"]
+        try:
+            services.project_change_stage(
+                project=project,
+                to_stage=data["to_stage"],
+                on=data["on"],
+                by=request.user,
+                note=data["note"],
+                reason=data["reason"],
+                signed_amount=data["signed_amount"],
+            )
+        except DomainError as error:
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, error.message)
+            return self._render(request, form, project)
+        messages.success(
+            request,
+            _("“%(name)s” moved to “%(stage)s”.") % {"name": project.name, "stage": Stage(data["to_stage"]).label},
+        )
+        target = _safe_next(request, data["next"]) or reverse("projects:project_detail", args=[project.pk])
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return HttpResponseRedirect(target)
+
+
+class ProjectReplanView(LoginRequiredMixin, View):
+    """Move one planned date with a reason; the original plan stays on the page."""
+
+    def post(self, request: HttpRequest, pk: int, stage: str) -> HttpResponse:
+        project = selectors.project_for(request.user, pk)
+        if stage not in PLANNED_STAGES:
+            raise PermissionDenied
+        form = ReplanForm(request.POST, prefix=stage)
+        if form.is_valid():
+            try:
+                services.project_replan(
+                    project=project,
+                    stage=stage,
+                    new_date=form.cleaned_data["new_date"],
+                    reason=form.cleaned_data["reason"],
+                    by=request.user,
+                )
+            except DomainError as error:
+                field = None if not error.field or error.field == "stage" else error.field
+                field = field if field == "reason" else (field and "new_date")
+                form.add_error(field, error.message)
+            else:
+                messages.success(request, _("The planned date was moved; the earlier plan stays in the history."))
+                return HttpResponseRedirect(reverse("projects:project_detail", args=[pk]))
+        context = _detail_context(request, pk, replan_forms={stage: form})
+        return render(request, "projects/project_detail.html", context)
