@@ -104,7 +104,7 @@ OPERATIONS = [
     Operation(
         "project list, filtered", "manager", url("projects:project_list", query={"stage": "signed", "tier": "above_1b"})
     ),
-    Operation("project list, sorted", "manager", url("projects:project_list", query={"ordering": "-total_investment"})),
+    Operation("project list, sorted", "manager", url("projects:project_list", query={"sort": "-investment"})),
     Operation("project list, page 500 (admin)", "admin", url("projects:project_list", query={"page": 500})),
     Operation("board", "manager", url("projects:board")),
     Operation("project detail", "officer", url("projects:project_detail", "project")),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AlertLevel, Team, User
@@ -36,6 +37,35 @@ def tier_condition(tier: str) -> Q:
 
 def _users():
     return User.objects.filter(is_active=True)
+
+
+def reached_between(stage: Stage) -> tuple[django_filters.DateFilter, django_filters.DateFilter]:
+    """`<stage>_after` and `<stage>_before`: the stage's actual date in a range (the
+    reports link every number to the list narrowed this way)."""
+    field = f"{stage.value}_on"
+    return (
+        django_filters.DateFilter(
+            field_name=field, lookup_expr="gte", label=format_lazy(_("{stage}: on or after"), stage=stage.label)
+        ),
+        django_filters.DateFilter(
+            field_name=field, lookup_expr="lte", label=format_lazy(_("{stage}: on or before"), stage=stage.label)
+        ),
+    )
+
+
+def planned_between(stage: Stage) -> tuple[django_filters.DateFilter, django_filters.DateFilter]:
+    """`<stage>_planned_after` and `_before`: the current plan for a stage in a range."""
+    field = f"{stage.value}_planned"
+    return (
+        django_filters.DateFilter(
+            field_name=field, lookup_expr="gte", label=format_lazy(_("{stage} planned: on or after"), stage=stage.label)
+        ),
+        django_filters.DateFilter(
+            field_name=field,
+            lookup_expr="lte",
+            label=format_lazy(_("{stage} planned: on or before"), stage=stage.label),
+        ),
+    )
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -70,6 +100,23 @@ class ProjectFilter(django_filters.FilterSet):
     signed_year = django_filters.NumberFilter(field_name="signed_on", lookup_expr="year", label=_("signed in year"))
     signed_after = django_filters.DateFilter(field_name="signed_on", lookup_expr="gte", label=_("signed on or after"))
     signed_before = django_filters.DateFilter(field_name="signed_on", lookup_expr="lte", label=_("signed on or before"))
+    is_signed = django_filters.BooleanFilter(
+        field_name="signed_on", lookup_expr="isnull", exclude=True, label=_("signed (at any time)")
+    )
+    lead_after, lead_before = reached_between(Stage.LEAD)
+    negotiating_after, negotiating_before = reached_between(Stage.NEGOTIATING)
+    started_after, started_before = reached_between(Stage.STARTED)
+    completed_after, completed_before = reached_between(Stage.COMPLETED)
+    producing_after, producing_before = reached_between(Stage.PRODUCING)
+    on_hold_after, on_hold_before = reached_between(Stage.ON_HOLD)
+    dropped_after, dropped_before = reached_between(Stage.DROPPED)
+    signed_planned_after, signed_planned_before = planned_between(Stage.SIGNED)
+    started_planned_after, started_planned_before = planned_between(Stage.STARTED)
+    completed_planned_after, completed_planned_before = planned_between(Stage.COMPLETED)
+    producing_planned_after, producing_planned_before = planned_between(Stage.PRODUCING)
+    mission_region = django_filters.MultipleChoiceFilter(
+        field_name="source_mission__region", choices=Mission.Region.choices, label=_("region of the source mission")
+    )
     started_year = django_filters.NumberFilter(field_name="started_on", lookup_expr="year", label=_("started in year"))
     created_after = django_filters.DateFilter(
         field_name="created_at", lookup_expr="date__gte", label=_("created on or after")

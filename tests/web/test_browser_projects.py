@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import time
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -91,7 +92,33 @@ def ready(page) -> None:
     """Wait until the page's deferred scripts (htmx, Bootstrap, ours) have run: an
     element can be on screen before them, and a click then would do nothing."""
     page.wait_for_load_state("load")
-    page.wait_for_function("() => window.htmx !== undefined && window.bootstrap !== undefined")
+    wait_until(page, "window.htmx !== undefined && window.bootstrap !== undefined")
+
+
+def wait_until(page, expression: str, timeout: float = 10.0) -> None:
+    """Poll a JavaScript expression until it is true. Playwright's wait_for_function
+    evaluates a string inside the page, which the Content-Security-Policy forbids
+    (no eval); page.evaluate runs outside the page's policy."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(50)
+
+
+def fresh_session(page, live_server, client, user) -> None:
+    """A new login for the page's browser: after a jump in time the old session has
+    expired (30 minutes idle, 12 hours in all), as it would for a person."""
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
 
 
 def card(page, project_pk: int, stage: str):
@@ -184,6 +211,7 @@ def test_an_officer_turns_a_visit_into_a_project_and_moves_it_on_a_phone(
     page.screenshot(path=str(shots / "home-phone.png"), full_page=True)
     later = dt.datetime.combine(today + dt.timedelta(days=12), dt.time(10, 0), tzinfo=ZoneInfo(settings.TIME_ZONE))
     with time_machine.travel(later, tick=True):
+        fresh_session(page, live_server, client, officer)
         page.reload()
         overdue = page.locator("#overdue li", has_text="村田无锡新工厂")
         assert overdue.count() == 1
@@ -254,7 +282,7 @@ def test_on_a_desk_a_card_is_dragged_to_the_next_column(live_server, client, off
     ready(page)
     page.locator("details.project-filters > summary").click()
     page.locator("#id_q").press_sequentially("苏州项目3", delay=20)
-    page.wait_for_function("document.querySelectorAll('.project-table tbody tr').length === 1")
+    wait_until(page, "document.querySelectorAll('.project-table tbody tr').length === 1")
     assert "苏州项目3" in page.locator(".project-table tbody").inner_text()
     assert "q=" in page.url
 
