@@ -1,0 +1,122 @@
+/* Report charts (Apache ECharts, served from static/vendor/echarts). No inline
+   scripts: each chart element names its JSON endpoint in data-source, the same
+   endpoint the API documents under /api/v1/reports/. Clicking a funnel stage or a
+   month opens the project list filtered to make up that number. */
+(function () {
+  "use strict";
+
+  var cache = {};
+
+  function load(url) {
+    if (!cache[url]) {
+      cache[url] = fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(
+        function (response) {
+          if (!response.ok) throw new Error("report data: HTTP " + response.status);
+          return response.json();
+        }
+      );
+    }
+    return cache[url];
+  }
+
+  function mount(element, height) {
+    element.style.height = height + "px";
+    element.style.width = "100%";
+    var chart = window.echarts.init(element, null, { renderer: "canvas" });
+    window.addEventListener("resize", function () {
+      chart.resize();
+    });
+    return chart;
+  }
+
+  function done(element, chart) {
+    chart.on("click", function (params) {
+      if (params.data && params.data.url) window.location.assign(params.data.url);
+    });
+    chart.on("finished", function () {
+      element.dataset.rendered = "true";
+    });
+  }
+
+  function funnel(element, data) {
+    var chart = mount(element, 340);
+    done(element, chart);
+    var rows = data.funnel.rows.filter(function (row) {
+      return row.stage !== "on_hold" && row.stage !== "dropped";
+    });
+    chart.setOption({
+      animation: false,
+      tooltip: {
+        trigger: "item",
+        formatter: function (p) {
+          return p.name + ": " + p.value + " · " + p.data.investment + " " + element.dataset.unit;
+        },
+      },
+      series: [
+        {
+          type: "funnel",
+          sort: "none",
+          left: "10%",
+          width: "80%",
+          minSize: "20%",
+          label: { show: true, position: "inside", formatter: "{b}: {c}" },
+          data: rows.map(function (row) {
+            return { name: row.label, value: row.count, investment: row.investment_yi, url: row.links.count, stage: row.stage };
+          }),
+        },
+      ],
+    });
+    element.chart = chart;
+  }
+
+  function trend(element, data) {
+    var chart = mount(element, 300);
+    done(element, chart);
+    var rows = data.trend.rows;
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: { data: [element.dataset.thisYear, element.dataset.lastYear] },
+      grid: { left: 48, right: 16, bottom: 32, top: 40 },
+      xAxis: { type: "category", data: rows.map(function (row) { return String(row.month); }) },
+      yAxis: { type: "value" },
+      series: [
+        {
+          name: element.dataset.thisYear,
+          type: "bar",
+          data: rows.map(function (row) { return { value: row.this_year_yi, url: row.links.this_year_yi }; }),
+        },
+        {
+          name: element.dataset.lastYear,
+          type: "bar",
+          data: rows.map(function (row) { return { value: row.last_year_yi, url: row.links.last_year_yi }; }),
+        },
+      ],
+    });
+    element.chart = chart;
+  }
+
+  var draw = { funnel: funnel, trend: trend };
+
+  function start() {
+    document.querySelectorAll(".progress-bar[data-width]").forEach(function (bar) {
+      bar.style.width = Math.min(100, parseFloat(bar.dataset.width) || 0) + "%";
+    });
+    if (!window.echarts) return;
+    document.querySelectorAll("[data-chart][data-source]").forEach(function (element) {
+      var kind = draw[element.dataset.chart];
+      if (!kind) return;
+      load(element.dataset.source)
+        .then(function (data) {
+          kind(element, data);
+        })
+        .catch(function (error) {
+          element.dataset.error = String(error);
+          element.textContent = element.dataset.failed || "";
+        });
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
