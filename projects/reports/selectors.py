@@ -1014,7 +1014,8 @@ def target_actual(target: Target, user: User, today: dt.date) -> Decimal:
         return Decimal(in_zone.filter(listed_on__range=window).count())
     if target.metric == Metric.RND_INSTITUTES:
         return Decimal(in_zone.filter(kind=Organisation.Kind.RND_INSTITUTE).count())
-    projects = visible(user).filter(total_investment__gte=_tier_floor(target.min_tier))
+    # A dropped project's investment will not come: targets leave it out, as the review does.
+    projects = _new_projects(user).filter(total_investment__gte=_tier_floor(target.min_tier))
     if target.metric == Metric.SIGNED_INVESTMENT:
         return yi(projects.filter(signed_on__range=window).aggregate(t=Sum("total_investment"))["t"])
     if target.metric == Metric.SIGNED_PROJECTS:
