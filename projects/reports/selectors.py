@@ -336,7 +336,7 @@ class Dashboard:
 
 
 def dashboard(*, user: User, period: Period, today: dt.date | None = None) -> Dashboard:
-    """Funnel by stage, its splits, the monthly trend and the targets: 12 queries."""
+    """Funnel by stage, its splits, the monthly trend and the targets: 11 queries and one per target."""
     links = Links()
     projects = visible(user)
     totals = projects.aggregate(**_stage_aggregates(period))
