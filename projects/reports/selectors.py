@@ -172,6 +172,7 @@ def _stage_values(row: dict, links: Links, period: Period, extra: dict) -> dict:
         values[f"{stage}_count"] = row.get(f"n_{stage}") or 0
         values[f"{stage}_yi"] = yi(row.get(f"t_{stage}"))
         values["links"][f"{stage}_count"] = links.url({**extra, **Links.reached(stage, period)})
+    values["links"]["signed_yi"] = values["links"][f"{Stage.SIGNED}_count"]
     return values
 
 
@@ -298,6 +299,10 @@ def _trend(queryset: QuerySet, period: Period, links: Links) -> Table:
         this, last = by_month.get((year, month), {}), by_month.get((year - 1, month), {})
         first = dt.date(year, month, 1)
         last_day = (dt.date(year + (month == 12), month % 12 + 1, 1)) - dt.timedelta(days=1)
+        this_year = links.url({"signed_after": first, "signed_before": last_day})
+        last_year = links.url(
+            {"signed_after": first.replace(year=year - 1), "signed_before": _same_day_last_year(last_day)}
+        )
         table.rows.append(
             {
                 "month": month,
@@ -306,13 +311,10 @@ def _trend(queryset: QuerySet, period: Period, links: Links) -> Table:
                 "this_year_count": this.get("n", 0),
                 "last_year_count": last.get("n", 0),
                 "links": {
-                    "this_year_yi": links.url({"signed_after": first, "signed_before": last_day}),
-                    "last_year_yi": links.url(
-                        {
-                            "signed_after": first.replace(year=year - 1),
-                            "signed_before": _same_day_last_year(last_day),
-                        }
-                    ),
+                    "this_year_yi": this_year,
+                    "this_year_count": this_year,
+                    "last_year_yi": last_year,
+                    "last_year_count": last_year,
                 },
             }
         )
@@ -461,7 +463,7 @@ def review(*, user: User, period: Period, today: dt.date | None = None) -> Revie
                 "label": str(tier.label),
                 "count": row.get("n", 0),
                 "investment_yi": yi(row.get("total")),
-                "links": {"count": links.url({**signed_params, "tier": tier.value})},
+                "links": dict.fromkeys(("count", "investment_yi"), links.url({**signed_params, "tier": tier.value})),
             }
         )
     above = [tier.value for _floor, tier in TIER_FLOORS]
@@ -473,7 +475,7 @@ def review(*, user: User, period: Period, today: dt.date | None = None) -> Revie
             "label": str(_("Total")),
             "count": sum(row.get("n", 0) for row in per_tier.values()),
             "investment_yi": yi(sum((row.get("total") or ZERO for row in per_tier.values()), ZERO)),
-            "links": {"count": links.url(signed_params)},
+            "links": dict.fromkeys(("count", "investment_yi"), links.url(signed_params)),
         }
     )
 
@@ -795,6 +797,7 @@ def missions(*, user: User, period: Period) -> MissionReport:
                 "links": {
                     "projects": links.url({"source_mission": row["pk"]}),
                     "signed": links.url({"source_mission": row["pk"], "signed_after": "1900-01-01"}),
+                    "signed_yi": links.url({"source_mission": row["pk"], "signed_after": "1900-01-01"}),
                 },
             }
         )
@@ -960,6 +963,7 @@ def scorecards(*, user: User, period: Period, today: dt.date | None = None) -> S
                 "links": {
                     "new_projects": links.url({"owner": person.pk, **Links.reached(Stage.LEAD, period)}),
                     "signed": links.url({"owner": person.pk, **signed_params}),
+                    "signed_yi": links.url({"owner": person.pk, **signed_params}),
                 },
             }
         )
@@ -983,6 +987,7 @@ def scorecards(*, user: User, period: Period, today: dt.date | None = None) -> S
                 "links": {
                     "new_projects": links.url({"team": team.pk, **Links.reached(Stage.LEAD, period)}),
                     "signed": links.url({"team": team.pk, **signed_params}),
+                    "signed_yi": links.url({"team": team.pk, **signed_params}),
                 },
             }
         )
@@ -1046,8 +1051,18 @@ def targets_progress(*, user: User, today: dt.date | None = None) -> Table:
             Column("deadline", _("Deadline"), "date"),
         ],
     )
+    links = Links()
+    live_stages = [stage.value for stage in Stage if stage != Stage.DROPPED]
     for target in Target.objects.filter(is_active=True).order_by("deadline", "name"):
         actual = target_actual(target, user, today)
+        row_links = {}
+        if target.metric in Target.PROJECT_METRICS:
+            reached = "started" if target.metric == Target.Metric.STARTED_PROJECTS else "signed"
+            until = min(target.deadline, today)
+            params = {"stage": live_stages, f"{reached}_after": target.starts_on, f"{reached}_before": until}
+            if target.min_tier:
+                params["min_investment"] = _tier_floor(target.min_tier)
+            row_links["actual"] = links.url(params)
         done = (actual * 100 / target.value).quantize(Decimal("0.1"))
         elapsed = time_elapsed(target.starts_on, target.deadline, today)
         table.rows.append(
@@ -1064,7 +1079,7 @@ def targets_progress(*, user: User, today: dt.date | None = None) -> Table:
                 "on_track": done >= elapsed,
                 "starts_on": target.starts_on,
                 "deadline": target.deadline,
-                "links": {},
+                "links": row_links,
             }
         )
     return table

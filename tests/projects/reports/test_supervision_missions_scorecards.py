@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.http import QueryDict
 
+from projects.filters import ProjectFilter
 from projects.models import Target
 from projects.reports import selectors
 from projects.reports.periods import parse_period
@@ -121,7 +124,11 @@ def test_targets_progress_against_value_and_time(zone, manager):
     high_tech = rows["高新技术企业10家"]
     assert high_tech["actual"] == 3  # three in the zone; the fourth is outside
     assert high_tech["done_pct"] == Decimal("30.0")
-    assert rows["十亿元以上项目签约4个"]["actual"] == 3  # P1 P3 P4
+    above_1b = rows["十亿元以上项目签约4个"]
+    assert above_1b["actual"] == 3  # P1 P3 P4
+    # Its number links to the project list that makes it up.
+    params = QueryDict(urlsplit(above_1b["links"]["actual"]).query)
+    assert ProjectFilter(data=params, queryset=selectors.visible(manager)).qs.count() == 3
 
 
 @pytest.mark.parametrize(
