@@ -341,6 +341,18 @@ def _value_as_text(table: dict) -> dict:
     return table
 
 
+def dashboard_data(report: selectors.Dashboard) -> dict:
+    """The dashboard as the endpoint answers it (the page embeds the same document)."""
+    data = {
+        "period": period_data(report.period),
+        "funnel": report.funnel.as_dict(),
+        "splits": [_value_as_text(table.as_dict()) for table in report.splits],
+        "trend": report.trend.as_dict(),
+        "targets": report.targets.as_dict(),
+    }
+    return DashboardSerializer(data).data
+
+
 class ReportView(APIBase, APIView):
     """Read-only report: GET only; no pagination (a report is one document)."""
 
@@ -358,14 +370,7 @@ class DashboardView(ReportView):
     )
     def get(self, request):
         report = selectors.dashboard(user=request.user, period=period_of(request))
-        data = {
-            "period": period_data(report.period),
-            "funnel": report.funnel.as_dict(),
-            "splits": [_value_as_text(table.as_dict()) for table in report.splits],
-            "trend": report.trend.as_dict(),
-            "targets": report.targets.as_dict(),
-        }
-        return Response(DashboardSerializer(data).data)
+        return Response(dashboard_data(report))
 
 
 class ReviewView(ReportView):

@@ -1,13 +1,17 @@
 /* Report charts (Apache ECharts, served from static/vendor/echarts). No inline
-   scripts: each chart element names its JSON endpoint in data-source, the same
-   endpoint the API documents under /api/v1/reports/. Clicking a funnel stage or a
+   scripts: a chart reads the report document the page embeds with json_script
+   (data-json, the element's id), or else fetches it from its JSON endpoint
+   (data-source, the endpoint the API documents under /api/v1/reports/). Clicking a funnel stage or a
    month opens the project list filtered to make up that number. */
 (function () {
   "use strict";
 
   var cache = {};
 
-  function load(url) {
+  function load(element) {
+    var embedded = element.dataset.json && document.getElementById(element.dataset.json);
+    if (embedded) return Promise.resolve(JSON.parse(embedded.textContent));
+    var url = element.dataset.source;
     if (!cache[url]) {
       cache[url] = fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(
         function (response) {
@@ -106,7 +110,7 @@
     document.querySelectorAll("[data-chart][data-source]").forEach(function (element) {
       var kind = draw[element.dataset.chart];
       if (!kind) return;
-      load(element.dataset.source)
+      load(element)
         .then(function (data) {
           kind(element, data);
         })

@@ -3,6 +3,7 @@ list sortable, no inline scripts (a strict Content-Security-Policy is coming).""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -11,7 +12,8 @@ from django.utils import translation
 from tests.projects.reports.dataset import zone  # noqa: F401
 
 PAGES = ["/reports/", "/reports/review/", "/reports/supervision/", "/reports/missions/", "/reports/scorecards/"]
-INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+# A script element without src, other than json_script's data (not executable).
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.IGNORECASE)
 INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
 
 
@@ -76,3 +78,11 @@ def test_a_bad_period_shows_a_warning_and_this_year(zone, client, manager):  # n
     assert response.status_code == 200
     assert response.context["period_errors"]
     assert response.context["period"].year == 2024
+
+
+def test_the_charts_data_on_the_page_is_the_endpoints_document(zone, client, manager):  # noqa: F811
+    client.force_login(manager)
+    html = client.get("/reports/", {"year": 2024}).content.decode()
+    embedded = re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', html, re.S)
+    assert embedded
+    assert json.loads(embedded.group(1)) == client.get("/api/v1/reports/dashboard/", {"year": 2024}).json()
