@@ -100,7 +100,40 @@
     element.chart = chart;
   }
 
-  var draw = { funnel: funnel, trend: trend };
+  /* One split (data-split: its key) as horizontal bars of the projects signed in the
+     period per value; a bar opens the list of those projects. */
+  function split(element, data) {
+    var table = data.splits.filter(function (t) {
+      return t.key === element.dataset.split;
+    })[0];
+    if (!table) return;
+    var rows = table.rows
+      .filter(function (row) {
+        return row.signed_count > 0;
+      })
+      .slice(0, 12)
+      .reverse();
+    var chart = mount(element, Math.max(160, 28 * rows.length + 60));
+    done(element, chart);
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "item" },
+      grid: { left: 8, right: 24, top: 8, bottom: 24, containLabel: true },
+      xAxis: { type: "value" },
+      yAxis: { type: "category", data: rows.map(function (row) { return row.label; }) },
+      series: [
+        {
+          type: "bar",
+          data: rows.map(function (row) {
+            return { value: row.signed_yi, url: row.links.signed_yi };
+          }),
+        },
+      ],
+    });
+    element.chart = chart;
+  }
+
+  var draw = { funnel: funnel, trend: trend, split: split };
 
   function start() {
     document.querySelectorAll(".progress-bar[data-width]").forEach(function (bar) {

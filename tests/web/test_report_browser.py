@@ -4,14 +4,16 @@ without a console error, and a funnel stage clicks through to the filtered list.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from decimal import Decimal
 
 import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from crm.models import Industry
 from projects.models import Stage
-from tests.factories import ProjectFactory
+from tests.factories import IndustryFactory, ProjectFactory
 from tests.web.test_browser import chromium_page  # noqa: F401
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -21,6 +23,7 @@ DESKTOP = {"width": 1280, "height": 900}
 def test_dashboard_charts_render_and_a_stage_clicks_through(live_server, client, manager, chromium_page):  # noqa: F811
     today = timezone.localdate()
     first = today.replace(month=1, day=1)
+    cluster = IndustryFactory(name="物联网", level=Industry.Level.CLUSTER)
     for n, stage in enumerate([Stage.LEAD, Stage.NEGOTIATING, Stage.SIGNED, Stage.SIGNED, Stage.STARTED]):
         ProjectFactory(
             owner=manager,
@@ -30,6 +33,7 @@ def test_dashboard_charts_render_and_a_stage_clicks_through(live_server, client,
             negotiating_on=first if stage != Stage.LEAD else None,
             signed_on=first + dt.timedelta(days=1) if stage in (Stage.SIGNED, Stage.STARTED) else None,
             started_on=first + dt.timedelta(days=2) if stage == Stage.STARTED else None,
+            industry=cluster,
         )
     client.force_login(manager)
     chromium_page.add_cookies(
@@ -57,6 +61,9 @@ def test_dashboard_charts_render_and_a_stage_clicks_through(live_server, client,
     page.goto(f"{live_server.url}/reports/")
     page.wait_for_selector("#funnel-chart[data-rendered=true] canvas")
     page.wait_for_selector("#trend-chart[data-rendered=true] canvas")
+    page.wait_for_selector("#cluster-chart[data-rendered=true] canvas")
+    if os.environ.get("SCREENSHOT_DIR"):  # to look at the dashboard by eye
+        page.screenshot(path=os.path.join(os.environ["SCREENSHOT_DIR"], "dashboard.png"), full_page=True)
     assert page.locator("#funnel-chart canvas").count() == 1
     assert page.locator("#trend-chart canvas").count() == 1
     assert errors == []
