@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from core.api import NotificationViewSet, TokenView, not_found
 from crm.api import ContactViewSet, IndustryViewSet, MissionViewSet, OrganisationViewSet, ParkViewSet, VisitViewSet
 from projects.api import ProjectViewSet, ReplanViewSet, StageChangeViewSet
+from projects.reports.urls import api_urlpatterns as report_api_urls
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -26,6 +27,7 @@ app_name = "api"
 
 urlpatterns = [
     path("v1/auth/token/", TokenView.as_view(), name="token"),
+    path("v1/reports/", include(report_api_urls)),
     path("v1/", include(router.urls)),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Both docs pages load their scripts as files, as the Content-Security-Policy asks;

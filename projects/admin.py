@@ -365,3 +365,18 @@ class ReplanAdmin(ProjectRowAdmin):
     list_display = ("project", "stage", "old_date", "new_date", "reason", "changed_by", "changed_at")
     list_filter = ("stage", "project__team")
     search_fields = ("project__name", "project__investor__name", "reason")
+
+
+# --- Targets (issue 5): admins set them, everyone reads them -------------------------------
+
+from core.admin_base import ReferenceDataAdmin  # noqa: E402
+from projects.models import Target  # noqa: E402
+
+
+@admin.register(Target)
+class TargetAdmin(ReferenceDataAdmin):
+    readable_by_all = True
+    list_display = ["name", "metric", "min_tier", "value", "starts_on", "deadline", "is_active"]
+    list_filter = ["metric", "is_active"]
+    search_fields = ["name", "notes"]
+    fields = ["name", "metric", "min_tier", "value", "starts_on", "deadline", "notes", "is_active"]

@@ -406,3 +406,62 @@ class Reminder(models.Model):
     @property
     def subject(self):
         return self.project or self.visit or self.mission
+
+
+# --- Targets (issue 5) -----------------------------------------------------------------
+
+
+class Target(models.Model):
+    """A zone target ("12345"目标): a metric from a fixed catalogue, a value and a deadline.
+
+    Progress is never typed in: projects.reports.selectors computes the metric from the
+    records for the target's window (starts_on to deadline) and compares it with the
+    share of the window that has passed (时序进度).
+    """
+
+    class Metric(models.TextChoices):
+        HIGH_TECH = "high_tech", _("High-tech enterprises in the zone")
+        SPECIALISED = "specialised", _("Specialised and innovative (专精特新) companies in the zone")
+        LITTLE_GIANTS = "little_giants", _('Specialised "little giants" in the zone')
+        LISTED_TOTAL = "listed_total", _("Listed companies in the zone")
+        LISTED_NEW = "listed_new", _("Companies listed in the window")
+        RND_INSTITUTES = "rnd_institutes", _("New R&D institutes in the zone")
+        SIGNED_INVESTMENT = "signed_investment", _("Investment signed in the window (100M yuan)")
+        SIGNED_PROJECTS = "signed_projects", _("Projects signed in the window, at or above the tier")
+        STARTED_PROJECTS = "started_projects", _("Projects started in the window, at or above the tier")
+
+    # Metrics counted over projects: they honour min_tier.
+    PROJECT_METRICS = frozenset({Metric.SIGNED_INVESTMENT, Metric.SIGNED_PROJECTS, Metric.STARTED_PROJECTS})
+
+    name = models.CharField(_("name"), max_length=200)
+    metric = models.CharField(_("metric"), max_length=20, choices=Metric.choices)
+    min_tier = models.CharField(
+        _("lowest tier counted"),
+        max_length=10,
+        choices=Tier.choices,
+        blank=True,
+        help_text=_("For project metrics: count only projects at or above this size tier."),
+    )
+    value = models.DecimalField(_("target value"), max_digits=14, decimal_places=2)
+    starts_on = models.DateField(_("counting from"))
+    deadline = models.DateField(_("deadline"))
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("shown on the dashboard"), default=True)
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["deadline", "name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gt=0), name="target_value_positive"),
+            models.CheckConstraint(condition=Q(deadline__gte=models.F("starts_on")), name="target_window_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.min_tier and self.metric not in self.PROJECT_METRICS:
+            raise ValidationError({"min_tier": _("Only project metrics count by tier.")})
+        if self.starts_on and self.deadline and self.deadline < self.starts_on:
+            raise ValidationError({"deadline": _("The deadline comes after the start of the window.")})

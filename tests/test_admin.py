@@ -24,7 +24,7 @@ from core.models import AuditEvent, Department, EmailDigest, Heartbeat, Notifica
 from crm import services as crm_services
 from crm.models import Contact, Industry, Organisation, Qualification, Visit
 from projects import reminders
-from projects.models import Project, Reminder, ReminderRule, Replan, Stage, StageChange
+from projects.models import Project, Reminder, ReminderRule, Replan, Stage, StageChange, Target
 from projects.services import project_change_stage, project_replan
 from tests.factories import (
     ContactFactory,
@@ -142,6 +142,9 @@ def add_rows(n: int) -> None:
         VisitFactory(organisation=organisation, owner=owner, follow_up_on=today)
         EmailDigest.objects.create(recipient=owner, day=today, token=uuid.uuid4(), size=1)
         Token.objects.create(user=owner)
+        Target.objects.create(
+            name="高新技术企业3000家", metric=Target.Metric.HIGH_TECH, value=3000, starts_on=today, deadline=today
+        )
     reminders.sweep()
 
 
@@ -199,6 +202,7 @@ def test_the_index_lists_what_an_officer_may_read_and_nothing_else(zone, officer
         "Project",
         "StageChange",
         "Replan",
+        "Target",
     }
 
 

@@ -1,0 +1,244 @@
+"""The pipeline dashboard: funnel by stage, its splits, the monthly trend."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from core.models import User
+from crm.models import Industry
+from projects.models import Project, Stage
+from projects.reports.periods import Period
+from projects.reports.selectors.common import FUNNEL_STAGES, Column, Links, Table, _reached, visible, yi
+from projects.reports.selectors.targets import targets_progress
+from projects.tiers import Tier, tier_expression
+
+
+def _stage_aggregates(period: Period) -> dict:
+    aggregates = {}
+    for stage in FUNNEL_STAGES:
+        reached = _reached(stage, period)
+        aggregates[f"n_{stage}"] = Count("pk", filter=reached)
+        aggregates[f"t_{stage}"] = Sum("total_investment", filter=reached)
+    return aggregates
+
+
+def _stage_values(row: dict, links: Links, period: Period, extra: dict) -> dict:
+    values: dict[str, Any] = {"links": {}}
+    for stage in FUNNEL_STAGES:
+        values[f"{stage}_count"] = row.get(f"n_{stage}") or 0
+        values[f"{stage}_yi"] = yi(row.get(f"t_{stage}"))
+        values["links"][f"{stage}_count"] = links.url({**extra, **Links.reached(stage, period)})
+    values["links"]["signed_yi"] = values["links"][f"{Stage.SIGNED}_count"]
+    return values
+
+
+def split_columns(label: str | Promise) -> list[Column]:
+    columns = [Column("label", label)]
+    for stage in FUNNEL_STAGES:
+        columns.append(Column(f"{stage}_count", stage.label, "int"))
+    columns.append(Column("signed_yi", _("Signed investment (100M yuan)"), "yi"))
+    return columns
+
+
+def _cluster_expression() -> Case:
+    """The industry cluster a project belongs to (its industry, or the industry's parent
+    or grandparent: the tree is cluster > chain > link)."""
+    return Case(
+        When(industry__level=Industry.Level.CLUSTER, then=F("industry_id")),
+        When(industry__level=Industry.Level.CHAIN, then=F("industry__parent_id")),
+        When(industry__level=Industry.Level.LINK, then=F("industry__parent__parent_id")),
+        default=Value(None),
+        output_field=IntegerField(),
+    )
+
+
+def _user_label(row: dict, prefix: str) -> str:
+    display = row.get(f"{prefix}display_name")
+    full = f"{row.get(f'{prefix}first_name') or ''} {row.get(f'{prefix}last_name') or ''}".strip()
+    return display or full or row.get(f"{prefix}username") or ""
+
+
+USER_FIELDS = ["display_name", "first_name", "last_name", "username"]
+
+# Splits of the dashboard: key, title, ProjectFilter parameter.
+SPLITS = [
+    ("tier", _("By size tier"), "tier"),
+    ("cluster", _("By industry cluster"), "industry"),
+    ("park", _("By park"), "park"),
+    ("capital_origin", _("By capital origin"), "capital_origin"),
+    ("source", _("By source"), "source_kind"),
+    ("team", _("By team"), "team"),
+    ("officer", _("By officer"), "owner"),
+]
+
+
+def _split(key: str, queryset: QuerySet, period: Period, links: Links) -> list[dict]:
+    """Rows of one split: (value, label) plus the funnel counts of the value."""
+    aggregates = _stage_aggregates(period)
+    if key == "tier":
+        grouped = queryset.annotate(value=tier_expression()).values("value")
+        labels = dict(Tier.choices)
+    elif key == "cluster":
+        grouped = queryset.annotate(value=_cluster_expression()).values("value")
+        labels = None  # names read below, in one query
+    elif key == "park":
+        grouped = queryset.annotate(value=F("park_id")).values("value", "park__name")
+        labels = "park__name"
+    elif key == "capital_origin":
+        grouped = queryset.annotate(value=F("capital_origin")).values("value")
+        labels = dict(Project.CapitalOrigin.choices)
+    elif key == "source":
+        grouped = queryset.annotate(value=F("source_kind")).values("value")
+        labels = dict(Project.SourceKind.choices)
+    elif key == "team":
+        grouped = queryset.annotate(value=F("team_id")).values("value", "team__name")
+        labels = "team__name"
+    else:
+        grouped = queryset.annotate(value=F("owner_id")).values("value", *[f"owner__{f}" for f in USER_FIELDS])
+        labels = "owner"
+    rows = list(grouped.annotate(**aggregates).order_by())
+    if key == "cluster":
+        ids = [row["value"] for row in rows if row["value"]]
+        names = dict(Industry.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    param = dict((k, p) for k, _t, p in SPLITS)[key]
+    result = []
+    for row in rows:
+        value = row["value"]
+        if key == "cluster":
+            label = names.get(value, "")
+        elif labels == "owner":
+            label = _user_label(row, "owner__")
+        elif isinstance(labels, str):
+            label = row.get(labels) or ""
+        else:
+            label = str(labels.get(value, value))
+        if value in (None, ""):
+            label = str(_("(not set)"))
+        # A project list cannot yet filter on "no park", "no team"...: no link then.
+        extra = {param: value} if value not in (None, "") else None
+        values = _stage_values(row, links, period, extra or {})
+        if extra is None:
+            values["links"] = {}
+        values.update(value=value, label=label, signed_yi=values["signed_yi"])
+        result.append(values)
+    tier_order = {tier.value: index for index, tier in enumerate(Tier)}
+    if key == "tier":
+        result.sort(key=lambda r: tier_order.get(r["value"], 99))
+    else:
+        result.sort(key=lambda r: (-r["signed_yi"], -r["lead_count"], r["label"]))
+    return result
+
+
+def _trend(queryset: QuerySet, period: Period, links: Links) -> Table:
+    """Signed investment per month of the period's year, against the year before."""
+    year = period.end.year
+    rows = (
+        queryset.filter(signed_on__range=(dt.date(year - 1, 1, 1), dt.date(year, 12, 31)))
+        .annotate(y=ExtractYear("signed_on"), m=ExtractMonth("signed_on"))
+        .values("y", "m")
+        .annotate(n=Count("pk"), total=Sum("total_investment"))
+        .order_by()
+    )
+    by_month = {(row["y"], row["m"]): row for row in rows}
+    table = Table(
+        "trend",
+        _("Signed investment by month"),
+        [
+            Column("month", _("Month"), "int"),
+            Column("this_year_yi", _("This year (100M yuan)"), "yi"),
+            Column("last_year_yi", _("Same month last year (100M yuan)"), "yi"),
+            Column("this_year_count", _("Signed this year"), "int"),
+            Column("last_year_count", _("Signed last year"), "int"),
+        ],
+    )
+    for month in range(1, 13):
+        this, last = by_month.get((year, month), {}), by_month.get((year - 1, month), {})
+        first = dt.date(year, month, 1)
+        last_day = (dt.date(year + (month == 12), month % 12 + 1, 1)) - dt.timedelta(days=1)
+        this_year = links.url({"signed_after": first, "signed_before": last_day})
+        last_year = links.url(
+            {"signed_after": first.replace(year=year - 1), "signed_before": _same_day_last_year(last_day)}
+        )
+        table.rows.append(
+            {
+                "month": month,
+                "this_year_yi": yi(this.get("total")),
+                "last_year_yi": yi(last.get("total")),
+                "this_year_count": this.get("n", 0),
+                "last_year_count": last.get("n", 0),
+                "links": {
+                    "this_year_yi": this_year,
+                    "this_year_count": this_year,
+                    "last_year_yi": last_year,
+                    "last_year_count": last_year,
+                },
+            }
+        )
+    return table
+
+
+def _same_day_last_year(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+@dataclass
+class Dashboard:
+    period: Period
+    funnel: Table
+    splits: list[Table]
+    trend: Table
+    targets: Table
+
+
+def dashboard(*, user: User, period: Period, today: dt.date | None = None) -> Dashboard:
+    """Funnel by stage, its splits, the monthly trend and the targets: 11 queries and one per target."""
+    links = Links()
+    projects = visible(user)
+    totals = projects.aggregate(**_stage_aggregates(period))
+    funnel = Table(
+        "funnel",
+        _("Projects that reached each stage in the period"),
+        [
+            Column("stage", _("Stage"), "text"),
+            Column("label", _("Stage"), "text"),
+            Column("count", _("Projects"), "int"),
+            Column("investment_yi", _("Total investment (100M yuan)"), "yi"),
+        ],
+    )
+    for stage in FUNNEL_STAGES:
+        funnel.rows.append(
+            {
+                "stage": stage.value,
+                "label": str(stage.label),
+                "count": totals[f"n_{stage}"] or 0,
+                "investment_yi": yi(totals[f"t_{stage}"]),
+                "links": {
+                    "count": links.url(Links.reached(stage, period)),
+                    "investment_yi": links.url(Links.reached(stage, period)),
+                },
+            }
+        )
+    in_period = Q()
+    for stage in FUNNEL_STAGES:
+        in_period |= _reached(stage, period)
+    active = projects.filter(in_period)
+    splits = [
+        Table(key, title, split_columns(title), _split(key, active, period, links)) for key, title, _param in SPLITS
+    ]
+    return Dashboard(
+        period=period,
+        funnel=funnel,
+        splits=splits,
+        trend=_trend(projects, period, links),
+        targets=targets_progress(user=user, today=today),
+    )

@@ -1,0 +1,125 @@
+"""Report pages: the same selectors as the JSON endpoints; charts read the endpoints."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import TemplateView
+from rest_framework.renderers import JSONRenderer
+
+from core.models import AlertLevel
+from projects.reports import selectors
+from projects.reports.api import dashboard_data
+from projects.reports.periods import MIN_YEAR, PARAMS, PeriodError, parse_period
+from projects.selectors import LEVEL_CLASS
+
+
+class ReportPage(LoginRequiredMixin, TemplateView):
+    """A report page with the period selector; a bad period shows its error and the
+    current year instead."""
+
+    api_name = ""
+    uses_period = True
+
+    def period(self):
+        params = {name: value for name in PARAMS if (value := self.request.GET.get(name, "").strip())}
+        try:
+            return parse_period(params), {}
+        except PeriodError as error:
+            return parse_period({}), error.errors
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        period, errors = self.period()
+        today = timezone.localdate()
+        query = urlencode(period.params())
+        context.update(
+            period=period,
+            period_errors=errors,
+            period_query=query,
+            years=list(range(today.year + 1, MIN_YEAR - 1, -1))[:15],
+            quarters=[1, 2, 3, 4],
+            months=list(range(1, 13)),
+        )
+        if self.api_name:
+            context["data_url"] = reverse(f"api:reports:{self.api_name}") + (f"?{query}" if self.uses_period else "")
+        context.update(self.report(period))
+        return context
+
+    def report(self, period) -> dict:
+        raise NotImplementedError
+
+
+class DashboardPage(ReportPage):
+    template_name = "projects/reports/dashboard.html"
+    api_name = "dashboard"
+
+    def report(self, period):
+        report = selectors.dashboard(user=self.request.user, period=period)
+        # The charts read the same document the endpoint serves, embedded with
+        # json_script (not executable, so a strict CSP allows it): one computation.
+        chart_data = json.loads(JSONRenderer().render(dashboard_data(report)))
+        return {"report": report, "chart_data": chart_data, "tab": "dashboard"}
+
+
+class ReviewPage(ReportPage):
+    template_name = "projects/reports/review.html"
+
+    def report(self, period):
+        return {"report": selectors.review(user=self.request.user, period=period), "tab": "review"}
+
+
+class SupervisionPage(ReportPage):
+    template_name = "projects/reports/supervision.html"
+    uses_period = False
+
+    def report(self, period):
+        ordering = self.request.GET.get("ordering", "-days_late")
+        if ordering not in selectors.SUPERVISION_ORDERINGS:
+            ordering = "-days_late"
+        level = self.request.GET.get("level", "")
+        levels = [value for value, _label in AlertLevel.choices]
+        major = {"true": True, "false": False}.get(self.request.GET.get("major", ""))
+        table = selectors.supervision(
+            user=self.request.user, ordering=ordering, major=major, level=level if level in levels else None
+        )
+        base = {key: value for key, value in (("level", level), ("major", self.request.GET.get("major", ""))) if value}
+        sort_links = {}
+        for column in ("project", "planned", "days_late", "level", "owner", "last_contact"):
+            target = f"-{column}" if ordering == column else column
+            sort_links[column] = "?" + urlencode({**base, "ordering": target})
+        return {
+            "table": table,
+            "ordering": ordering,
+            "sort_links": sort_links,
+            "level": level,
+            "levels": AlertLevel.choices,
+            "level_class": LEVEL_CLASS,
+            "major": self.request.GET.get("major", ""),
+            "tab": "supervision",
+        }
+
+
+class MissionPage(ReportPage):
+    template_name = "projects/reports/missions.html"
+
+    def report(self, period):
+        return {"report": selectors.missions(user=self.request.user, period=period), "tab": "missions"}
+
+
+class ScorecardPage(ReportPage):
+    template_name = "projects/reports/scorecards.html"
+
+    def report(self, period):
+        return {"report": selectors.scorecards(user=self.request.user, period=period), "tab": "scorecards"}
+
+
+dashboard = DashboardPage.as_view()
+review = ReviewPage.as_view()
+supervision = SupervisionPage.as_view()
+missions = MissionPage.as_view()
+scorecards = ScorecardPage.as_view()

@@ -1,0 +1,3 @@
+"""The known zone of dataset.py, for every report test here."""
+
+from tests.projects.reports.dataset import zone  # noqa: F401

@@ -1,0 +1,125 @@
+"""Each report costs the same number of queries with 10 projects or 200."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from core.models import User
+from crm.models import Industry, Mission
+from projects.models import Replan, Stage, Target
+from projects.reports import selectors
+from projects.reports.periods import parse_period
+from tests.factories import (
+    IndustryFactory,
+    MissionFactory,
+    OrganisationFactory,
+    ParkFactory,
+    ProjectFactory,
+    UserFactory,
+    VisitFactory,
+)
+
+YEAR = parse_period({"year": "2024"})
+STAGES = [Stage.LEAD, Stage.SIGNED, Stage.STARTED, Stage.COMPLETED, Stage.ON_HOLD, Stage.DROPPED]
+
+
+class Grower:
+    """Adds projects that spread over every split (tier, cluster, park, team, officer...)."""
+
+    def __init__(self, officers):
+        self.officers = officers
+        cluster = IndustryFactory(level=Industry.Level.CLUSTER)
+        chain = IndustryFactory(level=Industry.Level.CHAIN, parent=cluster)
+        self.industries = [cluster, chain, IndustryFactory(level=Industry.Level.LINK, parent=chain)]
+        self.parks = [ParkFactory(), ParkFactory()]
+        self.count = 0
+
+    def add(self, n: int) -> None:
+        for _ in range(n):
+            i = self.count
+            self.count += 1
+            owner = self.officers[i % len(self.officers)]
+            investor = OrganisationFactory(owner=owner)
+            mission = MissionFactory(
+                owner=owner,
+                region=list(Mission.Region)[i % 4],
+                start_date=dt.date(2024, 1 + i % 12, 1),
+                end_date=dt.date(2024, 1 + i % 12, 3),
+            )
+            VisitFactory(
+                owner=owner,
+                organisation=investor,
+                mission=mission,
+                date=dt.date(2024, 1 + i % 12, 2),
+                follow_up_on=dt.date(2024, 1 + i % 12, 9),
+            )
+            stage = STAGES[i % len(STAGES)]
+            signed = stage != Stage.LEAD
+            project = ProjectFactory(
+                owner=owner,
+                investor=investor,
+                stage=stage,
+                total_investment=Decimal(5000 * (1 + i % 300)),
+                industry=self.industries[i % 3],
+                park=self.parks[i % 2],
+                is_major=i % 3 == 0,
+                is_confidential=i % 5 == 0,
+                source_mission=mission,
+                lead_on=dt.date(2023, 12, 1),
+                signed_on=dt.date(2024, 1 + i % 5, 1) if signed else None,
+                started_planned=dt.date(2024, 3, 1),
+                started_on=dt.date(2024, 4, 1) if stage in (Stage.STARTED, Stage.COMPLETED) else None,
+                completed_on=dt.date(2024, 5, 1) if stage == Stage.COMPLETED else None,
+                held_stage=Stage.SIGNED if stage in (Stage.ON_HOLD, Stage.DROPPED) else "",
+            )
+            Replan.objects.create(
+                project=project,
+                stage=Stage.STARTED,
+                old_date=dt.date(2024, 2, 1),
+                new_date=dt.date(2024, 3, 1),
+                reason="延期",
+                changed_by=owner,
+            )
+
+
+def queries(run) -> int:
+    with CaptureQueriesContext(connection) as context:
+        run()
+    return len(context.captured_queries)
+
+
+REPORTS = {
+    "dashboard": lambda user: selectors.dashboard(user=user, period=YEAR),
+    "review": lambda user: selectors.review(user=user, period=YEAR),
+    "supervision": lambda user: selectors.supervision(user=user),
+    "missions": lambda user: selectors.missions(user=user, period=YEAR),
+    "scorecards": lambda user: selectors.scorecards(user=user, period=YEAR),
+    "targets": lambda user: selectors.targets_progress(user=user),
+}
+
+
+@pytest.mark.parametrize("report", REPORTS)
+def test_query_count_does_not_grow_with_the_projects(frozen_today, team, other_team, reminder_rules, report):
+    officers = [UserFactory(team=team), UserFactory(team=team), UserFactory(team=other_team)]
+    manager = UserFactory(role=User.Role.MANAGER, team=team)
+    Target.objects.create(
+        name="签约", metric=Target.Metric.SIGNED_PROJECTS, value=10, starts_on=YEAR.start, deadline=YEAR.end
+    )
+
+    def measure() -> dict[str, int]:
+        # Fresh user objects each time: nothing cached by one run helps the next.
+        users = {"officer": User.objects.get(pk=officers[0].pk), "manager": User.objects.get(pk=manager.pk)}
+        return {role: queries(lambda user=user: REPORTS[report](user)) for role, user in users.items()}
+
+    grower = Grower(officers)
+    grower.add(10)
+    small = measure()
+    grower.add(190)
+    large = measure()
+    assert large == small
+    assert max(large.values()) <= 14
