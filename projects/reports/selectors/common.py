@@ -86,8 +86,8 @@ def project_list_base() -> str:
 class Links:
     """Builds project-list URLs with projects.filters.ProjectFilter's parameter names.
 
-    `<stage>_after` / `<stage>_before` exist in ProjectFilter for "signed" only; for the
-    other stages they are the names the list should add (see README).
+    Every stage has `<stage>_after` / `<stage>_before` (actual date) and the planned
+    stages `<stage>_planned_after` / `_before`; `is_signed` and `mission_region` too.
     """
 
     def __init__(self) -> None:

@@ -93,8 +93,8 @@ def missions(*, user: User, period: Period) -> MissionReport:
                 ),
                 "links": {
                     "projects": links.url({"source_mission": row["pk"]}),
-                    "signed": links.url({"source_mission": row["pk"], "signed_after": "1900-01-01"}),
-                    "signed_yi": links.url({"source_mission": row["pk"], "signed_after": "1900-01-01"}),
+                    "signed": links.url({"source_mission": row["pk"], "is_signed": "true"}),
+                    "signed_yi": links.url({"source_mission": row["pk"], "is_signed": "true"}),
                 },
             }
         )
