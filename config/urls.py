@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("crm/", include("crm.urls")),
     path("projects/", include("projects.urls")),
+    path("transfer/", include("transfer.urls")),
     path("", core_views.home, name="home"),
 ]

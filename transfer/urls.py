@@ -1,0 +1,16 @@
+"""Imports and exports (issue 7)."""
+
+from django.urls import path
+
+from transfer import views
+
+app_name = "transfer"
+urlpatterns = [
+    path("import/<str:kind>/", views.import_page, name="import"),
+    path("import/<str:kind>/template.xlsx", views.import_template, name="template"),
+    path("jobs/<int:pk>/", views.job_page, name="job"),
+    path("jobs/<int:pk>/progress/", views.job_progress, name="job_progress"),
+    path("jobs/<int:pk>/commit/", views.job_commit, name="job_commit"),
+    path("jobs/<int:pk>/cancel/", views.job_cancel, name="job_cancel"),
+    path("export/<str:name>.xlsx", views.export_list, name="export"),
+]
