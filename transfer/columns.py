@@ -104,6 +104,8 @@ class Column:
     aliases: tuple[str, ...] = ()
     # Only in exports (a computed figure); ignored on import.
     export_only: bool = False
+    # Only read on import (contacts beside their organisation, a re-planning reason).
+    import_only: bool = False
     number_format: str = ""
     width: int = 14
     extra: dict = field(default_factory=dict)

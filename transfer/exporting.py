@@ -96,7 +96,7 @@ class ListExport:
     importer_kind: str
 
     def columns(self) -> list[Column]:
-        return [column for column in IMPORTERS[self.importer_kind].columns]
+        return [column for column in IMPORTERS[self.importer_kind].columns if not column.import_only]
 
     def queryset(self, user) -> QuerySet:
         if self.name == "organisations":

@@ -353,6 +353,7 @@ def contact_columns(prefix: str = "") -> list[Column]:
     for column in columns:
         if prefix:
             column.get = _contact_getter(column.key[len(prefix) :])
+            column.import_only = True
     return columns
 
 
@@ -894,6 +895,7 @@ class ProjectImporter(Importer):
             get=lambda record: "",
             parse=lambda raw, _c=None: parsing.clean_text(raw),
             aliases=("调整原因",),
+            import_only=True,
         ),
         text_column("description", "项目简介", "Description", aliases=("简介", "项目内容"), width=40),
     ]

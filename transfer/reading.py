@@ -176,12 +176,10 @@ def _read_csv(data: bytes) -> Sheet:
     text = decode_text(data)
     if "\x00" in text or _control_share(text[:4096]) > 0.05:
         raise FileRefused(_("This file is not a spreadsheet (it is binary data)."))
-    sample = text[:8192]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # The header row tells the separator: the one it has most of (Excel writes commas or tabs).
+    first_line = next((line for line in text[:65536].splitlines() if line.strip()), "")
+    delimiter = max(",\t;", key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         return _collect(reader)
     except csv.Error as error:

@@ -69,7 +69,8 @@ def import_page(request: HttpRequest, kind: str) -> HttpResponse:
                 return redirect("transfer:job", pk=job.pk)
     jobs = ImportJob.objects.filter(user=request.user, kind=kind).defer("content")[:10]
     context = {"kind": kind, "title": TITLES[kind], "form": form, "refused": refused, "jobs": jobs}
-    return render(request, "transfer/import.html", context, status=400 if refused else 200)
+    context["max_bytes"] = max_bytes()
+    return render(request, "transfer/import.html", context, status=400 if request.method == "POST" else 200)
 
 
 @login_required
