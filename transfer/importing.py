@@ -175,7 +175,8 @@ def start_import(*, kind: str, data: bytes, filename: str, user) -> ImportJob:
 
 def commit_import(*, job: ImportJob, decisions: dict[str, str]) -> ImportJob:
     """Import a checked file, with the user's answers to its near matches."""
-    if job.status != ImportJob.Status.PREVIEWED:
+    if job.status != ImportJob.Status.PREVIEWED or (job.report or {}).get("counts", {}).get("error"):
+        # A file with errors is corrected and uploaded again; it is never imported in part.
         return job
     updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEWED).update(
         status=ImportJob.Status.COMMIT_QUEUED, decisions=decisions, language=translation.get_language() or job.language
