@@ -194,7 +194,12 @@ class Importer:
         name, code = values.get(name_key) or "", values.get(code_key) or ""
         how, ids = self.lookups.organisation_ids(name=name, credit_code=code)
         if len(ids) == 1:
-            return Organisation.objects.get(pk=next(iter(ids)))
+            # Rows of a visit or project file do not change organisations: one read each.
+            cache = self.__dict__.setdefault("_organisations", {})
+            pk = next(iter(ids))
+            if pk not in cache:
+                cache[pk] = Organisation.objects.get(pk=pk)
+            return cache[pk]
         if len(ids) > 1:
             raise RowError(
                 name_key,
@@ -502,7 +507,9 @@ class OrganisationImporter(ContactsMixin, Importer):
     def find(self, values: dict, result: RowResult) -> Organisation | None:
         self.matched_by = "id"
         if values.get("id"):
-            return self.record_by_id(Organisation, values["id"])
+            return self.record_by_id(
+                Organisation, values["id"], Organisation.objects.select_related("owner", "team", "industry", "park")
+            )
         name, name_en, code = values.get("name") or "", values.get("name_en") or "", values.get("credit_code") or ""
         how, ids = self.lookups.organisation_ids(name=name, name_en=name_en, credit_code=code)
         if len(ids) > 1:
@@ -631,7 +638,9 @@ class MissionImporter(Importer):
         result.label = values["title"]
         mission = None
         if values.get("id"):
-            mission = self.record_by_id(Mission, values["id"])
+            mission = self.record_by_id(
+                Mission, values["id"], Mission.objects.select_related("leader").prefetch_related("participants")
+            )
         else:
             mission = (
                 Mission.objects.filter(title=values["title"], start_date=values["start_date"]).order_by("pk").first()
@@ -709,7 +718,11 @@ class VisitImporter(Importer):
                 )
             contacts = [by_name[lookup_key(name)] for name in values["contacts"]]
         if values.get("id"):
-            visit = self.record_by_id(Visit, values["id"])
+            visit = self.record_by_id(
+                Visit,
+                values["id"],
+                Visit.objects.select_related("organisation", "mission").prefetch_related("officers", "contacts"),
+            )
         else:
             visit = (
                 Visit.objects.filter(organisation=organisation, date=values["date"], summary=values["summary"])
@@ -905,12 +918,13 @@ class ProjectImporter(Importer):
         self._projects: dict[tuple[int, str], Project] | None = None
 
     def _existing(self, investor_id: int, name: str) -> Project | None:
+        """The project of this investor with this name; all are read at the first row."""
         if self._projects is None:
             self._projects = {}
-            for project in Project.objects.only("pk", "investor_id", "name"):
+            related = ("investor", "owner", "team", "industry", "park", "source_mission")
+            for project in Project.objects.select_related(*related):
                 self._projects.setdefault((project.investor_id, lookup_key(project.name)), project)
-        found = self._projects.get((investor_id, lookup_key(name)))
-        return Project.objects.select_related("investor").get(pk=found.pk) if found else None
+        return self._projects.get((investor_id, lookup_key(name)))
 
     def _amounts(self, values: dict) -> None:
         """A USD total investment is kept as foreign capital; the total itself is in yuan."""
@@ -941,7 +955,9 @@ class ProjectImporter(Importer):
         investor = self.existing_organisation(values, name_key="investor", code_key="investor_credit_code")
         values["investor"] = investor
         if values.get("id"):
-            project = self.record_by_id(Project, values["id"], Project.objects.select_related("investor"))
+            project = self.record_by_id(
+                Project, values["id"], Project.objects.select_related("investor", "owner", "team", "industry", "park")
+            )
         else:
             project = self._existing(investor.pk, values["name"])
         if project is not None and not permissions.can_view_project(self.user, project):
