@@ -966,8 +966,9 @@ class ProjectImporter(Importer):
         if project is None:
             project = Project(investor=investor)
             self.set_fields(project, values, fields)
-            if values.get("lead_on"):
-                project.lead_on = values["lead_on"]
+            # Ledgers often start at signing: the lead is then noted on the first date given.
+            dates = [values.get(actual_field(stage)) for stage in PIPELINE] + [values.get("exit_on")]
+            project.lead_on = values.get("lead_on") or min((day for day in dates if day), default=None)
             project_services.project_save(project=project, by=self.user)
             result.action = "create"
             result.signature = "new"

@@ -141,7 +141,12 @@ def run(job_id: int, *, committing: bool) -> ImportJob | None:
             job.status = ImportJob.Status.FAILED
             job.message = _("The import stopped on an unexpected error; nothing was imported.")
             job.finished_at = timezone.now()
-    job.save(update_fields=["status", "message", "report", "fingerprint", "total_rows", "finished_at"])
+    fields = ["status", "message", "report", "fingerprint", "total_rows", "finished_at"]
+    if job.status != ImportJob.Status.PREVIEWED:
+        # The file is not needed once imported or refused; a corrected one is uploaded anew.
+        job.content = b""
+        fields.append("content")
+    job.save(update_fields=fields)
     return job
 
 

@@ -145,7 +145,7 @@ def job_commit(request: HttpRequest, pk: int) -> HttpResponse:
 def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     job = _own_job(request, pk)
     ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEWED).update(
-        status=ImportJob.Status.CANCELLED, finished_at=timezone.now()
+        status=ImportJob.Status.CANCELLED, finished_at=timezone.now(), content=b""
     )
     return redirect(reverse("transfer:import", args=[job.kind]))
 

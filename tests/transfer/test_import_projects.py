@@ -237,3 +237,16 @@ def test_changing_a_planned_date_needs_a_reason_and_is_recorded(client, officer,
     project.refresh_from_db()
     assert project.started_planned == dt.date(2024, 10, 1)
     assert project.replans.get().reason == "土地证延后"
+
+
+def test_a_ledger_without_lead_dates_notes_the_lead_on_the_first_date_given(client, officer, investor, frozen_today):
+    login(client, officer)
+    headers = ["项目名称", "投资方", "总投资", "阶段", "在谈日期", "签约日期", "签约金额"]
+    job = commit(
+        client,
+        import_projects(client, headers, [["项目", investor.name, "2亿", "签约", "2024/2/1", "2024/3/1", "2亿"]]),
+    )
+    assert job.status == "done", job.report
+    project = Project.objects.get()
+    assert (project.lead_on, project.signed_on, project.stage) == (dt.date(2024, 2, 1), dt.date(2024, 3, 1), "signed")
+    assert job.content == b""  # not kept once imported
