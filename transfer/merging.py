@@ -25,6 +25,19 @@ FILLED_FIELDS = ("name_en", "credit_code", "city", "address", "website", "indust
 _MOVED = {"contacts": Contact, "visits": Visit, "projects": Project}
 
 
+def similar_to(organisation: Organisation) -> list[Organisation]:
+    """Organisations that may be the same one: candidates to merge it into."""
+    from crm.selectors import similar_organisations
+    from transfer.lookups import Lookups
+
+    # The same name once width, brackets and legal forms are folded, then looser matches.
+    _how, same = Lookups().organisation_ids(name=organisation.name, name_en=organisation.name_en)
+    found = list(Organisation.objects.filter(pk__in=same - {organisation.pk}).order_by("name")[:8])
+    found += similar_organisations(name=organisation.name, name_en=organisation.name_en, limit=8)
+    unique = {other.pk: other for other in found if other.pk != organisation.pk}
+    return list(unique.values())[:8]
+
+
 def _check(by) -> None:
     if not permissions.is_admin(by):
         raise NotPermitted(_("Only an admin can merge organisations."))

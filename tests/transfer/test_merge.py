@@ -73,25 +73,33 @@ def test_only_an_admin_merges(twins, manager):
     assert Organisation.objects.count() == 2
 
 
-def test_the_merge_is_reached_from_the_organisations_admin_page_and_undone_in_admin(client, twins, admin_user):
+def test_the_merge_is_reached_from_the_organisations_admin_page_and_undone_from_the_list(client, twins, admin_user):
     survivor, absorbed = twins
     login(client, admin_user)
     page = client.get(f"/admin/crm/organisation/{absorbed.pk}/change/").content.decode()
-    start = f"/admin/transfer/merge/start/{absorbed.pk}/"
+    start = f"/transfer/merge/{absorbed.pk}/"
     assert start in page
-    form = client.get(start)
-    assert form.status_code == 200 and "1 contacts, 1 visits and 1 projects" in form.content.decode()
+    form = client.get(start).content.decode()
+    assert "1 contacts, 1 visits and 1 projects" in form
+    assert f'value="{survivor.pk}"' in form  # offered as a similar organisation
     response = client.post(start, {"survivor": survivor.pk})
     assert response.status_code == 302
     merge = Merge.objects.get()
     assert Visit.objects.get().organisation == survivor
 
-    response = client.post("/admin/transfer/merge/", {"action": "undo", "_selected_action": [merge.pk]}, follow=True)
-    assert response.status_code == 200
+    listing = client.get("/transfer/merges/").content.decode()
+    assert "村田投资有限公司" in listing and f"/transfer/merges/{merge.pk}/undo/" in listing
+    assert client.post(f"/transfer/merges/{merge.pk}/undo/").status_code == 302
     assert Visit.objects.get().organisation_id == merge.absorbed_id
+    assert "Undone by" in client.get("/transfer/merges/").content.decode()
 
 
-def test_an_officer_cannot_open_the_merge_page(client, twins, officer):
+def test_an_officer_cannot_open_the_merge_pages(client, twins, officer):
     _survivor, absorbed = twins
     login(client, officer)
-    assert client.get(f"/admin/transfer/merge/start/{absorbed.pk}/").status_code in (302, 403)
+    assert client.get(f"/transfer/merge/{absorbed.pk}/").status_code == 403
+    assert client.get("/transfer/merges/").status_code == 403
+    assert (
+        f"/transfer/merge/{absorbed.pk}/"
+        not in client.get(f"/admin/crm/organisation/{absorbed.pk}/change/").content.decode()
+    )
