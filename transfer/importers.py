@@ -169,7 +169,7 @@ class Importer:
         """Keys whose value in the file differs from the record's; blank cells change nothing."""
         changed = []
         for key in keys:
-            if key not in values or values[key] is None or values[key] == "":
+            if key not in values or values[key] is None or values[key] == "" or values[key] == []:
                 continue
             column = self.column(key)
             old, new = column.get(record), values[key]

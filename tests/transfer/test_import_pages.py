@@ -141,3 +141,16 @@ def test_templates_have_no_inline_scripts_or_handlers():
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), path
         assert not re.search(r"\son[a-z]+\s*=", text), path
         assert "style=" not in text, path
+
+
+def test_a_blank_cell_leaves_the_stored_value_alone(client, officer, colleague):
+    mission = MissionFactory(title="欧洲招商周", owner=officer, cities="慕尼黑")
+    mission.participants.set([officer, colleague])
+    login(client, officer)
+    headers = ["编号", "活动名称", "地区", "开始日期", "结束日期", "城市", "参团人员"]
+    row = [mission.pk, "欧洲招商周", "日韩", mission.start_date, mission.end_date, "", ""]
+    job = job_of(upload(client, "missions", xlsx(headers, [row])))
+    assert job.report["counts"]["unchanged"] == 1, job.report
+    commit(client, job)
+    mission.refresh_from_db()
+    assert mission.cities == "慕尼黑" and mission.participants.count() == 2
