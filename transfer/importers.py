@@ -88,7 +88,11 @@ class Importer:
 
     @classmethod
     def column(cls, key: str) -> Column:
-        return next(column for column in cls.columns if column.key == key)
+        index = cls.__dict__.get("_by_key")
+        if index is None:
+            index = {column.key: column for column in cls.columns}
+            cls._by_key = index
+        return index[key]
 
     @classmethod
     def importable_columns(cls) -> list[Column]:
