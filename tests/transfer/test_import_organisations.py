@@ -187,3 +187,15 @@ def test_a_gbk_csv_from_chinese_excel(client, officer):
     job = commit(client, job_of(upload(client, "organisations", data, "客商.csv")))
     assert job.status == "done", job.message
     assert Organisation.objects.get().name == "无锡微纳传感有限公司"
+
+
+def test_a_commit_after_the_records_changed_imports_nothing_and_asks_for_a_new_check(client, officer, colleague):
+    login(client, officer)
+    data = xlsx(["客商名称", "城市"], [["甲科技有限公司", "无锡"], ["乙科技有限公司", "苏州"]])
+    job = job_of(upload(client, "organisations", data))
+    assert job.report["counts"]["create"] == 2
+    OrganisationFactory(name="乙科技有限公司", credit_code="", city="苏州", owner=officer)  # someone was quicker
+    job = commit(client, job)
+    assert job.status == "failed"
+    assert "changed since the check" in job.message
+    assert list(Organisation.objects.values_list("name", flat=True)) == ["乙科技有限公司"]
