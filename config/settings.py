@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "accounts",
     "crm",
     "projects",
+    "transfer",
 ]
 
 MIDDLEWARE = [
@@ -371,3 +372,13 @@ SPECTACULAR_SETTINGS = {
 BENCH_HEADERS = env.bool("BENCH_HEADERS", default=False)
 if BENCH_HEADERS:
     MIDDLEWARE.insert(0, "core.middleware.QueryCountHeaderMiddleware")
+# --- Import and export (issue 7): see transfer/ ------------------------------------------
+# Limits of an uploaded file; larger files are refused before they are read.
+TRANSFER_MAX_UPLOAD_BYTES = env.int("TRANSFER_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
+TRANSFER_MAX_ROWS = env.int("TRANSFER_MAX_ROWS", default=10_000)
+# Files up to this many rows are checked and imported in the request; longer ones in a worker.
+TRANSFER_INLINE_ROWS = env.int("TRANSFER_INLINE_ROWS", default=500)
+# The queue of import tasks (None: the default queue).
+TRANSFER_TASK_QUEUE = env("TRANSFER_TASK_QUEUE", default=None)
+# Import progress is written by the worker and read by the web page: a cache both share.
+CACHES["transfer"] = env.cache("TRANSFER_CACHE_URL", default=f"filecache://{VAR_DIR / 'transfer-progress'}")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("crm/", include("crm.urls")),
     path("projects/", include("projects.urls")),
     path("reports/", include("projects.reports.urls")),
+    path("transfer/", include("transfer.urls")),
     path("", core_views.home, name="home"),
 ]
 

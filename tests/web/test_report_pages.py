@@ -38,7 +38,7 @@ def test_report_pages_need_a_login(db, client, url):
 def test_dashboard_numbers_link_to_the_filtered_project_list(zone, client, manager):  # noqa: F811
     client.force_login(manager)
     html = client.get("/reports/", {"year": 2024}).content.decode()
-    assert '<a href="/admin/projects/project/?signed_after=2024-01-01&amp;signed_before=2024-12-31">7</a>' in html
+    assert '<a href="/projects/?signed_after=2024-01-01&amp;signed_before=2024-12-31">7</a>' in html
     assert 'data-source="/api/v1/reports/dashboard/?year=2024"' in html
     assert "/static/vendor/echarts/echarts.min.js" in html
 

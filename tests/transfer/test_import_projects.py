@@ -1,0 +1,252 @@
+"""Importing the project ledger (项目台账): amounts and dates as offices write them,
+stages reached through the stage machine, all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from projects.models import Project, StageChange
+from tests.factories import OrganisationFactory, credit_code, project_in_stage
+from tests.transfer.conftest import commit, job_of, login, upload, xlsx
+
+pytestmark = pytest.mark.django_db
+
+HEADERS = [
+    "项目名称",
+    "投资方",
+    "总投资(万元)",
+    "阶段",
+    "线索日期",
+    "在谈日期",
+    "签约日期",
+    "签约金额(万元)",
+    "开工日期",
+]
+
+
+@pytest.fixture
+def investor(officer):
+    return OrganisationFactory(name="村田（中国）投资有限公司", credit_code=credit_code(3), owner=officer)
+
+
+def import_projects(client, headers, rows, name="台账.xlsx"):
+    job = job_of(upload(client, "projects", xlsx(headers, rows), name))
+    return job
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [
+        ("5亿", Decimal("50000")),
+        ("50,000万元", Decimal("50000")),
+        ("５亿", Decimal("50000")),
+        ("1.2亿元", Decimal("12000")),
+        ("8000万", Decimal("8000")),
+        ("300000000元", Decimal("30000")),
+        (50000, Decimal("50000")),
+        ("５０，０００万元", Decimal("50000")),
+    ],
+)
+def test_amounts_as_people_write_them(client, officer, investor, written, stored):
+    login(client, officer)
+    job = commit(
+        client, import_projects(client, ["项目名称", "投资方", "总投资(万元)"], [["新工厂", investor.name, written]])
+    )
+    assert job.status == "done", (job.message, job.report)
+    assert Project.objects.get().total_investment == stored
+
+
+def test_a_usd_amount_is_kept_as_foreign_capital(client, officer, investor):
+    login(client, officer)
+    headers = ["项目名称", "投资方", "总投资(万元)", "外资(万美元)"]
+    job = commit(client, import_projects(client, headers, [["外资项目", investor.name, "2亿", "3000万美元"]]))
+    assert job.status == "done", job.report
+    project = Project.objects.get()
+    assert project.foreign_capital_usd == Decimal("3000")
+    assert project.capital_origin == Project.CapitalOrigin.FOREIGN
+    assert project.total_investment == Decimal("20000")
+
+
+def test_a_usd_total_is_refused_with_a_message_saying_where_it_goes(client, officer, investor):
+    login(client, officer)
+    job = import_projects(client, ["项目名称", "投资方", "总投资"], [["外资项目", investor.name, "3000万美元"]])
+    [row] = job.report["rows"]
+    assert row["action"] == "error" and "foreign capital" in row["errors"][0][1]
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2024年1月24日",
+        "2024/1/24",
+        "2024-01-24",
+        "2024.1.24",
+        45315,
+        "45315",
+        "２０２４年１月２４日",
+        dt.date(2024, 1, 24),
+    ],
+)
+def test_dates_as_people_write_them(client, officer, investor, written, frozen_today):
+    login(client, officer)
+    job = import_projects(
+        client, ["项目名称", "投资方", "总投资", "线索日期"], [["新工厂", investor.name, "1亿", written]]
+    )
+    job = commit(client, job)
+    assert job.status == "done", job.report
+    assert Project.objects.get().lead_on == dt.date(2024, 1, 24)
+
+
+def test_a_ledger_row_walks_the_project_through_its_stages(client, officer, investor, frozen_today):
+    login(client, officer)
+    row = [
+        "村田新工厂",
+        "村田投资有限公司",
+        "5亿",
+        "开工",
+        "2023年3月1日",
+        "2023/6/1",
+        "2023-09-01",
+        "5亿",
+        "2024年1月24日",
+    ]
+    job = commit(client, import_projects(client, HEADERS, [row]))
+    assert job.status == "done", job.report
+    project = Project.objects.get()
+    assert project.stage == "started"
+    assert (project.lead_on, project.negotiating_on, project.signed_on, project.started_on) == (
+        dt.date(2023, 3, 1),
+        dt.date(2023, 6, 1),
+        dt.date(2023, 9, 1),
+        dt.date(2024, 1, 24),
+    )
+    assert project.investor == investor and project.signed_amount == Decimal("50000")
+    assert list(StageChange.objects.order_by("reached_on").values_list("to_stage", "changed_by")) == [
+        ("negotiating", officer.pk),
+        ("signed", officer.pk),
+        ("started", officer.pk),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("stage", "expected"),
+    [("在谈", "negotiating"), ("Under negotiation", "negotiating"), ("negotiating", "negotiating")],
+)
+def test_stage_names_in_chinese_or_english(client, officer, investor, stage, expected, frozen_today):
+    login(client, officer)
+    row = ["项目", investor.name, "1亿", stage, "2024/1/1", "2024/2/1", "", "", ""]
+    job = commit(client, import_projects(client, HEADERS, [row]))
+    assert job.status == "done", job.report
+    assert Project.objects.get().stage == expected
+
+
+def test_the_stage_rules_apply_to_an_import(client, officer, investor, frozen_today):
+    login(client, officer)
+    # Signed without a signed amount, and started before it was signed.
+    rows = [
+        ["甲项目", investor.name, "1亿", "签约", "2024/1/1", "2024/2/1", "2024/3/1", "", ""],
+        ["乙项目", investor.name, "1亿", "开工", "2024/1/1", "2024/2/1", "2024/3/1", "1亿", "2024/2/15"],
+        ["丙项目", investor.name, "1亿", "在谈", "2024/1/1", "2025/2/1", "", "", ""],
+    ]
+    job = import_projects(client, HEADERS, rows)
+    errors = {row["row"]: row["errors"][0] for row in job.report["rows"] if row["action"] == "error"}
+    assert set(errors) == {2, 3, 4}
+    assert "signed amount" in errors[2][1]
+    assert "reached" in errors[3][1]
+    assert "future" in errors[4][1]
+    assert not Project.objects.exists()
+
+
+def test_an_officer_imports_projects_in_their_own_name_only(client, officer, colleague, investor):
+    login(client, officer)
+    job = import_projects(
+        client, ["项目名称", "投资方", "总投资", "负责人"], [["项目", investor.name, "1亿", colleague.username]]
+    )
+    [row] = job.report["rows"]
+    assert row["action"] == "error" and "own name" in row["errors"][0][1]
+
+
+def test_an_unknown_investor_park_or_officer_is_an_error_naming_the_value(client, officer, investor):
+    login(client, officer)
+    headers = ["项目名称", "投资方", "总投资", "园区", "负责人"]
+    job = import_projects(
+        client,
+        headers,
+        [["项目", "不存在的公司", "1亿", "", ""], ["项目二", investor.name, "1亿", "火星园区", "nobody"]],
+    )
+    messages = [message for row in job.report["rows"] for _column, message in row["errors"]]
+    assert any("不存在的公司" in message for message in messages)
+    assert any("火星园区" in message for message in messages)
+    assert any("nobody" in message for message in messages)
+
+
+def test_industries_parks_and_officers_are_found_by_name(client, manager, colleague, investor, zone):
+    colleague.first_name, colleague.last_name = "四", "李"
+    colleague.save()
+    login(client, manager)
+    headers = ["项目名称", "投资方", "总投资", "产业", "载体", "负责人"]
+    job = commit(
+        client,
+        import_projects(
+            client, headers, [["项目", investor.name, "1亿", "Integrated circuits", "集成电路设计产业园", "李四"]]
+        ),
+    )
+    assert job.status == "done", job.report
+    project = Project.objects.get()
+    assert (project.industry, project.park, project.owner) == (zone["industry"], zone["park"], colleague)
+
+
+def test_an_officer_cannot_import_into_another_teams_project(client, officer, other_officer, investor):
+    theirs = project_in_stage("lead", name="别组项目", investor=investor, owner=other_officer)
+    login(client, officer)
+    job = import_projects(client, ["项目名称", "投资方", "总投资"], [["别组项目", investor.name, "9亿"]])
+    [row] = job.report["rows"]
+    assert row["action"] == "error"
+    commit(client, job)
+    theirs.refresh_from_db()
+    assert theirs.total_investment == Decimal("50000")
+
+
+def test_an_officer_cannot_create_projects_for_another_team(client, officer, other_team, investor):
+    login(client, officer)
+    job = import_projects(
+        client, ["项目名称", "投资方", "总投资", "团队"], [["项目", investor.name, "1亿", other_team.name]]
+    )
+    [row] = job.report["rows"]
+    assert row["action"] == "error" and "own team" in row["errors"][0][1]
+
+
+def test_changing_a_planned_date_needs_a_reason_and_is_recorded(client, officer, investor, frozen_today):
+    project = project_in_stage(
+        "signed", name="计划项目", investor=investor, owner=officer, started_planned=dt.date(2024, 9, 1)
+    )
+    login(client, officer)
+    headers = ["项目名称", "投资方", "总投资", "计划开工日期"]
+    job = import_projects(client, headers, [["计划项目", investor.name, "5亿", "2024/10/1"]])
+    [row] = job.report["rows"]
+    assert row["action"] == "error" and "re-plan" in row["errors"][0][1]
+
+    job = import_projects(
+        client, [*headers, "计划调整原因"], [["计划项目", investor.name, "5亿", "2024/10/1", "土地证延后"]]
+    )
+    assert job.report["rows"][0]["changes"] == [["Planned construction start", "2024-09-01", "2024-10-01"]]
+    assert commit(client, job).status == "done"
+    project.refresh_from_db()
+    assert project.started_planned == dt.date(2024, 10, 1)
+    assert project.replans.get().reason == "土地证延后"
+
+
+def test_a_ledger_without_lead_dates_notes_the_lead_on_the_first_date_given(client, officer, investor, frozen_today):
+    login(client, officer)
+    headers = ["项目名称", "投资方", "总投资", "阶段", "在谈日期", "签约日期", "签约金额"]
+    job = commit(
+        client,
+        import_projects(client, headers, [["项目", investor.name, "2亿", "签约", "2024/2/1", "2024/3/1", "2亿"]]),
+    )
+    assert job.status == "done", job.report
+    project = Project.objects.get()
+    assert (project.lead_on, project.signed_on, project.stage) == (dt.date(2024, 2, 1), dt.date(2024, 3, 1), "signed")
+    assert job.content == b""  # not kept once imported

@@ -1,0 +1,193 @@
+"""The two steps of an import: check (preview) and commit, run alike in the web request
+(small files) or in a Celery task (large ones).
+
+Both steps run every row through the importer inside one transaction: the check
+rolls it back at the end, so what it reports is what the services said; the commit
+keeps it only if every row went through and the plan is the one the user saw.
+Progress goes to a cache the web page can read while the transaction is still open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from transfer.importers import IMPORTERS, RowResult
+from transfer.models import ImportJob
+from transfer.reading import FileRefused, Sheet, read_spreadsheet
+
+logger = logging.getLogger(__name__)
+
+# Rows of each kind kept in the report for the page (the counts cover every row).
+SHOWN_ROWS = {"create": 200, "update": 1000, "unchanged": 0, "error": 1000}
+PROGRESS_EVERY = 50
+
+
+def inline_rows() -> int:
+    """Files up to this many rows are checked and imported during the request."""
+    return getattr(settings, "TRANSFER_INLINE_ROWS", 500)
+
+
+def _cache():
+    return caches["transfer"] if "transfer" in settings.CACHES else caches["default"]
+
+
+def set_progress(job_id: int, done: int, total: int) -> None:
+    _cache().set(f"transfer-progress-{job_id}", (done, total), timeout=24 * 3600)
+
+
+def get_progress(job_id: int) -> tuple[int, int] | None:
+    return _cache().get(f"transfer-progress-{job_id}")
+
+
+class _UndoRow(Exception):
+    """Raised inside a row's savepoint so that a refused row leaves nothing behind."""
+
+
+def check_file(kind: str, data: bytes, filename: str, user) -> Sheet:
+    """Read the file and its header row; FileRefused says what is wrong with it."""
+    sheet = read_spreadsheet(data, filename)
+    IMPORTERS[kind](user=user).map_headers(sheet.headers)
+    return sheet
+
+
+def _run(job: ImportJob, *, committing: bool) -> None:
+    sheet = read_spreadsheet(bytes(job.content), job.filename)
+    importer = IMPORTERS[job.kind](user=job.user, decisions=job.decisions, committing=committing)
+    mapping, ignored = importer.map_headers(sheet.headers)
+    total = len(sheet.rows)
+    counts = {"create": 0, "update": 0, "unchanged": 0, "error": 0, "confirm": 0}
+    shown: list[dict] = []
+    kept = dict.fromkeys(counts, 0)
+    digest = hashlib.sha256()
+    set_progress(job.pk, 0, total)
+    with transaction.atomic():
+        for done, (number, cells) in enumerate(sheet.rows, start=1):
+            raw = {column.key: (cells[index] if index < len(cells) else None) for index, column in mapping.items()}
+            result = RowResult(number)
+            try:
+                with transaction.atomic():
+                    result = importer.import_row(number, raw)
+                    if result.errors:
+                        raise _UndoRow
+            except _UndoRow:
+                pass
+            except Exception:
+                logger.exception("import %s: row %s failed unexpectedly", job.pk, number)
+                result.action = "error"
+                result.errors.append(
+                    ("", _("This row could not be imported (an unexpected error); nothing was saved."))
+                )
+            counts[result.action] += 1
+            if result.candidates and result.action != "error":
+                counts["confirm"] += 1
+            if result.candidates or kept[result.action] < SHOWN_ROWS[result.action]:
+                kept[result.action] += 1
+                shown.append(result.as_dict())
+            # A near match's action depends on the user's answer, given after the check.
+            action = "near" if result.candidates else result.action
+            digest.update(f"{number}:{action}:{result.signature};".encode())
+            if done % PROGRESS_EVERY == 0:
+                set_progress(job.pk, done, total)
+        fingerprint = digest.hexdigest()
+        stale = committing and fingerprint != job.fingerprint and not counts["error"]
+        keep = committing and not counts["error"] and not stale
+        if not keep:
+            transaction.set_rollback(True)
+    set_progress(job.pk, total, total)
+    job.total_rows = total
+    job.report = {"counts": counts, "rows": shown, "ignored": ignored, "stale": stale}
+    job.finished_at = timezone.now()
+    if not committing:
+        job.fingerprint = fingerprint
+        job.status = ImportJob.Status.PREVIEWED
+        job.message = ""
+    elif keep:
+        job.status = ImportJob.Status.DONE
+        job.message = _("%(rows)s rows imported.") % {"rows": total}
+    else:
+        job.status = ImportJob.Status.FAILED
+        if stale:
+            job.message = _("The records changed since the check: nothing was imported. Check the file again.")
+        else:
+            job.message = _("%(errors)s rows have errors: nothing was imported.") % {"errors": counts["error"]}
+
+
+def run(job_id: int, *, committing: bool) -> ImportJob | None:
+    """Claim the job (so that a task delivered twice runs once) and run its step."""
+    queued, running = (
+        (ImportJob.Status.COMMIT_QUEUED, ImportJob.Status.COMMITTING)
+        if committing
+        else (ImportJob.Status.PREVIEW_QUEUED, ImportJob.Status.PREVIEWING)
+    )
+    if not ImportJob.objects.filter(pk=job_id, status=queued).update(status=running):
+        return None
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    with translation.override(job.language):
+        try:
+            _run(job, committing=committing)
+        except FileRefused as refused:
+            job.status = ImportJob.Status.REFUSED
+            job.message = refused.message
+            job.finished_at = timezone.now()
+        except Exception:
+            logger.exception("import %s failed", job_id)
+            job.status = ImportJob.Status.FAILED
+            job.message = _("The import stopped on an unexpected error; nothing was imported.")
+            job.finished_at = timezone.now()
+    fields = ["status", "message", "report", "fingerprint", "total_rows", "finished_at"]
+    if job.status != ImportJob.Status.PREVIEWED:
+        # The file is not needed once imported or refused; a corrected one is uploaded anew.
+        job.content = b""
+        fields.append("content")
+    job.save(update_fields=fields)
+    return job
+
+
+def _dispatch(job: ImportJob, *, committing: bool) -> None:
+    if job.total_rows <= inline_rows():
+        run(job.pk, committing=committing)
+        return
+    from transfer import tasks
+
+    task = tasks.commit_import if committing else tasks.preview_import
+    queue = getattr(settings, "TRANSFER_TASK_QUEUE", None)
+    options = {"queue": queue} if queue else {}
+    transaction.on_commit(lambda: task.apply_async(args=[job.pk], **options))
+
+
+def start_import(*, kind: str, data: bytes, filename: str, user) -> ImportJob:
+    """Check the file (FileRefused if it is no good) and start its preview."""
+    sheet = check_file(kind, data, filename, user)
+    job = ImportJob.objects.create(
+        kind=kind,
+        user=user,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        filename=filename[:255],
+        content=data,
+        total_rows=len(sheet.rows),
+    )
+    _dispatch(job, committing=False)
+    job.refresh_from_db()
+    return job
+
+
+def commit_import(*, job: ImportJob, decisions: dict[str, str]) -> ImportJob:
+    """Import a checked file, with the user's answers to its near matches."""
+    if job.status != ImportJob.Status.PREVIEWED or (job.report or {}).get("counts", {}).get("error"):
+        # A file with errors is corrected and uploaded again; it is never imported in part.
+        return job
+    updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEWED).update(
+        status=ImportJob.Status.COMMIT_QUEUED, decisions=decisions, language=translation.get_language() or job.language
+    )
+    if updated:
+        job.refresh_from_db()
+        _dispatch(job, committing=True)
+    job.refresh_from_db()
+    return job

@@ -1,0 +1,123 @@
+"""Reference data found by name: industries, parks, officers, teams, missions, and
+organisations by credit code or normalised name. Loaded once per import."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.utils.translation import gettext as _
+
+from core.models import Team, User
+from crm.credit_code import normalise as normalise_credit_code
+from crm.models import Industry, Mission, Organisation, Park
+from transfer import parsing
+from transfer.parsing import lookup_key, normalise_organisation_name
+
+
+class Lookups:
+    def __init__(self) -> None:
+        self._tables: dict[str, dict[str, list]] = {}
+        self._organisations_loaded = False
+        self.by_code: dict[str, int] = {}
+        self.by_name: dict[str, set[int]] = defaultdict(set)
+        self.coded_ids: set[int] = set()
+
+    # --- reference data ---
+
+    def _load(self, table: str) -> dict[str, list]:
+        if table in self._tables:
+            return self._tables[table]
+        index: dict[str, list] = defaultdict(list)
+
+        def add(key: str, obj) -> None:
+            if key and obj not in index[lookup_key(key)]:
+                index[lookup_key(key)].append(obj)
+
+        if table == "industry":
+            for obj in Industry.objects.all():
+                add(obj.name, obj)
+                add(obj.name_en, obj)
+        elif table == "park":
+            for obj in Park.objects.all():
+                add(obj.name, obj)
+                add(obj.name_en, obj)
+        elif table == "team":
+            for obj in Team.objects.all():
+                add(obj.name, obj)
+        elif table == "user":
+            for obj in User.objects.filter(is_active=True):
+                for key in (
+                    obj.username,
+                    str(obj),
+                    obj.get_full_name(),
+                    f"{obj.last_name}{obj.first_name}",
+                    obj.email,
+                ):
+                    add(key, obj)
+        elif table == "mission":
+            for obj in Mission.objects.all():
+                add(obj.title, obj)
+        self._tables[table] = index
+        return index
+
+    def find(self, table: str, raw):
+        text = parsing.clean_text(raw)
+        if not text:
+            return None
+        found = self._load(table).get(lookup_key(text), [])
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            messages = {
+                "industry": _("No industry is called “%(name)s”; an admin adds industries."),
+                "park": _("No park is called “%(name)s”; an admin adds parks."),
+                "team": _("No team is called “%(name)s”."),
+                "user": _("No active user is called “%(name)s”; write the login name."),
+                "mission": _("No mission is called “%(name)s”."),
+            }
+            raise ValueError(messages[table] % {"name": text})
+        raise ValueError(_("Several records are called “%(name)s”; make the name unique first.") % {"name": text})
+
+    def find_many(self, table: str, raw) -> list:
+        return [self.find(table, name) for name in parsing.split_names(raw)]
+
+    # --- organisations ---
+
+    def _load_organisations(self) -> None:
+        if self._organisations_loaded:
+            return
+        for pk, name, name_en, code in Organisation.objects.values_list("pk", "name", "name_en", "credit_code"):
+            self.remember_organisation(pk, name, name_en, code)
+        self._organisations_loaded = True
+
+    def remember_organisation(self, pk: int, name: str, name_en: str = "", code: str = "") -> None:
+        if code:
+            self.by_code[code] = pk
+            self.coded_ids.add(pk)
+        for text in (name, name_en):
+            key = normalise_organisation_name(text)
+            if key:
+                self.by_name[key].add(pk)
+
+    def forget_organisation(self, pk: int) -> None:
+        for code in [code for code, value in self.by_code.items() if value == pk]:
+            del self.by_code[code]
+        self.coded_ids.discard(pk)
+        for ids in self.by_name.values():
+            ids.discard(pk)
+
+    def organisation_ids(self, *, name: str = "", name_en: str = "", credit_code: str = "") -> tuple[str, set[int]]:
+        """How the organisation was matched ("code", "name" or "") and the candidates."""
+        self._load_organisations()
+        code = normalise_credit_code(credit_code) if credit_code else ""
+        if code and code in self.by_code:
+            return "code", {self.by_code[code]}
+        ids: set[int] = set()
+        for text in (name, name_en):
+            key = normalise_organisation_name(text)
+            if key:
+                ids |= self.by_name.get(key, set())
+        if code:
+            # A file's credit code that differs from the matched record's is another organisation.
+            ids = {pk for pk in ids if pk not in self.coded_ids}
+        return ("name" if ids else ""), ids
