@@ -267,8 +267,8 @@ def visits_of(user: User) -> QuerySet:
     One list of ids from two index lookups (owner; officers), not `owner OR EXISTS`:
     PostgreSQL cannot combine an OR with a subquery through indexes and would read
     every visit (seconds on millions of visits, see bench/)."""
-    took_part = Visit.officers.through.objects.filter(user_id=user.pk).values("visit_id")
-    owned = Visit.objects.filter(owner_id=user.pk).values("pk")
+    took_part = Visit.officers.through.objects.filter(user_id=user.pk).order_by().values("visit_id")
+    owned = Visit.objects.filter(owner_id=user.pk).order_by().values("pk")
     return Visit.objects.filter(pk__in=took_part.union(owned))
 
 
