@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("crm/", include("crm.urls")),
     path("projects/", include("projects.urls")),
+    path("industries/", include("chains.urls")),
     path("", core_views.home, name="home"),
 ]
 
