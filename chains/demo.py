@@ -72,7 +72,9 @@ def build_chain_demo() -> dict[str, int]:
         for position, link in enumerate(links):
             # The leading firm: the biggest investor with a signed or landed project on the link.
             project = (
-                Project.objects.filter(industry=link, stage__in=landed).order_by("-total_investment", "pk").first()
+                Project.objects.filter(industry=link, stage__in=landed, is_confidential=False)
+                .order_by("-total_investment", "pk")
+                .first()
             )
             if project:
                 LeadingFirm.objects.get_or_create(link=link, defaults={"organisation": project.investor})

@@ -33,7 +33,7 @@ class TargetForm(forms.Form):
 
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(choices=IndustryDocument.Kind.choices, label=_("kind"))
-    title = forms.CharField(max_length=200, label=_("title"))
+    title = forms.CharField(max_length=200, label=_("document title"))
     issued_on = forms.DateField(
         label=_("date of the document"), widget=forms.DateInput(attrs={"type": "date"}), initial=timezone.localdate
     )

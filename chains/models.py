@@ -244,7 +244,7 @@ class IndustryDocument(models.Model):
         verbose_name=_("industry"),
     )
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("document title"), max_length=200)
     issued_on = models.DateField(_("date of the document"))
     file = models.FileField(_("file"), upload_to=document_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
