@@ -9,6 +9,8 @@ its output target.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -17,8 +19,15 @@ from django.utils.translation import gettext_lazy as _
 from crm.models import Contact, Industry, Organisation, Park
 
 
+class ChainManager(models.Manager):
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().filter(level=Industry.Level.CHAIN)
+
+
 class Chain(Industry):
     """An industry chain edited with its links in order (a view of crm.Industry)."""
+
+    objects = ChainManager()
 
     class Meta:
         proxy = True
@@ -224,8 +233,6 @@ class IndustryMember(models.Model):
 
 def document_path(instance: IndustryDocument, filename: str) -> str:
     # The stored name is ours, not the uploader's: no path tricks, no clashes.
-    import uuid
-
     return f"industry-documents/{instance.industry_id}/{uuid.uuid4().hex}{instance.extension}"
 
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from chains.models import ChainTarget, IndustryDocument, IndustryMember, IndustryProfile, LeadingFirm
 from core.permissions import visible_projects
@@ -192,8 +193,6 @@ class Item:
 
 def eight_items(*, industry: Industry) -> list[Item]:
     """The team, the reports and policies, parks, institutes, funds, experts and the map."""
-    from django.utils.translation import gettext as _
-
     Kind = IndustryMember.Item
     members = (
         IndustryMember.objects.filter(industry=industry)

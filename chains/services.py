@@ -93,16 +93,16 @@ def member_add(*, industry: Industry, item: str, record, by: User, role: str = "
         raise NotPermitted(_("You are not allowed to change this industry's items."))
     _require_industry(industry)
     member = IndustryMember(industry=industry, item=item, role=role)
-    member_check(member, record)
-    duplicate = IndustryMember.objects.filter(industry=industry, item=item, **{member.record_field: record}).exists()
-    if duplicate:
+    field = member_check(member, record)
+    if IndustryMember.objects.filter(industry=industry, item=item, **{field: record}).exists():
         raise DomainError(_("%(record)s is already listed.") % {"record": record}, code="duplicate_member")
     member.save()
     return member
 
 
-def member_check(member: IndustryMember, record) -> None:
-    """Put `record` on the entry, refusing one of the wrong kind for the item."""
+def member_check(member: IndustryMember, record) -> str:
+    """Put `record` on the entry, refusing one of the wrong kind for the item; returns
+    the name of the field that holds it."""
     Item = IndustryMember.Item
     field = {Item.TEAM: "user", Item.PARK: "park", Item.INSTITUTE: "organisation", Item.FUND: "organisation"}.get(
         member.item, "contact"
@@ -121,7 +121,7 @@ def member_check(member: IndustryMember, record) -> None:
             field=field,
         )
     setattr(member, field, record)
-    member.record_field = field
+    return field
 
 
 @transaction.atomic

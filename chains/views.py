@@ -51,21 +51,21 @@ class IndustryListView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class IndustryDetailView(LoginRequiredMixin, TemplateView):
-    template_name = "chains/industry_detail.html"
+def industry_page(request: HttpRequest, industry: Industry, *, document_form=None, status: int = 200):
+    user = request.user
+    context = {
+        "industry": industry,
+        "items": selectors.eight_items(industry=industry),
+        "numbers": selectors.industry_numbers(user=user, industry=industry),
+        "can_manage": services.can_manage_industry(user, industry),
+        "document_form": document_form or DocumentForm(),
+    }
+    return render(request, "chains/industry_detail.html", context, status=status)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        industry = _industry(self.kwargs["pk"])
-        user = self.request.user
-        context.update(
-            industry=industry,
-            items=selectors.eight_items(industry=industry),
-            numbers=selectors.industry_numbers(user=user, industry=industry),
-            can_manage=services.can_manage_industry(user, industry),
-            document_form=kwargs.get("document_form") or DocumentForm(),
-        )
-        return context
+
+class IndustryDetailView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        return industry_page(request, _industry(pk))
 
 
 class ChainMapView(LoginRequiredMixin, TemplateView):
@@ -161,9 +161,7 @@ class DocumentUploadView(LoginRequiredMixin, View):
             else:
                 messages.success(request, _("Document uploaded: %(title)s.") % {"title": data["title"]})
                 return HttpResponseRedirect(reverse("chains:industry_detail", args=[industry.pk]) + "#items")
-        view = IndustryDetailView(request=request, kwargs={"pk": pk}, args=())
-        context = view.get_context_data(pk=pk, document_form=form)
-        return render(request, IndustryDetailView.template_name, context, status=400)
+        return industry_page(request, industry, document_form=form, status=400)
 
 
 class DocumentDownloadView(LoginRequiredMixin, View):

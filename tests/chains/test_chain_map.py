@@ -213,3 +213,14 @@ def test_anonymous_users_are_sent_to_log_in(industry, client):
     for name in ("chains:industry_detail", "chains:chain_map", "chains:chain_map_export"):
         response = client.get(reverse(name, args=[industry.pk]))
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_only_whoever_added_a_target_or_a_manager_removes_it(industry, links, officer, colleague, manager, client):
+    target = services.target_add(link=links[0], organisation=OrganisationFactory(), by=officer)
+    url = reverse("chains:target_remove", args=[target.pk])
+    client.force_login(colleague)
+    client.post(url)
+    assert ChainTarget.objects.filter(pk=target.pk).exists()
+    client.force_login(manager)
+    assert client.post(url).status_code == 302
+    assert not ChainTarget.objects.exists()

@@ -169,3 +169,15 @@ def test_the_service_refuses_a_user_without_rights(industry, officer):
             upload=SimpleUploadedFile("r.pdf", PDF),
             by=officer,
         )
+
+
+def test_the_admin_checks_an_uploaded_file_by_its_bytes_too(industry, admin_user, client):
+    client.force_login(admin_user)
+    url = reverse("admin:chains_industrydocument_add")
+    data = {"industry": industry.pk, "kind": "policy", "title": "产业政策", "issued_on": "2024-02-01"}
+    response = client.post(url, {**data, "file": SimpleUploadedFile("policy.pdf", EXE)})
+    assert response.status_code == 200 and not IndustryDocument.objects.exists()
+    response = client.post(url, {**data, "file": SimpleUploadedFile("policy.pdf", PDF)})
+    assert response.status_code == 302
+    document = IndustryDocument.objects.get()
+    assert (document.file_type, document.uploaded_by, document.size) == ("pdf", admin_user, len(PDF))
