@@ -117,7 +117,7 @@ def chain_map(*, user: User, industry: Industry) -> ChainMap:
     chains = list(Industry.objects.filter(parent=industry, level=Industry.Level.CHAIN).order_by("position", "name"))
     links = list(
         Industry.objects.filter(parent__in=[c.pk for c in chains], level=Industry.Level.LINK)
-        .select_related("leading_firm__organisation")
+        .select_related("parent", "leading_firm__organisation")
         .order_by("position", "name")
     )
     rows: dict[int, LinkRow] = {}

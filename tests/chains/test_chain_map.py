@@ -155,15 +155,24 @@ def _queries(client, url) -> int:
     return len(queries)
 
 
-def test_the_map_page_query_count_does_not_grow_with_organisations_or_links(industry, chain, links, officer, client):
+def test_the_map_page_query_count_does_not_grow_with_organisations_or_links(
+    industry, chain, links, officer, admin_user, client
+):
     client.force_login(officer)
     url = reverse("chains:chain_map", args=[industry.pk])
     _fill(links, 10, officer)
+    IndustryFactory(name="空环节", level=Industry.Level.LINK, parent=chain, position=9)  # a gap
     few = _queries(client, url)
     more_links = [
         IndustryFactory(name=f"环节{i}", level=Industry.Level.LINK, parent=chain, position=10 + i) for i in range(6)
     ]
     _fill(links + more_links, 90, officer)
+    # Gaps too: links with nothing on them, and one with a leading firm.
+    for i in range(3):
+        IndustryFactory(name=f"空环节{i}", level=Industry.Level.LINK, parent=chain, position=20 + i)
+    services.leading_firm_set(link=more_links[0], organisation=OrganisationFactory(), by=admin_user)
+    the_map = chain_map(user=officer, industry=industry)
+    assert len(the_map.links) == 14 and len(the_map.gaps) >= 4
     assert _queries(client, url) == few
 
 
