@@ -56,12 +56,16 @@ def build_chain_demo() -> dict[str, int]:
         for park in parks.order_by("name")[:2]:
             IndustryMember.objects.get_or_create(industry=industry, item=IndustryMember.Item.PARK, park=park)
         for item, kinds in IndustryMember.ORGANISATION_KINDS.items():
-            for organisation in Organisation.objects.filter(kind__in=kinds, industry__in=tree).order_by("name")[:3]:
+            # The industry's own, or else the generalist ones (funds of every industry).
+            own = Organisation.objects.filter(kind__in=kinds, industry__in=tree).order_by("name")[:3]
+            for organisation in own or Organisation.objects.filter(kind__in=kinds, industry=None).order_by("name")[:2]:
                 IndustryMember.objects.get_or_create(industry=industry, item=item, organisation=organisation)
-        experts = Contact.objects.filter(
+        experts: dict[str, Contact] = {}
+        for contact in Contact.objects.filter(
             organisation__industry__in=tree, organisation__kind__in=IndustryMember.ORGANISATION_KINDS["institute"]
-        ).order_by("name")[:2]
-        for contact in experts:
+        ).order_by("name", "pk"):
+            experts.setdefault(contact.name, contact)  # two namesakes would read as one person twice
+        for contact in list(experts.values())[:2]:
             IndustryMember.objects.get_or_create(
                 industry=industry, item=IndustryMember.Item.EXPERT, contact=contact, defaults={"role": contact.title}
             )
