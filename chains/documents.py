@@ -3,7 +3,8 @@
 The name's extension is only a claim: a PDF starts with %PDF-, a .docx or .xlsx is
 a zip holding word/document.xml or xl/workbook.xml, an old .doc or .xls is an OLE2
 compound file. A file whose bytes do not match its extension is refused, so an
-executable renamed to report.pdf never lands in storage.
+executable renamed to report.pdf never lands in storage. (A file crafted to look
+like an Office document can still pass: this is a type check, not a virus scan.)
 """
 
 from __future__ import annotations
@@ -29,6 +30,12 @@ OLE2_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
 ZIP_MAGIC = b"PK\x03\x04"
 # The part that makes an Office Open XML package a Word or an Excel file.
 OOXML_MAIN_PART = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml"}
+# The stream that makes an OLE2 file a Word or an Excel file (installers are OLE2 too).
+# Stream names sit in the file's directory in UTF-16LE.
+OLE2_MAIN_STREAMS = {
+    "doc": ("WordDocument".encode("utf-16-le"),),
+    "xls": ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le")),
+}
 
 
 def max_bytes() -> int:
@@ -57,7 +64,7 @@ def sniff(upload) -> str:
     if claimed == "pdf":
         matches = head.startswith(b"%PDF-")
     elif claimed in ("doc", "xls"):
-        matches = head == OLE2_MAGIC
+        matches = head == OLE2_MAGIC and _ole2_has(upload, OLE2_MAIN_STREAMS[claimed])
     else:
         matches = head.startswith(ZIP_MAGIC) and _zip_has(upload, OOXML_MAIN_PART[claimed])
     upload.seek(0)
@@ -77,3 +84,10 @@ def _zip_has(upload, part: str) -> bool:
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
     return "[Content_Types].xml" in names and part in names
+
+
+def _ole2_has(upload, names: tuple[bytes, ...]) -> bool:
+    upload.seek(0)
+    content = upload.read(max_bytes())  # at most the size limit, already checked
+    upload.seek(0)
+    return any(name in content for name in names)

@@ -181,3 +181,26 @@ def test_the_admin_checks_an_uploaded_file_by_its_bytes_too(industry, admin_user
     assert response.status_code == 302
     document = IndustryDocument.objects.get()
     assert (document.file_type, document.uploaded_by, document.size) == ("pdf", admin_user, len(PDF))
+
+
+OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+@pytest.mark.parametrize(
+    "name,content,accepted",
+    [
+        ("old.doc", OLE2 + b"\x00" * 504 + "WordDocument".encode("utf-16-le"), True),
+        ("old.xls", OLE2 + b"\x00" * 504 + "Workbook".encode("utf-16-le"), True),
+        # An installer is an OLE2 file too, without a Word or Excel stream.
+        ("setup.doc", OLE2 + b"\x00" * 504 + "SummaryInformation".encode("utf-16-le"), False),
+        ("old.xls", OLE2 + b"\x00" * 504 + "WordDocument".encode("utf-16-le"), False),
+    ],
+)
+def test_old_office_files_are_told_apart_from_other_compound_files(industry, manager, name, content, accepted):
+    upload = SimpleUploadedFile(name, content)
+    arguments = dict(industry=industry, kind="report", title="t", issued_on="2024-01-01", upload=upload, by=manager)
+    if accepted:
+        assert services.document_upload(**arguments).file_type == name.rsplit(".", 1)[1]
+    else:
+        with pytest.raises(DomainError):
+            services.document_upload(**arguments)
