@@ -1,16 +1,14 @@
 """The compound-semiconductor map on the demo zone, in a real browser: an officer adds
 a target to a link nobody works on, and the list of such gaps shrinks by one.
 
-The demo zone takes a while to build, so it is built once for this module and
-committed (the live server reads it from another thread); the test is transactional,
-so the database is emptied after it.
+The demo zone takes a while to build (about half a minute).
 """
 
 from __future__ import annotations
 
 import pytest
 from django.apps import apps
-from django.test import override_settings
+from django.db import transaction
 
 from chains.models import ChainTarget, IndustryProfile
 from chains.selectors import chain_map
@@ -22,14 +20,15 @@ from tests.web.test_browser import _log_in, chromium_page  # noqa: F401  (a fixt
 COMPOUND = "化合物半导体和先进封测"
 
 
-@pytest.fixture(scope="module")
-def demo_zone(django_db_setup, django_db_blocker):
-    cheap_hashing = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), cheap_hashing:
+@pytest.fixture
+def demo_zone(transactional_db):
+    """Built inside the test (committed, so the live server's thread reads it); the
+    transactional test empties the database afterwards. Asked for after the browser,
+    so a machine without Chromium skips before spending time on it."""
+    with transaction.atomic():  # one commit: much faster than one per row
         build_demo_zone()
         # What projects.demo does once it asks every app for its demo (see README).
-        counts = apps.get_app_config("chains").build_demo()
-    return counts
+        return apps.get_app_config("chains").build_demo()
 
 
 @pytest.mark.django_db(transaction=True)
