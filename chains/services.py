@@ -100,6 +100,13 @@ def member_add(*, industry: Industry, item: str, record, by: User, role: str = "
     return member
 
 
+@transaction.atomic
+def member_remove(*, member: IndustryMember, by: User) -> None:
+    if not can_manage_industry(by, member.industry):
+        raise NotPermitted(_("You are not allowed to change this industry's items."))
+    member.delete()
+
+
 def member_check(member: IndustryMember, record) -> str:
     """Put `record` on the entry, refusing one of the wrong kind for the item; returns
     the name of the field that holds it."""

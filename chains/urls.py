@@ -13,6 +13,8 @@ urlpatterns = [
     path("<int:pk>/targets/", views.TargetAddView.as_view(), name="target_add"),
     path("targets/<int:pk>/remove/", views.TargetRemoveView.as_view(), name="target_remove"),
     path("organisations/options/", views.OrganisationOptionsView.as_view(), name="organisation_options"),
+    path("<int:pk>/items/", views.MemberAddView.as_view(), name="member_add"),
+    path("items/<int:pk>/remove/", views.MemberRemoveView.as_view(), name="member_remove"),
     path("<int:pk>/documents/", views.DocumentUploadView.as_view(), name="document_upload"),
     path("documents/<int:pk>/", views.DocumentDownloadView.as_view(), name="document_download"),
 ]

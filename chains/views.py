@@ -21,8 +21,8 @@ from django.views.generic import TemplateView
 from chains import selectors, services
 from chains.documents import CONTENT_TYPES
 from chains.export import map_workbook
-from chains.forms import DocumentForm, TargetForm
-from chains.models import ChainTarget, IndustryDocument
+from chains.forms import DocumentForm, MemberForm, TargetForm
+from chains.models import ChainTarget, IndustryDocument, IndustryMember
 from core.errors import DomainError
 from crm.models import Industry
 from crm.selectors import organisation_search
@@ -51,7 +51,9 @@ class IndustryListView(LoginRequiredMixin, TemplateView):
         return context
 
 
-def industry_page(request: HttpRequest, industry: Industry, *, document_form=None, status: int = 200):
+def industry_page(
+    request: HttpRequest, industry: Industry, *, document_form=None, member_form=None, status: int = 200
+) -> HttpResponse:
     user = request.user
     context = {
         "industry": industry,
@@ -59,6 +61,7 @@ def industry_page(request: HttpRequest, industry: Industry, *, document_form=Non
         "numbers": selectors.industry_numbers(user=user, industry=industry),
         "can_manage": services.can_manage_industry(user, industry),
         "document_form": document_form or DocumentForm(),
+        "member_form": member_form or MemberForm(),
     }
     return render(request, "chains/industry_detail.html", context, status=status)
 
@@ -162,6 +165,36 @@ class DocumentUploadView(LoginRequiredMixin, View):
                 messages.success(request, _("Document uploaded: %(title)s.") % {"title": data["title"]})
                 return HttpResponseRedirect(reverse("chains:industry_detail", args=[industry.pk]) + "#items")
         return industry_page(request, industry, document_form=form, status=400)
+
+
+class MemberAddView(LoginRequiredMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        industry = _industry(pk)
+        if not services.can_manage_industry(request.user, industry):
+            raise PermissionDenied(_("You are not allowed to change this industry's items."))
+        form = MemberForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.member_add(
+                    industry=industry, item=data["item"], record=data["record"], role=data["role"], by=request.user
+                )
+            except DomainError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Added: %(record)s.") % {"record": data["record"]})
+                return HttpResponseRedirect(reverse("chains:industry_detail", args=[industry.pk]) + "#items")
+        return industry_page(request, industry, member_form=form, status=400)
+
+
+class MemberRemoveView(LoginRequiredMixin, View):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        member = get_object_or_404(IndustryMember.objects.select_related("industry"), pk=pk)
+        try:
+            services.member_remove(member=member, by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        return HttpResponseRedirect(reverse("chains:industry_detail", args=[member.industry_id]) + "#items")
 
 
 class DocumentDownloadView(LoginRequiredMixin, View):

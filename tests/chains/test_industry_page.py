@@ -143,3 +143,27 @@ def test_the_industry_list_opens_for_every_role(industry, links, officer, manage
             assert client.get(url).status_code == 200, url
     # A chain or a link is not an industry page.
     assert client.get(reverse("chains:industry_detail", args=[links[0].pk])).status_code == 404
+
+
+def test_a_manager_adds_and_removes_item_entries_on_the_industry_page(industry, manager, officer, client):
+    institute = OrganisationFactory(name="微纳器件研究所", kind=Organisation.Kind.RESEARCH_INSTITUTE)
+    client.force_login(manager)
+    url = reverse("chains:member_add", args=[industry.pk])
+    response = client.post(url, {"item": "institute", "name": "微纳器件研究所", "role": "共建"})
+    assert response.status_code == 302
+    member = IndustryMember.objects.get()
+    assert (member.item, member.organisation, member.role) == ("institute", institute, "共建")
+    # A company is not a research institution; a name nobody has is not found.
+    OrganisationFactory(name="普通公司", kind=Organisation.Kind.COMPANY)
+    assert client.post(url, {"item": "institute", "name": "普通公司"}).status_code == 400
+    assert client.post(url, {"item": "park", "name": "不存在的园区"}).status_code == 400
+    assert IndustryMember.objects.count() == 1
+
+    client.force_login(officer)  # not on the industry's team
+    assert client.post(url, {"item": "team", "name": officer.username}).status_code == 403
+    assert client.post(reverse("chains:member_remove", args=[member.pk])).status_code == 302
+    assert IndustryMember.objects.filter(pk=member.pk).exists()
+
+    client.force_login(manager)
+    client.post(reverse("chains:member_remove", args=[member.pk]))
+    assert not IndustryMember.objects.exists()
