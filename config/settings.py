@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "crm",
     "projects",
     "transfer",
+    "chains",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("projects/", include("projects.urls")),
     path("reports/", include("projects.reports.urls")),
     path("transfer/", include("transfer.urls")),
+    path("industries/", include("chains.urls")),
     path("", core_views.home, name="home"),
 ]
 

@@ -26,6 +26,7 @@ from crm.models import Contact, Industry, Organisation, Qualification, Visit
 from projects import reminders
 from projects.models import Project, Reminder, ReminderRule, Replan, Stage, StageChange, Target
 from projects.services import project_change_stage, project_replan
+from tests.chains.rows import add_chain_rows
 from tests.factories import (
     ContactFactory,
     DepartmentFactory,
@@ -145,6 +146,7 @@ def add_rows(n: int) -> None:
         Target.objects.create(
             name="高新技术企业3000家", metric=Target.Metric.HIGH_TECH, value=3000, starts_on=today, deadline=today
         )
+        add_chain_rows(owner)
     reminders.sweep()
 
 
@@ -637,9 +639,9 @@ def test_every_page_opens_on_the_demo_data(browser):
         client = browser(User.objects.get(username=username))
         for model, _ in registered():
             response = client.get(admin_url(model, "changelist"))
-            admins_only = model._meta.app_label in ("core", "authtoken") or model is ReminderRule
+            admins_only = model._meta.app_label in ("core", "authtoken", "chains") or model is ReminderRule
             if (username != "admin" and admins_only) or (username == "officer" and model is Reminder):
-                # People, teams and reminder rules: admins; the reminder log: managers too.
+                # People, teams, reminder rules and the industry workbench: admins; the reminder log: managers too.
                 assert response.status_code == 403
                 continue
             assert response.status_code == 200, (username, model._meta.label)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.apps import apps
 from django.utils import timezone
 
 from core.models import Team, User
@@ -40,6 +41,10 @@ def build_demo_zone(*, seed: int = SEED) -> dict[str, int]:
     pipeline.build()
     zone.apply_timestamps()
     pipeline.apply_timestamps()
+    # Apps above projects (e.g. chains, the industry workbench) add their demo part;
+    # projects cannot import them, so they offer it on their AppConfig.
+    for config in apps.get_app_configs():
+        getattr(config, "build_demo", lambda: None)()
     return summary()
 
 
