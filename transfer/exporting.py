@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -52,6 +53,18 @@ def neutralise(value):
     return value
 
 
+def sheet_title(title: str, used: set[str]) -> str:
+    """A title Excel accepts: none of : \\ / ? * [ ], at most 31 characters, unique."""
+    clean = re.sub(r"[:\\/?*\[\]]", " ", str(title)).strip() or "Sheet"
+    candidate, n = clean[:31], 1
+    while candidate.lower() in used:
+        n += 1
+        suffix = f" ({n})"
+        candidate = clean[: 31 - len(suffix)] + suffix
+    used.add(candidate.lower())
+    return candidate
+
+
 def write_xlsx(sheets: list[Sheet]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -59,8 +72,9 @@ def write_xlsx(sheets: list[Sheet]) -> bytes:
     from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
+    used: set[str] = set()
     for sheet in sheets:
-        worksheet = workbook.create_sheet(title=sheet.title[:31])
+        worksheet = workbook.create_sheet(title=sheet_title(sheet.title, used))
         formats = sheet.number_formats or [""] * len(sheet.headers)
         for index, width in enumerate(sheet.widths or [], start=1):
             worksheet.column_dimensions[get_column_letter(index)].width = width

@@ -13,6 +13,7 @@ urlpatterns = [
     path("jobs/<int:pk>/commit/", views.job_commit, name="job_commit"),
     path("jobs/<int:pk>/cancel/", views.job_cancel, name="job_cancel"),
     path("export/<str:name>.xlsx", views.export_list, name="export"),
+    path("export/reports/<str:name>.xlsx", views.export_report, name="export_report"),
     path("merge/<int:organisation_id>/", merge_views.merge_start, name="merge_start"),
     path("merges/", merge_views.merge_list, name="merge_list"),
     path("merges/<int:pk>/undo/", merge_views.merge_undo, name="merge_undo"),

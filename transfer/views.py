@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import audit
-from transfer import exporting, importing
+from projects.reports.periods import PeriodError
+from transfer import exporting, importing, report_exports
 from transfer.importers import IMPORTERS, NEW
 from transfer.models import ImportJob
 from transfer.reading import FileRefused, max_bytes
@@ -164,3 +165,19 @@ def export_list(request: HttpRequest, name: str) -> HttpResponse:
     audit.record("export", request=request, detail={"list": name, "query": request.GET.urlencode()})
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return _xlsx_response(data, f"{name}-{stamp}.xlsx")
+
+
+@login_required
+@require_GET
+def export_report(request: HttpRequest, name: str) -> HttpResponse:
+    """A report (projects.reports) as .xlsx, for the period or filters of its page."""
+    if name not in report_exports.REPORTS:
+        raise Http404
+    try:
+        sheets = report_exports.report_sheets(name, request.user, request.GET)
+    except PeriodError as error:
+        return HttpResponseBadRequest(" ".join(str(message) for message in error.errors.values()))
+    data = exporting.write_xlsx(sheets)
+    audit.record("export", request=request, detail={"report": name, "query": request.GET.urlencode()})
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return _xlsx_response(data, f"report-{name}-{stamp}.xlsx")

@@ -252,3 +252,39 @@ def test_a_hidden_project_does_not_count_for_an_officer_on_either_list(client, o
     client.force_login(officer)
     web, api = _both_counts(client, "/crm/organisations/", "/api/v1/organisations/", "has_active_project=true&q=隐秘")
     assert web == api == 0
+
+
+def _project_counts(client, query: str) -> tuple[int, int]:
+    web = client.get(f"/projects/?{query}")
+    assert web.status_code == 200, query
+    api = client.get(f"/api/v1/projects/?{query}")
+    assert api.status_code == 200, (query, api.content)
+    return web.context["result"].count, api.json()["count"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_project_filters_agree(client, request, role, zone):
+    client.force_login(request.getfixturevalue(role))
+    year = zone["today"].year
+    officer_expects = {
+        "": 3,
+        "stage=producing": 1,
+        "stage=dropped&stage=producing": 2,
+        "is_confidential=true": 0,
+        "q=村田": 1,
+        "tier=below_1e8&tier=1e8": None,
+        "overdue=any": None,
+        "overdue=on_time": None,
+        f"signed_year={year}": None,
+        f"producing_after={year - 5}-01-01": 1,
+        "is_signed=true": 1,  # the dropped one left before signing
+        "is_signed=false": 2,
+        f"park={zone['park'].pk}": None,
+        f"industry={zone['iot'].pk}": None,
+        "capital_origin=foreign&is_major=false": None,
+    }
+    for query, expected in officer_expects.items():
+        web, api = _project_counts(client, query)
+        assert web == api, f"/projects/?{query}: web {web}, API {api}"
+        if expected is not None and role == "officer":
+            assert web == expected, f"/projects/?{query}: {web} rows, expected {expected}"

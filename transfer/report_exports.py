@@ -1,0 +1,77 @@
+"""Reports as .xlsx: each report's tables (projects.reports.selectors), one sheet each.
+
+The reports describe their rows with typed columns (text, int, yi, percent, date), so
+amounts stay numbers in 亿元, percentages numbers, dates dates. Values that are not
+plain cells (a re-plan history) are written as text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from core.models import AlertLevel
+from projects.reports import selectors
+from projects.reports.periods import PARAMS, parse_period
+from transfer.exporting import Sheet
+
+FORMATS = {"int": "0", "yi": "0.00", "percent": "0.0", "date": "yyyy-mm-dd", "text": ""}
+REPORTS = ("dashboard", "review", "supervision", "missions", "scorecards")
+
+
+def _cell(value):
+    if value is None or isinstance(value, str | int | float | Decimal | dt.date):
+        return value
+    if isinstance(value, list | tuple):
+        return "; ".join(str(_cell(item)) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_cell(item)}" for key, item in value.items())
+    return str(value)
+
+
+def table_sheet(table) -> Sheet:
+    return Sheet(
+        title=str(table.title),
+        headers=[str(column.label) for column in table.columns],
+        rows=[[_cell(row.get(column.key)) for column in table.columns] for row in table.rows],
+        number_formats=[FORMATS.get(column.kind, "") for column in table.columns],
+        widths=[28 if column.kind == "text" else 14 for column in table.columns],
+    )
+
+
+def report_sheets(name: str, user, query: Mapping) -> list[Sheet]:
+    """The sheets of one report for the user, for the period (or filters) in the query.
+    Raises PeriodError for a bad period, KeyError for an unknown report."""
+    if name not in REPORTS:
+        raise KeyError(name)
+    if name == "supervision":
+        ordering = query.get("ordering", "-days_late")
+        if ordering not in selectors.SUPERVISION_ORDERINGS:
+            ordering = "-days_late"
+        level = query.get("level", "")
+        major = {"true": True, "false": False}.get(query.get("major", ""))
+        levels = [value for value, _label in AlertLevel.choices]
+        table = selectors.supervision(
+            user=user, ordering=ordering, major=major, level=level if level in levels else None
+        )
+        return [table_sheet(table)]
+    period = parse_period({key: value for key in PARAMS if (value := query.get(key, "").strip())})
+    if name == "dashboard":
+        report = selectors.dashboard(user=user, period=period)
+        tables = [report.funnel, *report.splits, report.trend, report.targets]
+    elif name == "review":
+        report = selectors.review(user=user, period=period)
+        language = "en" if (translation.get_language() or "").startswith("en") else "zh-hans"
+        summary = Sheet(title=_("Review"), headers=[_("Review")], rows=[[report.paragraphs[language]]], widths=[120])
+        return [summary, table_sheet(report.new_projects), table_sheet(report.milestones)]
+    elif name == "missions":
+        report = selectors.missions(user=user, period=period)
+        tables = [report.missions, report.regions]
+    else:
+        report = selectors.scorecards(user=user, period=period)
+        tables = [report.officers, report.teams]
+    return [table_sheet(table) for table in tables]
