@@ -121,6 +121,12 @@ def review(*, user: User, period: Period, today: dt.date | None = None) -> Revie
         ],
     )
     for major in majors:
+        planned_params = {
+            "is_major": "true",
+            "stage": live_stages,
+            f"{major.stage}_planned_after": period.start,
+            f"{major.stage}_planned_before": period.end,
+        }
         milestones.rows.append(
             {
                 "stage": major.stage,
@@ -138,7 +144,10 @@ def review(*, user: User, period: Period, today: dt.date | None = None) -> Revie
                     }
                     for late in major.late
                 ],
-                "links": {},
+                "links": {
+                    "planned": links.url(planned_params),
+                    "reached": links.url({**planned_params, f"{major.stage}_before": period.end}),
+                },
             }
         )
     result = Review(

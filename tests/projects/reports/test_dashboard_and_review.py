@@ -100,7 +100,7 @@ def test_every_linked_number_matches_the_filtered_project_list(zone, manager, of
         report = selectors.dashboard(user=user, period=YEAR_2024)
         checked += assert_links_match_the_list([report.funnel, report.trend, *report.splits], user)
         review = selectors.review(user=user, period=YEAR_2024)
-        checked += assert_links_match_the_list([review.new_projects], user)
+        checked += assert_links_match_the_list([review.new_projects, review.milestones], user)
         scorecards = selectors.scorecards(user=user, period=YEAR_2024)
         checked += assert_links_match_the_list([scorecards.officers, scorecards.teams], user)
         missions = selectors.missions(user=user, period=YEAR_2024)
