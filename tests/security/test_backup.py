@@ -71,6 +71,7 @@ def test_restore_refuses_a_folder_that_is_no_backup(transactional_db, tmp_path):
         call_command("restore", str(tmp_path), stdout=io.StringIO())
 
 
+@pytest.mark.sqlite_only
 def test_a_sqlite_backup_restores_into_an_empty_database(some_data, tmp_path, settings):
     if connection.vendor != "sqlite":
         pytest.skip("the SQLite restore is tested in the SQLite pass")
