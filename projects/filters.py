@@ -114,6 +114,12 @@ class ProjectFilter(django_filters.FilterSet):
     started_planned_after, started_planned_before = planned_between(Stage.STARTED)
     completed_planned_after, completed_planned_before = planned_between(Stage.COMPLETED)
     producing_planned_after, producing_planned_before = planned_between(Stage.PRODUCING)
+    unset = django_filters.MultipleChoiceFilter(
+        choices=[("industry", _("industry")), ("park", _("park")), ("team", _("team"))],
+        method="with_unset",
+        label=_("not set"),
+        help_text=_("Projects with no industry, park or team recorded."),
+    )
     mission_region = django_filters.MultipleChoiceFilter(
         field_name="source_mission__region", choices=Mission.Region.choices, label=_("region of the source mission")
     )
@@ -166,6 +172,11 @@ class ProjectFilter(django_filters.FilterSet):
 
     def in_industry(self, queryset, name, value):
         return queryset.filter(industry_subtree(value.pk)) if value else queryset
+
+    def with_unset(self, queryset, name, value):
+        for field in value or []:
+            queryset = queryset.filter(**{f"{field}__isnull": True})
+        return queryset
 
     def by_overdue_level(self, queryset, name, value):
         if not value:

@@ -76,3 +76,14 @@ def test_the_web_list_counts_the_same(client, officer, pipeline):
     page = client.get(reverse("projects:project_list") + "?started_after=2025-03-01&started_before=2025-03-31")
     assert page.status_code == 200
     assert page.context["result"].count == 1
+
+
+def test_projects_with_no_park_or_industry(client, officer, pipeline):
+    from tests.factories import IndustryFactory, ParkFactory
+
+    ProjectFactory(owner=officer, name="有园区有产业", park=ParkFactory(), industry=IndustryFactory())
+    client.force_login(officer)
+    without = {"三月开工", "四月开工", "三月计划开工"}  # the pipeline's projects have neither
+    assert names(client, "unset=park") == without
+    assert names(client, "unset=park&unset=industry") == without
+    assert "有园区有产业" in names(client, "")

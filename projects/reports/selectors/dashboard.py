@@ -79,6 +79,10 @@ SPLITS = [
 ]
 
 
+# The field a "(not set)" row of a split lacks (ProjectFilter's `unset`).
+UNSET_FIELD = {"cluster": "industry", "park": "park", "team": "team"}
+
+
 def _split(key: str, queryset: QuerySet, period: Period, links: Links) -> list[dict]:
     """Rows of one split: (value, label) plus the funnel counts of the value."""
     aggregates = _stage_aggregates(period)
@@ -121,8 +125,10 @@ def _split(key: str, queryset: QuerySet, period: Period, links: Links) -> list[d
             label = str(labels.get(value, value))
         if value in (None, ""):
             label = str(_("(not set)"))
-        # A project list cannot yet filter on "no park", "no team"...: no link then.
-        extra = {param: value} if value not in (None, "") else None
+        if value not in (None, ""):
+            extra = {param: value}
+        else:  # "(not set)": the list's `unset` filter names the empty field
+            extra = {"unset": UNSET_FIELD[key]} if key in UNSET_FIELD else None
         values = _stage_values(row, links, period, extra or {})
         if extra is None:
             values["links"] = {}
