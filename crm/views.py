@@ -285,10 +285,13 @@ class MissionListView(FilteredListView):
         return context
 
     def decorate(self, page) -> None:
-        counts = selectors.mission_project_counts(user=self.request.user, missions=list(page.object_list))
+        missions = list(page.object_list)
+        counts = selectors.mission_project_counts(user=self.request.user, missions=missions)
+        visits = selectors.mission_visit_counts(missions)
         today = timezone.localdate()
         for mission in page.object_list:
             mission.project_count = counts.get(mission.pk, 0)
+            mission.visit_count, mission.organisation_count = visits.get(mission.pk, (0, 0))
             mission.status = selectors.mission_status(mission, today)
 
 
