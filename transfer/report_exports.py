@@ -14,7 +14,6 @@ from decimal import Decimal
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from core.models import AlertLevel
 from projects.reports import selectors
 from projects.reports.periods import PARAMS, parse_period
 from transfer.exporting import Sheet
@@ -49,15 +48,7 @@ def report_sheets(name: str, user, query: Mapping) -> list[Sheet]:
     if name not in REPORTS:
         raise KeyError(name)
     if name == "supervision":
-        ordering = query.get("ordering", "-days_late")
-        if ordering not in selectors.SUPERVISION_ORDERINGS:
-            ordering = "-days_late"
-        level = query.get("level", "")
-        major = {"true": True, "false": False}.get(query.get("major", ""))
-        levels = [value for value, _label in AlertLevel.choices]
-        table = selectors.supervision(
-            user=user, ordering=ordering, major=major, level=level if level in levels else None
-        )
+        table = selectors.supervision(user=user, **selectors.supervision_options(query))
         return [table_sheet(table)]
     period = parse_period({key: value for key in PARAMS if (value := query.get(key, "").strip())})
     if name == "dashboard":

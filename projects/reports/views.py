@@ -78,15 +78,9 @@ class SupervisionPage(ReportPage):
     uses_period = False
 
     def report(self, period):
-        ordering = self.request.GET.get("ordering", "-days_late")
-        if ordering not in selectors.SUPERVISION_ORDERINGS:
-            ordering = "-days_late"
-        level = self.request.GET.get("level", "")
-        levels = [value for value, _label in AlertLevel.choices]
-        major = {"true": True, "false": False}.get(self.request.GET.get("major", ""))
-        table = selectors.supervision(
-            user=self.request.user, ordering=ordering, major=major, level=level if level in levels else None
-        )
+        options = selectors.supervision_options(self.request.GET)
+        ordering, level = options["ordering"], options["level"] or ""
+        table = selectors.supervision(user=self.request.user, **options)
         base = {key: value for key, value in (("level", level), ("major", self.request.GET.get("major", ""))) if value}
         sort_links = {}
         for column in ("project", "planned", "days_late", "level", "owner", "last_contact"):

@@ -36,7 +36,7 @@ from projects.reports.selectors.common import (
 from projects.reports.selectors.dashboard import SPLITS, Dashboard, dashboard
 from projects.reports.selectors.missions import MissionReport, missions
 from projects.reports.selectors.scorecards import Scorecards, scorecard_scope, scorecards
-from projects.reports.selectors.supervision import SUPERVISION_ORDERINGS, supervision
+from projects.reports.selectors.supervision import SUPERVISION_ORDERINGS, supervision, supervision_options
 from projects.reports.selectors.targets import target_actual, targets_progress, time_elapsed
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "scorecard_scope",
     "scorecards",
     "supervision",
+    "supervision_options",
     "target_actual",
     "targets_progress",
     "time_elapsed",

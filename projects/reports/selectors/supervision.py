@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.models import User
+from core.models import AlertLevel, User
 from crm.models import Visit
 from projects.models import PLANNED_STAGES, Replan, actual_field, planned_field
 from projects.reminders import REMINDED_STAGES, overdue_ladder
@@ -31,6 +31,21 @@ SUPERVISION_ORDERINGS = [
     "level",
     "-level",
 ]
+DEFAULT_ORDERING = "-days_late"
+
+
+def supervision_options(query) -> dict:
+    """The page's and the download's reading of ?ordering=, ?level= and ?major=: a value
+    it does not know falls back to the default (the API answers 400 instead)."""
+    ordering = query.get("ordering", DEFAULT_ORDERING)
+    level = query.get("level", "")
+    return {
+        "ordering": ordering if ordering in SUPERVISION_ORDERINGS else DEFAULT_ORDERING,
+        "level": level if level in AlertLevel.values else None,
+        "major": {"true": True, "false": False}.get(query.get("major", "")),
+    }
+
+
 LEVEL_RANK = {"": 0, "notice": 1, "blue": 2, "yellow": 3, "red": 4}
 
 

@@ -149,3 +149,20 @@ def test_time_progress_moves_with_the_clock(db, manager, moment, time_pct):
 def test_time_elapsed_reads_like_the_managers_sentence():
     # "37.2% done at 45% of the year": 45% of 2023 is gone after 165 of 365 days (14 June).
     assert selectors.time_elapsed(dt.date(2023, 1, 1), dt.date(2023, 12, 31), dt.date(2023, 6, 14)) == Decimal("45.2")
+
+
+def test_the_page_and_the_download_read_unknown_options_as_the_defaults():
+    from django.http import QueryDict
+
+    from projects.reports.selectors import supervision_options
+
+    assert supervision_options(QueryDict("ordering=bogus&level=purple&major=maybe")) == {
+        "ordering": "-days_late",
+        "level": None,
+        "major": None,
+    }
+    assert supervision_options(QueryDict("ordering=owner&level=red&major=true")) == {
+        "ordering": "owner",
+        "level": "red",
+        "major": True,
+    }
