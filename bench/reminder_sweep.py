@@ -39,10 +39,11 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.floors import raw_due_sql, run_raw  # noqa: E402
 from core.models import Department, EmailDigest, Notification, Team, User  # noqa: E402
 from crm.models import Mission, Organisation, Visit  # noqa: E402
 from projects import reminders  # noqa: E402
-from projects.models import PLANNED_STAGES, Project, Reminder, ReminderRule, Stage  # noqa: E402
+from projects.models import PLANNED_STAGES, Project, Reminder, Stage  # noqa: E402
 
 STAGE_OFFSETS = {"signed": 0, "started": 90, "completed": 365, "producing": 450}
 REACHED_WHEN_DUE = 0.97  # share of past planned dates that were met (the rest are late)
@@ -134,76 +135,6 @@ def load_zone(projects: int, seed: int = 42) -> None:
         cursor.execute("VACUUM ANALYZE")
 
 
-RAW_SQL = """
--- What the sweep's ORM query finds, written by hand: one range scan per (rule, date)
--- with an anti-join on the reminders' unique key.
-{parts}
-"""
-
-MILESTONE_PART = """
-SELECT {rule} AS rule_id, p.id AS project_id, NULL::bigint AS visit_id, NULL::bigint AS mission_id,
-       '{stage}' AS stage, p.{stage}_planned AS due_on
-  FROM projects_project p
- WHERE p.{stage}_planned BETWEEN {earliest} AND '{latest}' AND p.{stage}_on IS NULL
-   AND NOT p.is_deleted AND p.stage IN ('lead', 'negotiating', 'signed', 'started', 'completed')
-   AND NOT EXISTS (SELECT 1 FROM projects_reminder r WHERE r.project_id = p.id AND r.rule_id = {rule}
-                   AND r.stage = '{stage}' AND r.due_on = p.{stage}_planned)"""
-
-IDLE_PART = """
-SELECT {rule}, q.id, NULL::bigint, NULL::bigint, '', q.last_activity
-  FROM (SELECT p.id, GREATEST((p.updated_at AT TIME ZONE '{tz}')::date,
-                              COALESCE((SELECT v.date FROM crm_visit v WHERE v.organisation_id = p.investor_id
-                                        ORDER BY v.date DESC LIMIT 1),
-                                       (p.updated_at AT TIME ZONE '{tz}')::date)) AS last_activity
-          FROM projects_project p
-         WHERE NOT p.is_deleted AND p.stage IN ('lead', 'negotiating', 'signed', 'started', 'completed')
-           AND p.updated_at < '{edited_before}') q
- WHERE q.last_activity BETWEEN {earliest} AND '{latest}'
-   AND NOT EXISTS (SELECT 1 FROM projects_reminder r WHERE r.project_id = q.id AND r.rule_id = {rule}
-                   AND r.stage = '' AND r.due_on = q.last_activity)"""
-
-FOLLOW_UP_PART = """
-SELECT {rule}, NULL::bigint, v.id, NULL::bigint, '', v.follow_up_on
-  FROM crm_visit v
- WHERE v.follow_up_on BETWEEN {earliest} AND '{latest}' AND v.follow_up_done_on IS NULL
-   AND NOT EXISTS (SELECT 1 FROM projects_reminder r WHERE r.visit_id = v.id AND r.rule_id = {rule}
-                   AND r.due_on = v.follow_up_on)"""
-
-MISSION_PART = """
-SELECT {rule}, NULL::bigint, NULL::bigint, m.id, '', m.start_date
-  FROM crm_mission m
- WHERE m.start_date BETWEEN {earliest} AND '{latest}' AND m.start_date >= '{today}'
-   AND NOT EXISTS (SELECT 1 FROM projects_reminder r WHERE r.mission_id = m.id AND r.rule_id = {rule}
-                   AND r.due_on = m.start_date)"""
-
-
-def raw_sql(today: dt.date) -> str:
-    rules = list(ReminderRule.objects.filter(is_active=True))
-    tz = timezone.get_current_timezone_name()
-    parts = []
-    for window in reminders.rule_windows(rules, today):
-        rule = window.rule
-        values = {
-            "rule": rule.pk,
-            "earliest": f"'{window.earliest}'" if window.earliest else "'-infinity'::date",
-            "latest": window.latest,
-            "today": today,
-            "tz": tz,
-        }
-        if rule.kind in ("milestone_coming", "milestone_overdue"):
-            parts += [MILESTONE_PART.format(stage=stage, **values) for stage in PLANNED_STAGES]
-        elif rule.kind == "project_idle":
-            edited_before = dt.datetime.combine(
-                window.latest + dt.timedelta(days=1), dt.time(), timezone.get_current_timezone()
-            ).isoformat()
-            parts.append(IDLE_PART.format(edited_before=edited_before, **values))
-        elif rule.kind == "follow_up_due":
-            parts.append(FOLLOW_UP_PART.format(**values))
-        else:
-            parts.append(MISSION_PART.format(**values))
-    return RAW_SQL.format(parts="\nUNION ALL\n".join(parts))
-
-
 def timed(function, repeat: int) -> tuple[float, object]:
     times, result = [], None
     for _ in range(repeat):
@@ -211,12 +142,6 @@ def timed(function, repeat: int) -> tuple[float, object]:
         result = function()
         times.append(time.perf_counter() - start)
     return statistics.median(times), result
-
-
-def run_raw(sql: str) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return cursor.fetchall()
 
 
 def main() -> None:
@@ -239,7 +164,7 @@ def main() -> None:
         cursor.execute("TRUNCATE projects_reminder, core_notification, core_emaildigest")
         cursor.execute("ANALYZE")
     today = timezone.localdate()
-    sql = raw_sql(today)
+    sql = raw_due_sql(today)
     milestones = sum(
         Project.all_objects.filter(**{f"{stage}_planned__isnull": False}).count() for stage in PLANNED_STAGES
     )

@@ -34,6 +34,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.floors import raw_dashboard, raw_review  # noqa: E402
 from core.models import Department, Team, User  # noqa: E402
 from crm.models import Industry, Mission, Organisation, Park  # noqa: E402
 from projects.models import PIPELINE, Project, Stage  # noqa: E402
@@ -113,73 +114,6 @@ def load_zone(projects: int, seed: int = 7) -> None:
     Project.objects.bulk_create(batch)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
-
-
-STAGES = ["lead", "negotiating", "signed", "started", "completed", "producing", "on_hold", "dropped"]
-
-
-def raw_dashboard(start: dt.date, end: dt.date) -> dict:
-    """The funnel, the seven splits and the trend, as one would write them by hand."""
-    filters = ", ".join(
-        f"COUNT(*) FILTER (WHERE {s}_on BETWEEN %(start)s AND %(end)s), "
-        f"SUM(total_investment) FILTER (WHERE {s}_on BETWEEN %(start)s AND %(end)s)"
-        for s in STAGES
-    )
-    active = " OR ".join(f"{s}_on BETWEEN %(start)s AND %(end)s" for s in STAGES)
-    tier = (
-        "CASE WHEN total_investment >= 1000000 THEN '1e10' WHEN total_investment >= 100000 THEN '1e9' "
-        "WHEN total_investment >= 10000 THEN '1e8' ELSE 'below_1e8' END"
-    )
-    cluster = "CASE i.level WHEN 'cluster' THEN i.id WHEN 'chain' THEN i.parent_id WHEN 'link' THEN ip.parent_id END"
-    groups = [tier, cluster, "p.park_id", "p.capital_origin", "p.source_kind", "p.team_id", "p.owner_id"]
-    params = {"start": start, "end": end, "first": dt.date(end.year - 1, 1, 1), "last": dt.date(end.year, 12, 31)}
-    result = {}
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {filters} FROM projects_project WHERE NOT is_deleted", params)
-        result["funnel"] = cursor.fetchone()
-        for n, group in enumerate(groups):
-            join = (
-                "LEFT JOIN crm_industry i ON i.id = p.industry_id LEFT JOIN crm_industry ip ON ip.id = i.parent_id"
-                if group == cluster
-                else ""
-            )
-            cursor.execute(
-                f"SELECT {group} AS g, {filters} FROM projects_project p {join} "
-                f"WHERE NOT p.is_deleted AND ({active}) GROUP BY g",
-                params,
-            )
-            result[f"split{n}"] = cursor.fetchall()
-        cursor.execute(
-            "SELECT EXTRACT(YEAR FROM signed_on), EXTRACT(MONTH FROM signed_on), COUNT(*), SUM(total_investment) "
-            "FROM projects_project WHERE NOT is_deleted AND signed_on BETWEEN %(first)s AND %(last)s GROUP BY 1, 2",
-            params,
-        )
-        result["trend"] = cursor.fetchall()
-    return result
-
-
-def raw_review(start: dt.date, end: dt.date) -> dict:
-    params = {"start": start, "end": end}
-    major = ", ".join(
-        f"COUNT(*) FILTER (WHERE {s}_planned BETWEEN %(start)s AND %(end)s), "
-        f"COUNT(*) FILTER (WHERE {s}_planned BETWEEN %(start)s AND %(end)s AND {s}_on <= %(end)s)"
-        for s in ("started", "completed", "producing")
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT CASE WHEN total_investment >= 1000000 THEN '1e10' WHEN total_investment >= 100000 THEN '1e9' "
-            "WHEN total_investment >= 10000 THEN '1e8' ELSE 'below_1e8' END AS tier, COUNT(*), SUM(total_investment) "
-            "FROM projects_project WHERE NOT is_deleted AND stage <> 'dropped' "
-            "AND signed_on BETWEEN %(start)s AND %(end)s GROUP BY tier",
-            params,
-        )
-        tiers = {row[0]: (row[1], row[2]) for row in cursor.fetchall()}
-        cursor.execute(
-            f"SELECT {major} FROM projects_project WHERE NOT is_deleted AND stage <> 'dropped' AND is_major",
-            params,
-        )
-        majors = cursor.fetchone()
-    return {"tiers": tiers, "majors": majors}
 
 
 def medians_ms(runs: list, repeat: int) -> list[tuple[float, object]]:
