@@ -1,26 +1,36 @@
-"""Measure the running stack against its floor, in one run.
+"""Measure the running stack against its floors, in one run.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/crm_bench .venv/bin/python -m bench.run
 
 Starts gunicorn (production settings, --workers web processes) on the database that
 bench.generate filled, logs in as the bench manager, officer and admin (sessions are
-made in the database directly, as a login would make them), then requests each page
---repeat times after --warmup unmeasured ones, one request at a time, to 127.0.0.1
-only. For each operation it reports the p50 and p95 latency, the SQL queries the
-request ran (the server's X-Query-Count header, on only in benchmark mode) and the
-ratio of its p95 to the floor's: a minimal logged-in Django view through the same
-middleware. In-process operations (one reminder sweep) are timed the same way.
+made in the database directly, as a login would make them), then, one request at a
+time and to 127.0.0.1 only, requests each page --repeat times after --warmup
+unmeasured ones. For each operation it reports the p50 and p95 latency, the SQL
+queries the request ran (the server's X-Query-Count header, on only in benchmark mode),
+the ratio of its p95 to the floor's and the issue's target for it, met or missed.
 
-The table goes to standard output and, as JSON, to bench/results/last.json.
+The floors, measured in the same run: a minimal logged-in Django view through the same
+middleware, and the hand-written SQL each report and the reminder sweep need
+(bench/floors.py). In process it also times one steady-state reminder sweep and a
+10,000-row import (check and commit, as the worker runs them; what the import created
+is deleted afterwards). Last, a load run: --load-users virtual users for
+--load-seconds on a mix of pages, API calls and visits logged (bench/load.py).
+
+The table goes to standard output and, as JSON with the machine and the row counts,
+to bench/results/last.json. The run adds a few visits (the visit form is posted) and
+marks what the reminder sweep finds due as already sent (without notifications).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import http.client
 import json
 import os
 import platform
+import re
 import secrets
 import subprocess
 import sys
@@ -28,7 +38,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -49,10 +59,21 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
+from bench import floors  # noqa: E402
 from core.models import User  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
+VISIT_MARK = "bench.run visit"  # the summary of the visits the harness logs
+
+# The issue's targets (p95 ratios, measured in one run).
+PAGE_QUERIES = 12  # every list, detail and form page: at most this many queries ...
+PAGE_FLOOR_RATIO = 10  # ... and within this many times the floor
+REPORT_RAW_RATIO = 3  # reports: within 3x their raw SQL, plus the floor
+SWEEP_RAW_RATIO = 2  # one reminder sweep: within 2x the raw SQL that finds what is due
+IMPORT_SECONDS = 30  # a 10,000-row import, end to end
+LOAD_FLOOR_RATIO = 20  # under load: page p95 within 20x the floor under the same load
 
 
 @dataclass
@@ -60,9 +81,11 @@ class Operation:
     name: str
     role: str  # whose session: officer, manager or admin; "" for in-process work
     path: Callable[[Context], str | None] | None = None  # None: not available in this build
-    run: Callable[[Context], None] | None = None  # in-process operations
-    method: str = "GET"
-    body: Callable[[Context], dict] | None = None
+    run: Callable[[Context], object] | None = None  # in-process operations
+    post: Callable[[Context, Operation, object], tuple[float, int]] | None = None  # a write over HTTP
+    kind: str = "page"  # page, report, floor, raw, sweep or import: which target applies
+    raw: str = ""  # the raw SQL operation a report or the sweep is held against
+    samples: str = "repeat"  # repeat, repeat_in_process or once
 
 
 @dataclass
@@ -70,7 +93,20 @@ class Context:
     base: str
     sessions: dict[str, str] = field(default_factory=dict)
     ids: dict[str, int] = field(default_factory=dict)
-    token: str = ""
+    users: dict[str, User] = field(default_factory=dict)
+    today: dt.date | None = None
+    period: object = None
+    notes: dict[str, str] = field(default_factory=dict)  # per operation, printed under the table
+    made_sessions: list[str] = field(default_factory=list)  # deleted at the end
+    project_ids: list[int] = field(default_factory=list)  # the officer's projects and their investors
+    organisation_ids: list[int] = field(default_factory=list)
+    import_rows: int = 10_000
+    poster: VisitPoster | None = None
+
+    @property
+    def host_port(self) -> tuple[str, int]:
+        host, port = self.base.removeprefix("http://").split(":")
+        return host, int(port)
 
 
 def url(name: str, *args, query: dict | None = None) -> Callable[[Context], str | None]:
@@ -88,17 +124,221 @@ def literal(path: str) -> Callable[[Context], str]:
     return lambda context: path
 
 
-def sweep_query(context: Context) -> None:
-    """What each reminder sweep reads first: the next chunk of what is due. (The sweep
-    that sends them, and the catch-up of a fresh install, are measured by
-    bench/reminder_sweep.py.)"""
+# --- HTTP ---------------------------------------------------------------------------------
+
+
+class Refused(RuntimeError):
+    """The server answered something other than what the operation expects."""
+
+
+def cookies_of(response: http.client.HTTPResponse) -> dict[str, str]:
+    found = {}
+    for header, value in response.getheaders():
+        if header.lower() == "set-cookie":
+            name, _, rest = value.partition("=")
+            found[name.strip()] = rest.split(";", 1)[0]
+    return found
+
+
+def send(
+    link: http.client.HTTPConnection,
+    session: str,
+    method: str,
+    path: str,
+    *,
+    body: bytes | None = None,
+    cookies: dict[str, str] | None = None,
+    expect: int = 200,
+) -> tuple[float, int, http.client.HTTPResponse, bytes]:
+    """One request with the session's cookie; (seconds, queries, response, body)."""
+    jar = {settings.SESSION_COOKIE_NAME: session, **(cookies or {})}
+    headers = {
+        "Cookie": "; ".join(f"{name}={value}" for name, value in jar.items()),
+        "Host": "127.0.0.1",
+        "Accept": "text/html,application/json",
+    }
+    if body is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    started = time.perf_counter()
+    link.request(method, path, body=body, headers=headers)
+    response = link.getresponse()
+    content = response.read()
+    elapsed = time.perf_counter() - started
+    if response.status != expect:
+        raise Refused(f"{method} {path} answered {response.status}, not {expect}")
+    return elapsed, int(response.getheader("X-Query-Count", "-1")), response, content
+
+
+CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@dataclass
+class VisitPoster:
+    """Logs visits through the visit form, as an officer does: the form once (for the
+    CSRF cookie and token), then one POST per visit. Each visit is checked: the answer
+    is the redirect a successful save gives (to the organisation's page)."""
+
+    link: http.client.HTTPConnection
+    session: str
+    form_path: str = ""
+    token: str = ""
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    def fetch_form(self) -> tuple[float, int]:
+        self.form_path = reverse("crm:visit_create")
+        elapsed, queries, response, content = send(self.link, self.session, "GET", self.form_path)
+        found = CSRF_FIELD.search(content)
+        if not found:
+            raise Refused("the visit form has no CSRF token")
+        self.token = found.group(1).decode()
+        self.cookies = {
+            name: value for name, value in cookies_of(response).items() if name == settings.CSRF_COOKIE_NAME
+        }
+        return elapsed, queries
+
+    def post(self, organisation: int, summary: str) -> tuple[float, int]:
+        if not self.token:
+            self.fetch_form()
+        fields = {
+            "csrfmiddlewaretoken": self.token,
+            "organisation": organisation,
+            "date": timezone.localdate().isoformat(),
+            "kind": "outgoing",
+            "summary": summary,
+            "intention": "medium",
+        }
+        body = "&".join(f"{key}={quote(str(value))}" for key, value in fields.items()).encode()
+        elapsed, queries, response, _content = send(
+            self.link, self.session, "POST", self.form_path, body=body, cookies=self.cookies, expect=302
+        )
+        target = reverse("crm:organisation_detail", args=[organisation])
+        if not (response.getheader("Location") or "").endswith(target):
+            raise Refused(f"the visit form sent to {response.getheader('Location')}, not {target}")
+        return elapsed, queries
+
+
+def visit_create(context: Context, operation: Operation, link) -> tuple[float, int]:
+    if context.poster is None:
+        context.poster = VisitPoster(link=link, session=context.sessions[operation.role])
+    context.poster.link = link
+    return context.poster.post(context.ids["visit_organisation"], f"{VISIT_MARK} {context.ids['run']}")
+
+
+# --- In process ---------------------------------------------------------------------------
+
+
+def raw_dashboard(context: Context) -> None:
+    floors.raw_dashboard(context.period.start, context.period.end)
+
+
+def raw_review(context: Context) -> None:
+    floors.raw_review(context.period.start, context.period.end)
+
+
+def raw_supervision(context: Context) -> None:
+    floors.raw_supervision(context.today)
+
+
+def raw_due(context: Context) -> None:
+    # The sweep reads what is due a chunk at a time (LIMIT); with a limit PostgreSQL
+    # prefers index lookups to hash joins, so the floor asks the same question.
+    floors.run_raw(f"{floors.raw_due_sql(context.today)} LIMIT {settings.REMINDER_SWEEP_CHUNK}")
+
+
+def settle_reminders(today: dt.date) -> int:
+    """Mark what is due now as already sent, without notifications: the state a sweep
+    leaves behind, so that the sweeps measured are the steady state (nothing new)
+    and a run does not add thousands of notifications to the database."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO projects_reminder "
+            "(rule_id, project_id, visit_id, mission_id, stage, due_on, level, created_at, claim, recipients) "
+            "SELECT d.rule_id, d.project_id, d.visit_id, d.mission_id, d.stage, d.due_on, r.level, now(), "
+            f"gen_random_uuid(), 0 FROM ({floors.raw_due_sql(today)}) "
+            "AS d (rule_id, project_id, visit_id, mission_id, stage, due_on) "
+            "JOIN projects_reminderrule r ON r.id = d.rule_id ON CONFLICT DO NOTHING"
+        )
+        settled = cursor.rowcount
+        cursor.execute("ANALYZE projects_reminder")
+    return settled
+
+
+def reminder_sweep(context: Context) -> None:
     from projects import reminders
 
-    reminders.due_rows(limit=settings.REMINDER_SWEEP_CHUNK)
+    result = reminders.sweep()
+    if result.sent:
+        # Something came due since the state was settled (the clock passed midnight).
+        context.notes["reminder sweep"] = f"a sweep sent {len(result.sent)} reminders (new since settled)"
+
+
+def ledger_import(context: Context) -> None:
+    """A ledger of --import-rows rows (bench/import_projects.py writes it) against a
+    fresh set of 100 investors, checked then committed through transfer's entry points
+    with the worker's code path run in this process; then deleted again."""
+    from django.test import override_settings
+
+    from bench.import_projects import ledger
+    from crm.models import Organisation
+    from transfer import importing
+    from transfer.models import ImportJob
+
+    officer = context.users["officer"]
+    tag = secrets.token_hex(3)
+    investors = Organisation.objects.bulk_create(
+        Organisation(name=f"基准导入{tag}投资{n:03d}有限公司", owner=officer, team=officer.team) for n in range(100)
+    )
+    data = ledger(context.import_rows, [o.name for o in investors])
+    job = None
+    try:
+        started = time.perf_counter()
+        # Above the inline limit the web request hands each step to a Celery task, which
+        # calls importing.run(); raising the limit runs the same steps here, in order.
+        with override_settings(TRANSFER_INLINE_ROWS=context.import_rows + 1):
+            job = importing.start_import(kind="projects", data=data, filename="ledger.xlsx", user=officer)
+            checked = time.perf_counter()
+            if job.status != ImportJob.Status.PREVIEWED or job.report["counts"]["error"]:
+                raise Refused(f"import check: {job.status} {job.message} {job.report.get('counts')}")
+            job = importing.commit_import(job=job, decisions={})
+        done = time.perf_counter()
+        if job.status != ImportJob.Status.DONE:
+            raise Refused(f"import commit: {job.status} {job.message}")
+        context.notes["import"] = (
+            f"{job.report['counts']['create']:,} projects created; check {checked - started:.1f} s, "
+            f"commit {done - checked:.1f} s"
+        )
+    finally:
+        delete_import([o.pk for o in investors], job.pk if job else None)
+
+
+def delete_import(organisation_ids: list[int], job_id: int | None) -> None:
+    """Remove what an import created: its projects (with their stage changes, history
+    and reminders), the investors made for it and the job."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM projects_project WHERE investor_id = ANY(%s)", [organisation_ids])
+        projects = [row[0] for row in cursor.fetchall()]
+        for table in ("projects_stagechange", "projects_replan", "projects_reminder"):
+            cursor.execute(f"DELETE FROM {table} WHERE project_id = ANY(%s)", [projects])
+        cursor.execute("DELETE FROM projects_historicalproject WHERE id = ANY(%s)", [projects])
+        cursor.execute("DELETE FROM projects_project WHERE id = ANY(%s)", [projects])
+        cursor.execute("DELETE FROM crm_historicalorganisation WHERE id = ANY(%s)", [organisation_ids])
+        cursor.execute("DELETE FROM crm_organisation WHERE id = ANY(%s)", [organisation_ids])
+        if job_id:
+            cursor.execute("DELETE FROM transfer_importjob WHERE id = %s", [job_id])
 
 
 OPERATIONS = [
-    Operation("floor: minimal logged-in view", "manager", literal("/bench/floor")),
+    Operation("floor: minimal logged-in view", "manager", literal("/bench/floor"), kind="floor"),
+    Operation("raw SQL: dashboard", "", run=raw_dashboard, kind="raw", samples="repeat_in_process"),
+    Operation("raw SQL: review", "", run=raw_review, kind="raw", samples="repeat_in_process"),
+    Operation("raw SQL: supervision list page", "", run=raw_supervision, kind="raw", samples="repeat_in_process"),
+    Operation(
+        "raw SQL: what the reminder sweep finds due (first chunk)",
+        "",
+        run=raw_due,
+        kind="raw",
+        samples="repeat_in_process",
+    ),
     Operation("home page (manager)", "manager", url("home")),
     Operation("home page (officer)", "officer", url("home")),
     Operation("project list", "manager", url("projects:project_list")),
@@ -112,18 +352,33 @@ OPERATIONS = [
     Operation("organisation search", "officer", url("crm:organisation_list", query={"q": "瀚芯"})),
     Operation("organisation detail", "officer", url("crm:organisation_detail", "organisation")),
     Operation("visit form", "officer", url("crm:visit_create")),
+    Operation("visit create (POST, officer)", "officer", post=visit_create),
     Operation("mission list", "manager", url("crm:mission_list")),
-    Operation("dashboard", "manager", url("reports:dashboard")),
-    Operation("review", "manager", url("reports:review")),
-    Operation("supervision list", "manager", url("reports:supervision")),
+    Operation("dashboard", "manager", url("reports:dashboard"), kind="report", raw="raw SQL: dashboard"),
+    Operation("review", "manager", url("reports:review"), kind="report", raw="raw SQL: review"),
+    Operation(
+        "supervision list", "manager", url("reports:supervision"), kind="report", raw="raw SQL: supervision list page"
+    ),
     Operation("API project list", "manager", literal("/api/v1/projects/")),
     Operation(
         "API project list, filtered", "manager", literal("/api/v1/projects/?stage=signed&ordering=-total_investment")
     ),
     Operation("API project detail", "officer", lambda c: f"/api/v1/projects/{c.ids['project']}/"),
     Operation("API visit list", "officer", literal("/api/v1/visits/")),
-    Operation("reminder sweep: find the next chunk due (in process)", "", run=sweep_query),
+    Operation(
+        "reminder sweep, steady state (in process)",
+        "",
+        run=reminder_sweep,
+        kind="sweep",
+        raw="raw SQL: what the reminder sweep finds due (first chunk)",
+        samples="repeat_in_process",
+    ),
+    Operation(
+        "import: 10,000-row ledger, check + commit (in process)", "", run=ledger_import, kind="import", samples="once"
+    ),
 ]
+# Set up with the run's options: the import's name says how many rows it has.
+IMPORT = OPERATIONS[-1]
 
 
 def make_session(user: User) -> str:
@@ -139,29 +394,30 @@ def make_session(user: User) -> str:
 
 
 def context_for(base: str) -> Context:
-    users = {role: User.objects.get(username=f"bench_{role}") for role in ("officer", "manager", "admin")}
-    context = Context(base=base, sessions={role: make_session(user) for role, user in users.items()})
-    officer = users["officer"]
     from projects.models import Project
+    from projects.reports.periods import parse_period
 
-    project = Project.objects.filter(owner=officer).order_by("-pk").first()
-    if project is None:
+    users = {role: User.objects.get(username=f"bench_{role}") for role in ("officer", "manager", "admin")}
+    context = Context(base=base, users=users, sessions={role: make_session(user) for role, user in users.items()})
+    context.made_sessions += context.sessions.values()
+    projects = list(
+        Project.objects.filter(owner=users["officer"]).order_by("-pk").values_list("pk", "investor_id")[:200]
+    )
+    if not projects:
         raise SystemExit("The bench officer owns no project: fill the database with bench.generate first.")
-    context.ids = {"project": project.pk, "organisation": project.investor_id}
+    investors = list(dict.fromkeys(investor for _pk, investor in projects))
+    context.ids = {
+        "project": projects[0][0],
+        "organisation": projects[0][1],
+        # Visits go to another investor than the one whose page is measured.
+        "visit_organisation": investors[1] if len(investors) > 1 else investors[0],
+        "run": secrets.token_hex(4),
+    }
+    context.project_ids = [pk for pk, _investor in projects]
+    context.organisation_ids = investors
+    context.today = timezone.localdate()
+    context.period = parse_period({})  # what the report pages show without parameters
     return context
-
-
-def request(connection_: http.client.HTTPConnection, context: Context, operation: Operation, path: str):
-    cookie = f"{settings.SESSION_COOKIE_NAME}={context.sessions[operation.role]}"
-    headers = {"Cookie": cookie, "Host": "127.0.0.1", "Accept": "text/html,application/json"}
-    started = time.perf_counter()
-    connection_.request(operation.method, path, headers=headers)
-    response = connection_.getresponse()
-    response.read()
-    elapsed = time.perf_counter() - started
-    if response.status != 200:
-        raise RuntimeError(f"{operation.name}: {path} answered {response.status}")
-    return elapsed, int(response.getheader("X-Query-Count", "-1"))
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -179,73 +435,167 @@ def summarise(row: dict, floor_p95: float | None) -> dict:
     return row
 
 
+def target(
+    row: dict, operation: Operation, rows: dict[str, dict], floor_ms: float | None, import_rows: int = 10_000
+) -> dict | None:
+    """The issue's target for the operation: the rule, the figure and whether it is met."""
+    p95 = row["p95_ms"]
+    if operation.kind == "page":
+        met = row["queries"] <= PAGE_QUERIES and (floor_ms is None or p95 <= PAGE_FLOOR_RATIO * floor_ms)
+        return {
+            "rule": f"<= {PAGE_QUERIES} queries, p95 <= {PAGE_FLOOR_RATIO}x floor",
+            "value": f"{row['queries']} queries, {row['ratio_to_floor']}x",
+            "met": met,
+        }
+    if operation.kind in ("report", "sweep"):
+        raw = rows.get(operation.raw)
+        if not raw or "p95_ms" not in raw:
+            return {"rule": "raw SQL not measured", "value": "-", "met": None}
+        ratio = round(p95 / raw["p95_ms"], 1) if raw["p95_ms"] else None
+        if operation.kind == "report":
+            limit = REPORT_RAW_RATIO * raw["p95_ms"] + (floor_ms or 0)
+            rule = f"p95 <= {REPORT_RAW_RATIO}x raw SQL + floor = {limit:,.0f} ms"
+        else:
+            limit = SWEEP_RAW_RATIO * raw["p95_ms"]
+            rule = f"p95 <= {SWEEP_RAW_RATIO}x raw SQL = {limit:,.0f} ms"
+        row["ratio_to_raw_sql"] = ratio
+        return {"rule": rule, "value": f"{ratio}x raw SQL", "met": p95 <= limit}
+    if operation.kind == "import":
+        seconds = p95 / 1000
+        limit = IMPORT_SECONDS * import_rows / 10_000
+        rule = f"<= {IMPORT_SECONDS} s end to end per 10,000 rows" + (
+            f": {limit:g} s for {import_rows:,}" if import_rows != 10_000 else ""
+        )
+        return {"rule": rule, "value": f"{seconds:,.1f} s", "met": seconds <= limit}
+    return None
+
+
 def measure_one(context: Context, operation: Operation, args) -> dict:
+    repeat = {"repeat": args.repeat, "repeat_in_process": args.repeat_in_process, "once": 1}[operation.samples]
+    warmup = 0 if operation.samples == "once" else args.warmup
     if operation.run:
-        for _ in range(args.warmup):
-            operation.run(context)
-        times = []
-        for _ in range(args.repeat_in_process):
-            started = time.perf_counter()
-            operation.run(context)
-            times.append(time.perf_counter() - started)
+        try:
+            for _ in range(warmup):
+                operation.run(context)
+            times = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                operation.run(context)
+                times.append(time.perf_counter() - started)
+        except Exception as error:  # noqa: BLE001 - the row shows it, the run goes on
+            return {"operation": operation.name, "error": f"{type(error).__name__}: {error}"}
         return {"operation": operation.name, "times": times, "queries": None}
     path = operation.path(context) if operation.path else None
-    if path is None:
+    if path is None and operation.post is None:
         return {"operation": operation.name, "missing": True}
-    host, port = context.base.removeprefix("http://").split(":")
-    link = http.client.HTTPConnection(host, int(port), timeout=120)
+    host, port = context.host_port
+    link = http.client.HTTPConnection(host, port, timeout=300)
+    session = context.sessions[operation.role]
     try:
-        for _ in range(args.warmup):
-            request(link, context, operation, path)
-        samples = [request(link, context, operation, path) for _ in range(args.repeat)]
-    except RuntimeError as error:
+        if operation.post:
+            for _ in range(warmup):
+                operation.post(context, operation, link)
+            samples = [operation.post(context, operation, link) for _ in range(repeat)]
+        else:
+            for _ in range(warmup):
+                send(link, session, "GET", path)
+            samples = [send(link, session, "GET", path)[:2] for _ in range(repeat)]
+    except (Refused, OSError) as error:
         return {"operation": operation.name, "error": str(error)}
     finally:
         link.close()
-    return {
-        "operation": operation.name,
-        "path": path,
-        "times": [t for t, _q in samples],
-        "queries": max(q for _t, q in samples),
-    }
+    row = {"operation": operation.name, "times": [t for t, _q in samples], "queries": max(q for _t, q in samples)}
+    if path:
+        row["path"] = path
+    if operation.post:
+        row.update(check_visits(context, expected=warmup + repeat))
+    return row
+
+
+def check_visits(context: Context, expected: int) -> dict:
+    """The visits the POSTs logged are in the database, as many as were posted."""
+    from crm.models import Visit
+
+    found = Visit.objects.filter(
+        organisation_id=context.ids["visit_organisation"], summary=f"{VISIT_MARK} {context.ids['run']}"
+    ).count()
+    if found != expected:
+        return {"error": f"posted {expected} visits, {found} in the database"}
+    return {"visits_saved": found}
+
+
+def selected(args) -> list[Operation]:
+    operations = [op for op in OPERATIONS if not (op is IMPORT and args.import_rows == 0)]
+    if not args.only:
+        return operations
+    wanted = {name for name in args.only}
+    wanted |= {op.raw for op in operations if op.name in wanted and op.raw}
+    return [op for op in operations if op.name in wanted or op.kind == "floor"]
 
 
 def measure(context: Context, args) -> list[dict]:
-    """Each operation in turn (the floor first), printed as soon as it is measured."""
-    print("| operation | p50 ms | p95 ms | queries | p95 / floor |")
-    print("|---|---:|---:|---:|---:|")
-    rows: list[dict] = []
-    floor_p95 = None
-    for operation in OPERATIONS:
-        if args.only and operation.name not in args.only and not operation.name.startswith("floor"):
-            continue
+    """Each operation in turn (the floors first), printed as soon as it is measured."""
+    print_header()
+    rows: dict[str, dict] = {}
+    floor_ms = None
+    for operation in selected(args):
+        if operation.kind == "sweep":
+            settled = settle_reminders(context.today)
+            context.notes["reminder sweep"] = (
+                f"measured in the steady state: first {settled:,} reminders due were marked sent "
+                "(untimed, no notifications), so each timed sweep finds nothing new"
+            )
         row = measure_one(context, operation, args)
         if "times" in row:
-            row = summarise(row, floor_p95)
-            if floor_p95 is None:
-                floor_p95 = row["p95_ms"] / 1000
+            row = summarise(row, floor_ms / 1000 if floor_ms else None)
+            if operation.kind == "floor" and floor_ms is None:
+                floor_ms = row["p95_ms"]
+            found = target(row, operation, rows, floor_ms, context.import_rows)
+            if found:
+                row["target"] = found
         print_row(row)
-        rows.append(row)
-    return rows
+        rows[operation.name] = row
+    return list(rows.values())
+
+
+def print_header() -> None:
+    print("| operation | p50 ms | p95 ms | queries | p95 / floor | target |")
+    print("|---|---:|---:|---:|---:|---|")
+
+
+def target_cell(row: dict) -> str:
+    found = row.get("target")
+    if not found:
+        return ""
+    verdict = {True: "met", False: "MISSED", None: "?"}[found["met"]]
+    return f"{verdict}: {found['value']} ({found['rule']})"
 
 
 def print_row(row: dict) -> None:
     if row.get("missing"):
-        print(f"| {row['operation']} | - | - | - | not in this build |", flush=True)
-    elif row.get("error"):
-        print(f"| {row['operation']} | - | - | - | {row['error']} |", flush=True)
+        print(f"| {row['operation']} | - | - | - | - | not in this build |", flush=True)
+    elif row.get("error") and "p95_ms" not in row:
+        print(f"| {row['operation']} | - | - | - | - | ERROR: {row['error']} |", flush=True)
     else:
         queries = "-" if row["queries"] is None else row["queries"]
+        cell = target_cell(row) + (f" ERROR: {row['error']}" if row.get("error") else "")
         print(
-            f"| {row['operation']} | {row['p50_ms']:,} | {row['p95_ms']:,} | {queries} | {row['ratio_to_floor']} |",
+            f"| {row['operation']} | {row['p50_ms']:,} | {row['p95_ms']:,} | {queries} | {row['ratio_to_floor']} "
+            f"| {cell} |",
             flush=True,
         )
 
 
+def database_url() -> str:
+    """The URL of the database this process uses, for the server to use the same."""
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 def start_server(port: int, workers: int) -> subprocess.Popen:
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True, env=os.environ
-    )
+    env = {**os.environ, "DATABASE_URL": database_url(), "BENCH_HEADERS": "true", "DJANGO_DEBUG": "false"}
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True, env=env)
     server = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("gunicorn")),
@@ -255,10 +605,10 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
             "--workers",
             str(workers),
             "--timeout",
-            "120",
+            "300",
         ],
         cwd=ROOT,
-        env=os.environ,
+        env=env,
     )
     for _ in range(120):
         try:
@@ -267,18 +617,102 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
             link.getresponse().read()
             return server
         except OSError:
+            if server.poll() is not None:
+                raise SystemExit(f"gunicorn stopped (exit code {server.returncode})") from None
             time.sleep(0.5)
     server.terminate()
     raise SystemExit("gunicorn did not answer on /healthz within a minute")
 
 
+def stop_server(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def delete_sessions(keys: list[str]) -> None:
+    from django.contrib.sessions.models import Session
+
+    if "db" in settings.SESSION_ENGINE:
+        Session.objects.filter(session_key__in=keys).delete()
+
+
 def counts() -> dict[str, int]:
+    """Rows of the main tables, and the milestones the reminder sweep looks at."""
+    from projects.models import PLANNED_STAGES
+    from projects.reminders import REMINDED_STAGES
+
+    found = {}
     with connection.cursor() as cursor:
-        found = {}
-        for table in ("projects_project", "crm_visit", "crm_organisation", "crm_mission", "core_user"):
+        for table in (
+            "projects_project",
+            "crm_visit",
+            "crm_organisation",
+            "crm_mission",
+            "core_user",
+            "projects_reminder",
+            "core_notification",
+        ):
             cursor.execute(f"SELECT count(*) FROM {table}")
             found[table] = cursor.fetchone()[0]
-        return found
+        planned = " + ".join(f"count({stage.value}_planned)" for stage in PLANNED_STAGES)
+        unreached = " + ".join(
+            f"count(*) FILTER (WHERE {s.value}_planned IS NOT NULL AND {s.value}_on IS NULL)" for s in PLANNED_STAGES
+        )
+        open_stages = ", ".join(f"'{stage}'" for stage in REMINDED_STAGES)
+        cursor.execute(f"SELECT {planned} FROM projects_project WHERE NOT is_deleted")
+        found["planned dates"] = cursor.fetchone()[0]
+        cursor.execute(f"SELECT {unreached} FROM projects_project WHERE NOT is_deleted AND stage IN ({open_stages})")
+        found["planned milestones watched (unreached, open projects)"] = cursor.fetchone()[0]
+    return found
+
+
+PG_SETTINGS = (
+    "shared_buffers",
+    "work_mem",
+    "effective_cache_size",
+    "maintenance_work_mem",
+    "random_page_cost",
+    "max_parallel_workers_per_gather",
+    "jit",
+    "max_connections",
+    "synchronous_commit",
+)
+
+
+def machine(args) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT name, setting || COALESCE(' ' || unit, '') FROM pg_settings WHERE name = ANY(%s)",
+            [list(PG_SETTINGS)],
+        )
+        pg_settings = dict(cursor.fetchall())
+    try:
+        memory = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+    except (ValueError, OSError):
+        memory = None
+    try:
+        load = [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        load = None
+    return {
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "cpus": os.cpu_count(),
+        "memory_gib": memory,
+        "load_average_at_end": load,
+        "platform": platform.platform(),
+        "postgresql": version,
+        "postgresql_settings": pg_settings,
+        "gunicorn_workers": args.workers,
+        "repeat": args.repeat,
+        "repeat_in_process": args.repeat_in_process,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -286,33 +720,59 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8790)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--repeat", type=int, default=20, help="measured requests per page (default 20)")
-    parser.add_argument("--repeat-in-process", type=int, default=5)
+    parser.add_argument("--repeat-in-process", type=int, default=5, help="measured runs of raw SQL and sweeps")
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--import-rows", type=int, default=10_000, help="rows of the ledger imported (0: skip)")
+    parser.add_argument("--load-users", type=int, default=50, help="virtual users of the load run (0: skip)")
+    parser.add_argument("--load-seconds", type=float, default=60)
+    parser.add_argument("--load-think", type=float, default=1.0, help="mean seconds between a user's requests")
+    parser.add_argument("--load-requests", type=int, default=20_000, help="at most this many requests under load")
     parser.add_argument("--only", nargs="*", help="measure only these operations (by name; the floor always)")
+    parser.add_argument("--output", type=Path, default=RESULTS / "last.json")
     args = parser.parse_args(argv)
     if connection.vendor != "postgresql":
         print("bench.run measures PostgreSQL: set DATABASE_URL (and fill it with bench.generate).", file=sys.stderr)
         return 2
+    IMPORT.name = f"import: {args.import_rows:,}-row ledger, check + commit (in process)"
+    began = time.perf_counter()
     call_command("migrate", verbosity=0)  # a database generated by an older build
     server = start_server(args.port, args.workers)
+    load = None
     try:
         context = context_for(f"http://127.0.0.1:{args.port}")
+        context.import_rows = args.import_rows
         rows = measure(context, args)
+        if args.load_users:
+            from bench import load as load_run
+
+            load = load_run.run(
+                context,
+                users=args.load_users,
+                seconds=args.load_seconds,
+                max_requests=args.load_requests,
+                think=args.load_think,
+            )
+            load_run.print_table(load)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-    machine = {
-        "python": platform.python_version(),
-        "cpus": os.cpu_count(),
-        "platform": platform.platform(),
-        "postgresql": connection.cursor().connection.info.server_version,
-        "gunicorn_workers": args.workers,
-        "rows": counts(),
-    }
-    print(f"\nMachine: {machine}")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "last.json").write_text(json.dumps({"machine": machine, "operations": rows}, indent=2))
-    return 0
+        stop_server(server)
+        delete_sessions(context.made_sessions if "context" in locals() else [])
+    for name, note in context.notes.items():
+        print(f"- {name}: {note}")
+    about = machine(args)
+    about["rows"] = counts()
+    about["seconds"] = round(time.perf_counter() - began)
+    print(f"\nMachine: {json.dumps(about, ensure_ascii=False)}")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(
+        json.dumps(
+            {"machine": about, "operations": rows, "load": load, "notes": context.notes},
+            indent=2,
+            ensure_ascii=False,
+            default=str,
+        )
+    )
+    errors = [row for row in rows if row.get("error")] + ([load] if load and load.get("errors") else [])
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":
