@@ -43,16 +43,20 @@ from urllib.parse import quote, urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-# The same settings as the server's: production mode, with the benchmark header on.
-os.environ.setdefault("DJANGO_DEBUG", "false")
-os.environ.setdefault("DJANGO_SECRET_KEY", "bench-" + secrets.token_hex(24))
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1")
-os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
-os.environ["BENCH_HEADERS"] = "true"
 
 import django  # noqa: E402
+from django.apps import apps  # noqa: E402
 
-django.setup()
+if not apps.ready:
+    # Run as a program: the same settings as the server's, production mode with the
+    # benchmark header on. (Imported by tests, the settings are the tests' and the
+    # server follows them.)
+    os.environ.setdefault("DJANGO_DEBUG", "false")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-" + secrets.token_hex(24))
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1")
+    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
+    os.environ["BENCH_HEADERS"] = "true"
+    django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
@@ -594,7 +598,16 @@ def database_url() -> str:
 
 
 def start_server(port: int, workers: int) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": database_url(), "BENCH_HEADERS": "true", "DJANGO_DEBUG": "false"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "BENCH_HEADERS": "true",
+        # The mode of this process's settings, so that the cookie names agree.
+        "DJANGO_DEBUG": "false" if settings.SESSION_COOKIE_SECURE else "true",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    }
+    env["DJANGO_SECRET_KEY"] = settings.SECRET_KEY  # the sessions made here are signed with it
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True, env=env)
     server = subprocess.Popen(
         [
