@@ -619,6 +619,8 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
             str(workers),
             "--timeout",
             "300",
+            # Not needed here, and its default path is shared by every gunicorn on the machine.
+            "--no-control-socket",
         ],
         cwd=ROOT,
         env=env,

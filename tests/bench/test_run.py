@@ -2,6 +2,7 @@
 against: they give what the report pages show."""
 
 import json
+import socket
 from collections import Counter
 
 import pytest
@@ -12,6 +13,12 @@ from crm.models import Visit
 from projects.models import Project, Reminder
 
 pytestmark = [pytest.mark.postgres_only]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def generate(settings):
@@ -38,7 +45,7 @@ def test_a_run_measures_every_operation_and_the_load(postgres, settings, reminde
     output = tmp_path / "last.json"
     code = run.main(
         [
-            "--port=8832",
+            f"--port={free_port()}",
             "--workers=2",
             "--repeat=2",
             "--repeat-in-process=1",
