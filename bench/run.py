@@ -550,8 +550,8 @@ def measure(context: Context, args) -> list[dict]:
                 context.notes["reminder sweep"] = f"could not mark what is due as sent: {error}"
             else:
                 context.notes["reminder sweep"] = (
-                    f"measured in the steady state: first {settled:,} reminders due were marked sent "
-                    "(untimed, no notifications), so each timed sweep finds nothing new"
+                    f"the steady state: before timing, the {settled:,} reminders due and not yet in the "
+                    "table were marked sent (untimed, no notifications), so each timed sweep finds nothing new"
                 )
         row = measure_one(context, operation, args)
         if "times" in row:
