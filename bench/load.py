@@ -167,6 +167,7 @@ def summarise(tally: Tally, *, users: int, seconds: float, think: float, saved: 
         "seconds": round(seconds, 1),
         "think_seconds": think,
         "requests": sum(len(times) for times in tally.times.values()) + errors,
+        "requests_per_second": round(sum(len(times) for times in tally.times.values()) / seconds, 1),
         "errors": errors,
         "visits_posted": tally.posted,
         "visits_saved": saved,
@@ -184,7 +185,7 @@ def summarise(tally: Tally, *, users: int, seconds: float, think: float, saved: 
 def print_table(load: dict) -> None:
     print(
         f"\nUnder load: {load['users']} users for {load['seconds']} s (think {load['think_seconds']} s), "
-        f"{load['requests']:,} requests, {load['errors']} errors; "
+        f"{load['requests']:,} requests ({load['requests_per_second']} a second), {load['errors']} errors; "
         f"visits posted {load['visits_posted']}, saved {load['visits_saved']}"
     )
     print("| under load | requests | errors | p50 ms | p95 ms | queries | p95 / floor |")
