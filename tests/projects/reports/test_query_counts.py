@@ -125,3 +125,7 @@ def test_query_count_does_not_grow_with_the_projects(frozen_today, team, other_t
     large = measure()
     assert large == small
     assert max(large.values()) <= 14
+    # The review reads the table twice (tiers; major milestones with their late ones), as
+    # its raw SQL does; the supervision list's rules and totals (its rows come a page at a time).
+    assert large[("review", "manager")] == large[("review", "officer")] == 2
+    assert large[("supervision", "manager")] == large[("supervision", "officer")] == 2
