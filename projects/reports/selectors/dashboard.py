@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractMonth, ExtractYear
@@ -157,7 +158,11 @@ def _one_pass(queryset: QuerySet, period: Period) -> tuple[dict, dict[str, list[
     }
     columns = {f"g_{key}": expression for key, expression in values.items()}
     inner = queryset.annotate(**columns, **amounts).order_by().values(*columns, *amounts)
-    inner_sql, inner_params = inner.query.sql_with_params()
+    empty: dict = {f"{prefix}_{stage}": None for stage in FUNNEL_STAGES for prefix in ("n", "t")}
+    try:
+        inner_sql, inner_params = inner.query.sql_with_params()
+    except EmptyResultSet:  # a user who may see nothing
+        return empty, {key: [] for key in keys}
     aggregates = [
         f"{function}(a_{stage}) AS {prefix}_{stage}"
         for stage in FUNNEL_STAGES
@@ -182,7 +187,7 @@ def _one_pass(queryset: QuerySet, period: Period) -> tuple[dict, dict[str, list[
         cursor.execute(sql, inner_params)
         names = [column.name for column in cursor.description]
         fetched = [dict(zip(names, record, strict=True)) for record in cursor.fetchall()]
-    totals: dict = {f"{prefix}_{stage}": None for stage in FUNNEL_STAGES for prefix in ("n", "t")}
+    totals = empty
     splits: dict[str, list[dict]] = {key: [] for key in keys}
     for row in fetched:
         grouped_by = [key for key in keys if row[f"s_{key}"] == 0]
