@@ -170,7 +170,13 @@ class Notification(models.Model):
         constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="notification_once_per_recipient")]
         indexes = [
             models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
-            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
+            # The bell's bounded count and the "unread only" list, newest first: both
+            # read this index only.
+            models.Index(
+                fields=["recipient", "-created_at", "-id"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread_inbox",
+            ),
             models.Index(
                 fields=["mail", "recipient"],
                 condition=Q(emailed_at__isnull=True) & ~Q(mail="none"),

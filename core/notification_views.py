@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.functional import SimpleLazyObject
@@ -22,11 +21,40 @@ PAGE_SIZE = 50
 
 
 def bell(request: HttpRequest) -> dict:
-    """Context processor: `unread_notifications`, counted only if a template uses it."""
+    """Context processor: `unread_notifications`, the bell's figure ("", "7" or "99+"),
+    counted (up to 100 rows) only if a template uses it."""
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated):
         return {}
-    return {"unread_notifications": SimpleLazyObject(lambda: notifications.unread_count(user))}
+    return {
+        "unread_notifications": SimpleLazyObject(lambda: notifications.unread_label(notifications.unread_count(user)))
+    }
+
+
+class Page:
+    """One page of a list, without counting the list: PAGE_SIZE + 1 rows are read to
+    know whether an older page exists. A page number past the end shows an empty page."""
+
+    def __init__(self, rows, number: str | None, size: int = PAGE_SIZE):
+        try:
+            self.number = max(int(number or 1), 1)
+        except ValueError:
+            self.number = 1
+        start = (self.number - 1) * size
+        found = list(rows[start : start + size + 1])
+        self.object_list = found[:size]
+        self.has_next = len(found) > size
+        self.has_previous = self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
 
 
 def _back(request: HttpRequest, default: str = "notifications:list") -> HttpResponse:
@@ -44,13 +72,14 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
     if unread_only:
         rows = rows.filter(read_at=None)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    unread = notifications.unread_count(request.user)
     context = {
         **admin.site.each_context(request),
         "title": _("Notifications"),
-        "page": page,
+        "page": Page(rows, request.GET.get("page")),
         "unread_only": unread_only,
-        "unread_count": notifications.unread_count(request.user),
+        "unread_count": unread,
+        "unread_more": unread >= notifications.UNREAD_AT_MOST,
     }
     return render(request, "core/notification_list.html", context)
 
@@ -80,17 +109,19 @@ def notification_mark_read(request: HttpRequest) -> HttpResponse:
         ids = []
     marked = notifications.notifications_mark_read(user=request.user, ids=ids)
     if request.accepts("application/json") and not request.accepts("text/html"):
-        return JsonResponse({"marked": marked, "unread": notifications.unread_count(request.user)})
+        unread = notifications.unread_count(request.user)
+        return JsonResponse({"marked": marked, "unread": unread, "label": notifications.unread_label(unread)})
     return _back(request)
 
 
 @never_cache
 @require_GET
 def notification_count(request: HttpRequest) -> JsonResponse:
-    """The bell: {"unread": n}."""
+    """The bell: {"unread": n, "label": "n"}; n counts up to 100, the label says "99+" above 99."""
     if not request.user.is_authenticated:
         return JsonResponse({"error": _("Log in first.")}, status=401)
-    return JsonResponse({"unread": notifications.unread_count(request.user)})
+    unread = notifications.unread_count(request.user)
+    return JsonResponse({"unread": unread, "label": notifications.unread_label(unread)})
 
 
 @login_required

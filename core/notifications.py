@@ -107,8 +107,23 @@ def inbox(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=user).order_by("-created_at", "-id")
 
 
-def unread_count(user: User) -> int:
-    return inbox(user).filter(read_at=None).count()
+# The bell counts at most this many unread rows and shows more than 99 as "99+": a
+# count over all of someone's hundred thousand unread notifications is seconds of work
+# for a number nobody reads.
+UNREAD_AT_MOST = 100
+
+
+def unread_count(user: User, at_most: int = UNREAD_AT_MOST) -> int:
+    """The user's unread notifications, counted up to `at_most` (reads at most that
+    many index entries of notification_unread_inbox)."""
+    return inbox(user).filter(read_at=None).order_by()[:at_most].count()
+
+
+def unread_label(count: int) -> str:
+    """The bell's figure: "" for none, the number up to 99, "99+" above."""
+    if count <= 0:
+        return ""
+    return "99+" if count >= UNREAD_AT_MOST else str(count)
 
 
 @transaction.atomic

@@ -197,6 +197,18 @@ class Project(OwnedRecord):
             models.Index(
                 fields=["completed_planned"], condition=Q(completed_on__isnull=True), name="project_completion_due"
             ),
+            # The supervision list (projects.reports): late milestones of the projects still
+            # chased, per planned stage, ordered by planned date; the columns it filters on
+            # are included so that listing, counting and paging read the index only.
+            *(
+                models.Index(
+                    fields=[f"{stage}_planned", "-id"],
+                    include=["team", "is_confidential", "is_major"],
+                    condition=Q(**{f"{stage}_on__isnull": True}, is_deleted=False, stage__in=list(PIPELINE[:-1])),
+                    name=f"project_{stage}_late",
+                )
+                for stage in ("signed", "started", "completed", "producing")
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total_investment__gte=0), name="project_investment_not_negative"),

@@ -36,7 +36,9 @@ def table_sheet(table) -> Sheet:
     return Sheet(
         title=str(table.title),
         headers=[str(column.label) for column in table.columns],
-        rows=[[_cell(row.get(column.key)) for column in table.columns] for row in table.rows],
+        # A generator: the supervision list's rows are read from the database in chunks
+        # while the sheet is written, never all at once.
+        rows=([_cell(row.get(column.key)) for column in table.columns] for row in table.rows),
         number_formats=[FORMATS.get(column.kind, "") for column in table.columns],
         widths=[28 if column.kind == "text" else 14 for column in table.columns],
     )

@@ -16,7 +16,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api import ERRORS, APIBase, ErrorSerializer, query_boolean
+from core.api import ERRORS, APIBase, ErrorSerializer, Pagination, query_boolean
 from core.models import AlertLevel
 from projects.reports import selectors
 from projects.reports.periods import MAX_YEAR, MIN_YEAR, Period, PeriodError, parse_period
@@ -238,7 +238,24 @@ class SupervisionRowSerializer(serializers.Serializer):
     links = links()
 
 
-SupervisionSerializer = table_serializer("SupervisionTable", SupervisionRowSerializer)
+class SupervisionLevelTotalSerializer(serializers.Serializer):
+    level = serializers.CharField(allow_blank=True, help_text='"" below the first overdue rule.')
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class SupervisionTotalsSerializer(serializers.Serializer):
+    late = serializers.IntegerField(help_text="Late milestones in all (with the major filter, whatever the level).")
+    by_level = SupervisionLevelTotalSerializer(many=True, help_text="Late milestones per level, most urgent first.")
+    due_soon = serializers.IntegerField(help_text="Milestones planned in the next due_soon_days days, not reached.")
+    due_soon_days = serializers.IntegerField()
+
+
+class SupervisionSerializer(table_serializer("SupervisionTable", SupervisionRowSerializer)):
+    count = serializers.IntegerField(help_text="Rows in all pages (the late milestones of the level asked for).")
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    totals = SupervisionTotalsSerializer()
 
 
 def _effect_fields() -> dict:
@@ -354,7 +371,8 @@ def dashboard_data(report: selectors.Dashboard) -> dict:
 
 
 class ReportView(APIBase, APIView):
-    """Read-only report: GET only; no pagination (a report is one document)."""
+    """Read-only report: GET only; no pagination (a report is one document), except the
+    supervision list, which is a list."""
 
     http_method_names = ["get", "head", "options"]
 
@@ -405,16 +423,29 @@ LEVELS = [value for value, _label in AlertLevel.choices]
 
 
 class SupervisionView(ReportView):
+    """A list, so paged (the API's pagination); `count` comes from the totals, no extra query."""
+
     @extend_schema(
-        summary="Supervision list (督办): every late milestone",
+        summary="Supervision list (督办): late milestones, a page at a time, with totals",
         description="Late planned milestones of projects still being chased, with level, owner, days late, last "
-        "contact with the investor and re-plan history.",
+        "contact with the investor and re-plan history; paged (`page`, `page_size`), with the totals of late "
+        "milestones per level and of milestones due soon.",
         parameters=[
             OpenApiParameter("ordering", {"type": "string", "enum": selectors.SUPERVISION_ORDERINGS}),
             OpenApiParameter("major", OpenApiTypes.BOOL, description="Only major projects (true) or only others."),
             OpenApiParameter("level", {"type": "string", "enum": LEVELS}, description="Only this overdue level."),
+            OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="Page number, from 1."),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": Pagination.max_page_size},
+                description="Rows per page.",
+            ),
         ],
-        responses={200: SupervisionSerializer, **REPORT_ERRORS},
+        responses={
+            200: SupervisionSerializer,
+            404: OpenApiResponse(ErrorSerializer, description="No such page."),
+            **REPORT_ERRORS,
+        },
     )
     def get(self, request):
         table = selectors.supervision(
@@ -423,7 +454,23 @@ class SupervisionView(ReportView):
             major=query_boolean(request, "major"),
             level=_single(request, "level", LEVELS),
         )
-        return Response(SupervisionSerializer(table.as_dict()).data)
+        paginator = Pagination()
+        rows = paginator.paginate_queryset(table.rows, request, view=self)
+        totals = table.totals
+        data = {
+            **table.as_dict(),
+            "rows": rows,
+            "count": paginator.page.paginator.count,
+            "next": paginator.get_next_link(),
+            "previous": paginator.get_previous_link(),
+            "totals": {
+                "late": totals.late,
+                "by_level": [{"level": level, "label": label, "count": n} for level, label, n in totals.levels()],
+                "due_soon": totals.due_soon,
+                "due_soon_days": totals.due_soon_days,
+            },
+        }
+        return Response(SupervisionSerializer(data).data)
 
 
 class MissionReportView(ReportView):

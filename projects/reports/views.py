@@ -6,6 +6,7 @@ import json
 from urllib.parse import urlencode
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
@@ -14,6 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from core.models import AlertLevel
 from projects.reports import selectors
 from projects.reports.api import dashboard_data
+from projects.reports.html import table_html
 from projects.reports.periods import MIN_YEAR, PARAMS, PeriodError, parse_period
 from projects.selectors import LEVEL_CLASS
 
@@ -63,7 +65,10 @@ class DashboardPage(ReportPage):
         # The charts read the same document the endpoint serves, embedded with
         # json_script (not executable, so a strict CSP allows it): one computation.
         chart_data = json.loads(JSONRenderer().render(dashboard_data(report)))
-        return {"report": report, "chart_data": chart_data, "tab": "dashboard"}
+        # The splits (a row per officer: thousands in a province) are written in Python,
+        # the same markup as _table.html, which would take seconds for them.
+        split_tables = [(table, table_html(table)) for table in report.splits]
+        return {"report": report, "chart_data": chart_data, "split_tables": split_tables, "tab": "dashboard"}
 
 
 class ReviewPage(ReportPage):
@@ -76,20 +81,29 @@ class ReviewPage(ReportPage):
 class SupervisionPage(ReportPage):
     template_name = "projects/reports/supervision.html"
     uses_period = False
+    page_size = 50
 
     def report(self, period):
         options = selectors.supervision_options(self.request.GET)
         ordering, level = options["ordering"], options["level"] or ""
         table = selectors.supervision(user=self.request.user, **options)
+        page = Paginator(table.rows, self.page_size).get_page(self.request.GET.get("page"))
         base = {key: value for key, value in (("level", level), ("major", self.request.GET.get("major", ""))) if value}
         sort_links = {}
         for column in ("project", "planned", "days_late", "level", "owner", "last_contact"):
             target = f"-{column}" if ordering == column else column
             sort_links[column] = "?" + urlencode({**base, "ordering": target})
+        level_links = {
+            value: "?" + urlencode({**base, "level": value, "ordering": ordering}) for value in AlertLevel.values
+        }
         return {
             "table": table,
+            "totals": table.totals,
+            "page": page,
+            "page_query": urlencode({**base, "ordering": ordering}),
             "ordering": ordering,
             "sort_links": sort_links,
+            "level_links": level_links,
             "level": level,
             "levels": AlertLevel.choices,
             "level_class": LEVEL_CLASS,

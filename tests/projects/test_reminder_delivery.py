@@ -380,15 +380,15 @@ def test_marking_one_and_then_all_read(client, inbox_of):
     client.force_login(inbox_of)
     one = Notification.objects.get(key="test:1", recipient=inbox_of)
     response = client.post("/notifications/read", {"id": [one.pk]}, headers={"accept": "application/json"})
-    assert response.json() == {"marked": 1, "unread": 1}
+    assert response.json() == {"marked": 1, "unread": 1, "label": "1"}
     assert client.post("/notifications/read").status_code == 302
-    assert client.get("/notifications/count").json() == {"unread": 0}
+    assert client.get("/notifications/count").json() == {"unread": 0, "label": ""}
 
 
 def test_the_bell_counts_unread_notifications(client, inbox_of):
     assert client.get("/notifications/count").status_code == 401
     client.force_login(inbox_of)
-    assert client.get("/notifications/count").json() == {"unread": 2}
+    assert client.get("/notifications/count").json() == {"unread": 2, "label": "2"}
     request = RequestFactory().get("/")
     request.user = inbox_of
     from core.notification_views import bell

@@ -59,7 +59,7 @@ class Review:
 
 
 def review(*, user: User, period: Period, today: dt.date | None = None) -> Review:
-    """The figures of the manager's paragraph and the table under it: 3 queries."""
+    """The figures of the manager's paragraph and the table under it: 2 queries."""
     from projects.reports import review as wording
 
     today = today or timezone.localdate()
@@ -170,32 +170,31 @@ def review(*, user: User, period: Period, today: dt.date | None = None) -> Revie
 def _major_milestones(user: User, period: Period, today: dt.date) -> list[MajorMilestones]:
     """Major projects whose (current) planned date for a stage falls in the period, and
     whether they reached it by the end of the period. Late: not reached by then (or
-    reached after the period), with the planned date already past."""
-    majors = _new_projects(user).filter(is_major=True)
-    aggregates = {}
-    late_condition = Q()
+    reached after the period), with the planned date already past.
+
+    One query: the major projects with a planned date in the period, counted here (the
+    counts need the same rows as the late list, so one scan of the table gives both)."""
+    in_period = Q()
     for stage in REVIEW_STAGES:
-        planned = Q(**{f"{planned_field(stage)}__range": (period.start, period.end)})
-        reached = Q(**{f"{actual_field(stage)}__lte": period.end})
-        aggregates[f"planned_{stage}"] = Count("pk", filter=planned)
-        aggregates[f"reached_{stage}"] = Count("pk", filter=planned & reached)
-        late_condition |= planned & ~reached & Q(**{f"{planned_field(stage)}__lt": today})
-    counts = majors.aggregate(**aggregates)
+        in_period |= Q(**{f"{planned_field(stage)}__range": (period.start, period.end)})
     fields = ["pk", "name"] + [f(stage) for stage in REVIEW_STAGES for f in (planned_field, actual_field)]
-    late_rows = majors.filter(late_condition).order_by("pk").values(*fields)
+    rows = list(_new_projects(user).filter(in_period, is_major=True).order_by().values_list(*fields))
     result = []
-    for stage in REVIEW_STAGES:
+    for index, stage in enumerate(REVIEW_STAGES):
+        planned_count = reached_count = 0
         late = []
-        for row in late_rows:
-            planned, reached = row[planned_field(stage)], row[actual_field(stage)]
-            if planned is None or not period.start <= planned <= period.end or planned >= today:
+        for row in rows:
+            planned, reached = row[2 + 2 * index], row[3 + 2 * index]
+            if planned is None or not period.start <= planned <= period.end:
                 continue
+            planned_count += 1
             if reached is not None and reached <= period.end:
+                reached_count += 1
+                continue
+            if planned >= today:
                 continue
             days = ((reached or today) - planned).days
-            late.append(LateMilestone(row["pk"], row["name"], stage.value, planned, reached, days))
-        late.sort(key=lambda item: (-item.days_late, item.name))
-        result.append(
-            MajorMilestones(stage.value, counts[f"planned_{stage}"] or 0, counts[f"reached_{stage}"] or 0, late)
-        )
+            late.append(LateMilestone(row[0], row[1], stage.value, planned, reached, days))
+        late.sort(key=lambda item: (-item.days_late, item.name, item.project_id))
+        result.append(MajorMilestones(stage.value, planned_count, reached_count, late))
     return result

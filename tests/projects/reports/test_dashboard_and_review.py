@@ -239,3 +239,25 @@ def test_periods_cover_whole_quarters_months_and_leap_days():
     assert february.label("zh-hans") == "2024年2月"
     assert parse_period({"year": "2024", "quarter": "3"}).label("zh-hans") == "2024年第三季度"
     assert parse_period({"month": "6"}, today=dt.date(2030, 1, 1)).start == dt.date(2030, 6, 1)
+
+
+def test_the_splits_written_in_python_are_the_templates_markup(zone, manager):
+    """The dashboard writes its long split tables in Python (projects.reports.html):
+    the same HTML as templates/projects/reports/_table.html, in both languages."""
+    import re
+
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from projects.reports.html import table_html
+
+    def squeeze(html: str) -> str:
+        return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", str(html))).strip()
+
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            report = selectors.dashboard(user=manager, period=YEAR_2024)
+            empty = selectors.dashboard(user=manager, period=parse_period({"year": "2015"}))
+            for table in [*report.splits, report.funnel, report.trend, empty.splits[0]]:
+                expected = render_to_string("projects/reports/_table.html", {"table": table})
+                assert squeeze(table_html(table)) == squeeze(expected), table.key

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -125,3 +126,33 @@ def test_query_count_does_not_grow_with_the_projects(frozen_today, team, other_t
     large = measure()
     assert large == small
     assert max(large.values()) <= 14
+    # The review reads the table twice (tiers; major milestones with their late ones), as
+    # its raw SQL does; the supervision list's rules and totals (its rows come a page at a time).
+    assert large[("review", "manager")] == large[("review", "officer")] == 2
+    assert large[("supervision", "manager")] == large[("supervision", "officer")] == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="GROUPING SETS: PostgreSQL only")
+def test_the_dashboards_one_pass_gives_what_one_scan_per_split_gives(frozen_today, team, other_team, reminder_rules):
+    """On PostgreSQL the funnel and the seven splits come from one GROUPING SETS scan;
+    the per-split queries (used elsewhere) must give the very same tables, for a manager
+    and for an officer (who does not count other teams' confidential projects)."""
+    officers = [UserFactory(team=team), UserFactory(team=team), UserFactory(team=other_team)]
+    manager = UserFactory(role=User.Role.MANAGER, team=team)
+    Grower(officers).add(60)
+    ProjectFactory(owner=officers[0], team=None, park=None, industry=None, signed_on=dt.date(2024, 5, 1))
+    for user in (manager, officers[0]):
+        one_pass = selectors.dashboard(user=user, period=YEAR)
+        with CaptureQueriesContext(connection) as context:
+            connection.vendor = "sqlite-like"  # takes the per-split path
+            try:
+                per_split = selectors.dashboard(user=user, period=YEAR)
+            finally:
+                connection.vendor = "postgresql"
+        assert len(context.captured_queries) == 11
+        assert one_pass.funnel.rows == per_split.funnel.rows
+        assert [(t.key, t.rows) for t in one_pass.splits] == [(t.key, t.rows) for t in per_split.splits]
+        assert queries(lambda user=user: selectors.dashboard(user=user, period=YEAR)) == 3  # no targets here
+    officer_view = selectors.dashboard(user=officers[0], period=YEAR)
+    manager_view = selectors.dashboard(user=manager, period=YEAR)
+    assert officer_view.funnel.rows[2]["count"] < manager_view.funnel.rows[2]["count"]  # confidential ones
