@@ -193,6 +193,13 @@ class Project(OwnedRecord):
             models.Index(fields=["stage", "total_investment"], name="project_stage_amount"),
             models.Index(fields=["team", "stage"], name="project_team_stage"),
             models.Index(fields=["signed_on"], name="project_signed_on"),
+            # The orders of the project list and the API (each read backwards for "newest first"),
+            # over live projects only, so that a page far down is read from the index alone.
+            models.Index(fields=["updated_at", "id"], condition=Q(is_deleted=False), name="project_updated"),
+            models.Index(fields=["created_at", "id"], condition=Q(is_deleted=False), name="project_created"),
+            models.Index(fields=["total_investment", "id"], condition=Q(is_deleted=False), name="project_amount"),
+            # A board column: its stage's biggest projects, major ones first.
+            models.Index(fields=["stage", "-is_major", "-total_investment", "id"], name="project_board"),
             models.Index(fields=["started_planned"], condition=Q(started_on__isnull=True), name="project_start_due"),
             models.Index(
                 fields=["completed_planned"], condition=Q(completed_on__isnull=True), name="project_completion_due"

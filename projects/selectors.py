@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -23,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from core import permissions
 from core.models import Team
+from core.pagination import COUNT_BOUND
 from crm import selectors as crm_selectors
 from crm.models import Mission, Organisation, Visit
 from crm.selectors import TimelineEntry
@@ -194,6 +196,9 @@ def my_work(*, user: User, selected: str = "", today: dt.date | None = None) -> 
 LIST_PAGE_SIZE = 25
 # Cards shown per board column; the column's count and total still cover all of them.
 BOARD_CARDS = 40
+# A column counts its projects up to this many (beyond, it says "more than"): seven
+# columns of a few thousand index entries each keep the board's cost flat.
+BOARD_COUNT_BOUND = 1_000
 HISTORY_ROWS = 50
 # The board's columns: the pipeline, and the projects paused on the way.
 BOARD_STAGES: list[Stage] = [*PIPELINE, Stage.ON_HOLD]
@@ -232,18 +237,25 @@ class ProjectList:
     filterset: ProjectFilter
     projects: QuerySet
     count: int
-    total: Decimal
+    total: Decimal | None  # None when there are more rows than counted
     sort: str
+    exact: bool = True  # False: `count` is a bound, there are more
 
 
-def project_list(*, user: User, data, sort: str = "") -> ProjectList:
-    """The filtered projects, their count and total investment (summed in the database)."""
+def project_list(*, user: User, data, sort: str = "", count_bound: int = COUNT_BOUND) -> ProjectList:
+    """The filtered projects, their count and total investment (summed in the database).
+
+    Count and total read at most count_bound + 1 rows (one query, whatever the table
+    holds): past the bound the list says "more than" the bound and has no total."""
     filterset = ProjectFilter(data or None, queryset=visible_with_level(user))
     filtered = filterset.qs
-    totals = filtered.order_by().aggregate(n=Count("pk"), total=Sum("total_investment"))
+    counted = filtered.order_by().values("pk", "total_investment")[: count_bound + 1]
+    totals = counted.aggregate(n=Count("pk"), total=Sum("total_investment"))
+    n, exact = totals["n"] or 0, (totals["n"] or 0) <= count_bound
+    total = (totals["total"] or Decimal(0)) if exact else None
     sort = sort if sort in SORTS else DEFAULT_SORT
     rows = filtered.select_related("investor", "owner", "team", "industry", "park").order_by(*SORTS[sort])
-    return ProjectList(filterset, rows, totals["n"] or 0, totals["total"] or Decimal(0), sort)
+    return ProjectList(filterset, rows, min(n, count_bound), total, sort, exact)
 
 
 @dataclass
@@ -270,8 +282,9 @@ class BoardColumn:
     stage: Stage
     label: str
     n: int
-    total: Decimal
+    total: Decimal | None  # None when the column has more projects than counted
     cards: list[Project]
+    exact: bool = True  # False: `n` is a bound, the column has more
 
     @property
     def more(self) -> int:
@@ -284,29 +297,60 @@ class Board:
     columns: list[BoardColumn]
 
 
-def board(*, user: User, data, per_column: int = BOARD_CARDS) -> Board:
-    """One column per stage: its count and total (one grouped query) and its biggest
-    projects (one query per column, so the count never depends on the rows)."""
+def _union_all(querysets: list[QuerySet], select: str) -> tuple[str, list]:
+    """`SELECT <select> FROM (<queryset>) UNION ALL ...`, one part per queryset, in one
+    statement: each part keeps its own ORDER BY and LIMIT (and so its own index scan)."""
+    parts, params = [], []
+    for index, queryset in enumerate(querysets):
+        sql, part_params = queryset.query.sql_with_params()
+        parts.append(f"(SELECT {select.format(index=index)} FROM ({sql}) AS part)")
+        params.extend(part_params)
+    return " UNION ALL ".join(parts), params
+
+
+def board(*, user: User, data, per_column: int = BOARD_CARDS, count_bound: int = BOARD_COUNT_BOUND) -> Board:
+    """One column per stage: its count and total, and its biggest projects, in three
+    queries whatever the rows. A column counts at most count_bound + 1 projects (its
+    total is given when the count is exact); its cards are an index range each."""
     data = data.copy() if data else None
     if data is not None:
         data.pop("stage", None)  # the columns are the stages
     filterset = ProjectFilter(data, queryset=visible_with_level(user))
-    filtered = filterset.qs
-    sums = {
-        row["stage"]: row
-        for row in filtered.order_by().values("stage").annotate(n=Count("pk"), total=Sum("total_investment"))
-    }
+    filtered = filterset.qs.order_by()
+    counted = [filtered.filter(stage=stage).values("total_investment")[: count_bound + 1] for stage in BOARD_STAGES]
+    firsts = [
+        filtered.filter(stage=stage).order_by("-is_major", "-total_investment", "pk").values("pk")[:per_column]
+        for stage in BOARD_STAGES
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(*_union_all(counted, "{index}, COUNT(*), SUM(part.total_investment)"))
+        sums = {index: (n, total) for index, n, total in cursor.fetchall()}
+        cursor.execute(*_union_all(firsts, "part.pk"))
+        ids = [row[0] for row in cursor.fetchall()]
+    by_pk = {project.pk: project for project in filtered.filter(pk__in=ids).select_related("investor", "owner")}
     columns = []
-    for stage in BOARD_STAGES:
-        cards = list(
-            filtered.filter(stage=stage)
-            .select_related("investor", "owner")
-            .order_by("-is_major", "-total_investment", "pk")[:per_column]
-        )
+    for index, stage in enumerate(BOARD_STAGES):
+        cards = [
+            project
+            for project in sorted(
+                (project for project in by_pk.values() if project.stage == stage),
+                key=lambda project: (not project.is_major, -project.total_investment, project.pk),
+            )
+        ]
         for card in cards:
             card.moves = allowed_moves(card)
-        row = sums.get(stage, {})
-        columns.append(BoardColumn(stage, stage.label, row.get("n", 0), row.get("total") or Decimal(0), cards))
+        n, total = sums.get(index, (0, None))
+        exact = n <= count_bound
+        columns.append(
+            BoardColumn(
+                stage,
+                stage.label,
+                min(n, count_bound),
+                (total or Decimal(0)) if exact else None,
+                cards,
+                exact,
+            )
+        )
     return Board(filterset, columns)
 
 
