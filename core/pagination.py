@@ -16,6 +16,8 @@ from django.db.models import QuerySet
 
 # Counts are exact up to this many rows.
 COUNT_BOUND = 10_000
+# However far a page number reaches, counts stop here (a page beyond is then not found).
+MAX_BOUND = 2**31
 
 
 def bounded_count(queryset, bound: int = COUNT_BOUND) -> tuple[int, bool]:
@@ -36,7 +38,7 @@ def requested_page(value) -> int:
 
 def count_bound_for(page_number: int, per_page: int, bound: int = COUNT_BOUND) -> int:
     """The bound that still tells whether the requested page and the one after it exist."""
-    return max(bound, (page_number + 1) * per_page)
+    return min(max(bound, (page_number + 1) * per_page), MAX_BOUND)
 
 
 class BoundedPaginator(Paginator):
