@@ -20,7 +20,7 @@ COUNT_BOUND = 10_000
 MAX_BOUND = 2**31
 
 
-def bounded_count(queryset, bound: int = COUNT_BOUND) -> tuple[int, bool]:
+def bounded_count(queryset, bound: int) -> tuple[int, bool]:
     """How many rows the queryset has, reading at most bound + 1 of them: (n, exact).
     When not exact, n is the bound and there are more."""
     n = queryset.order_by().values("pk")[: bound + 1].count()
@@ -36,8 +36,9 @@ def requested_page(value) -> int:
     return max(number, 1)
 
 
-def count_bound_for(page_number: int, per_page: int, bound: int = COUNT_BOUND) -> int:
+def count_bound_for(page_number: int, per_page: int, bound: int | None = None) -> int:
     """The bound that still tells whether the requested page and the one after it exist."""
+    bound = COUNT_BOUND if bound is None else bound
     return min(max(bound, (page_number + 1) * per_page), MAX_BOUND)
 
 
@@ -47,7 +48,7 @@ class BoundedPaginator(Paginator):
     The bound grows with the page asked for (`page_number`), so any page can be reached
     by its link; a page after the last counted one is still offered when it has rows."""
 
-    def __init__(self, object_list, per_page, *, page_number: int = 1, bound: int = COUNT_BOUND, count=None, **kw):
+    def __init__(self, object_list, per_page, *, page_number: int = 1, bound: int | None = None, count=None, **kw):
         super().__init__(object_list, per_page, **kw)
         self.bound = count_bound_for(page_number, per_page, bound)
         if count is not None:

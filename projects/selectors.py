@@ -22,9 +22,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from core import permissions
+from core import pagination, permissions
 from core.models import Team
-from core.pagination import COUNT_BOUND
 from crm import selectors as crm_selectors
 from crm.models import Mission, Organisation, Visit
 from crm.selectors import TimelineEntry
@@ -242,11 +241,12 @@ class ProjectList:
     exact: bool = True  # False: `count` is a bound, there are more
 
 
-def project_list(*, user: User, data, sort: str = "", count_bound: int = COUNT_BOUND) -> ProjectList:
+def project_list(*, user: User, data, sort: str = "", count_bound: int | None = None) -> ProjectList:
     """The filtered projects, their count and total investment (summed in the database).
 
     Count and total read at most count_bound + 1 rows (one query, whatever the table
     holds): past the bound the list says "more than" the bound and has no total."""
+    count_bound = pagination.COUNT_BOUND if count_bound is None else count_bound
     filterset = ProjectFilter(data or None, queryset=visible_with_level(user))
     filtered = filterset.qs
     counted = filtered.order_by().values("pk", "total_investment")[: count_bound + 1]
@@ -303,15 +303,16 @@ def _union_all(querysets: list[QuerySet], select: str) -> tuple[str, list]:
     parts, params = [], []
     for index, queryset in enumerate(querysets):
         sql, part_params = queryset.query.sql_with_params()
-        parts.append(f"(SELECT {select.format(index=index)} FROM ({sql}) AS part)")
+        parts.append(f"SELECT {select.format(index=index)} FROM ({sql}) AS part")
         params.extend(part_params)
     return " UNION ALL ".join(parts), params
 
 
-def board(*, user: User, data, per_column: int = BOARD_CARDS, count_bound: int = BOARD_COUNT_BOUND) -> Board:
+def board(*, user: User, data, per_column: int = BOARD_CARDS, count_bound: int | None = None) -> Board:
     """One column per stage: its count and total, and its biggest projects, in three
     queries whatever the rows. A column counts at most count_bound + 1 projects (its
     total is given when the count is exact); its cards are an index range each."""
+    count_bound = BOARD_COUNT_BOUND if count_bound is None else count_bound
     data = data.copy() if data else None
     if data is not None:
         data.pop("stage", None)  # the columns are the stages
@@ -324,7 +325,8 @@ def board(*, user: User, data, per_column: int = BOARD_CARDS, count_bound: int =
     ]
     with connection.cursor() as cursor:
         cursor.execute(*_union_all(counted, "{index}, COUNT(*), SUM(part.total_investment)"))
-        sums = {index: (n, total) for index, n, total in cursor.fetchall()}
+        # (SQLite sums decimals as floats: read them back as the amounts they are.)
+        sums = {index: (n, None if total is None else Decimal(str(total))) for index, n, total in cursor.fetchall()}
         cursor.execute(*_union_all(firsts, "part.pk"))
         ids = [row[0] for row in cursor.fetchall()]
     by_pk = {project.pk: project for project in filtered.filter(pk__in=ids).select_related("investor", "owner")}
