@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 
 DUE_SOON_DAYS = 30
 RECENT_VISITS = 10
+MILESTONES_SHOWN = 50
 
 # Bootstrap colours of the overdue levels (AlertLevel values).
 LEVEL_CLASS = {
@@ -119,6 +120,24 @@ class MyWork:
     stages: list[dict]
     projects: list[Project]
     today: dt.date
+
+    # The page lists the first MILESTONES_SHOWN of each kind (a team may have thousands
+    # late: rendering them all took seconds); the badge still counts them all.
+    @property
+    def overdue_shown(self) -> list[Milestone]:
+        return self.overdue[:MILESTONES_SHOWN]
+
+    @property
+    def due_soon_shown(self) -> list[Milestone]:
+        return self.due_soon[:MILESTONES_SHOWN]
+
+    @property
+    def overdue_more(self) -> int:
+        return max(len(self.overdue) - MILESTONES_SHOWN, 0)
+
+    @property
+    def due_soon_more(self) -> int:
+        return max(len(self.due_soon) - MILESTONES_SHOWN, 0)
 
 
 def _scoped_projects(user: User, scope: Scope) -> QuerySet:
