@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, QuerySet, Sum, Value, When
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -40,7 +40,7 @@ from projects.models import (
     actual_field,
     planned_field,
 )
-from projects.reminders import REMINDED_STAGES, with_overdue_level
+from projects.reminders import REMINDED_STAGES, overdue_ladder, with_overdue_level
 
 if TYPE_CHECKING:
     from core.models import User
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 DUE_SOON_DAYS = 30
 RECENT_VISITS = 10
 MILESTONES_SHOWN = 50
+MILESTONE_COUNT_BOUND = 1_000
 
 # Bootstrap colours of the overdue levels (AlertLevel values).
 LEVEL_CLASS = {
@@ -121,23 +122,19 @@ class MyWork:
     projects: list[Project]
     today: dt.date
 
-    # The page lists the first MILESTONES_SHOWN of each kind (a team may have thousands
-    # late: rendering them all took seconds); the badge still counts them all.
-    @property
-    def overdue_shown(self) -> list[Milestone]:
-        return self.overdue[:MILESTONES_SHOWN]
-
-    @property
-    def due_soon_shown(self) -> list[Milestone]:
-        return self.due_soon[:MILESTONES_SHOWN]
+    # Milestones are counted up to MILESTONE_COUNT_BOUND a kind (beyond: "more than").
+    overdue_count: int = 0
+    overdue_exact: bool = True
+    due_soon_count: int = 0
+    due_soon_exact: bool = True
 
     @property
     def overdue_more(self) -> int:
-        return max(len(self.overdue) - MILESTONES_SHOWN, 0)
+        return max(self.overdue_count - len(self.overdue), 0)
 
     @property
     def due_soon_more(self) -> int:
-        return max(len(self.due_soon) - MILESTONES_SHOWN, 0)
+        return max(self.due_soon_count - len(self.due_soon), 0)
 
 
 def _scoped_projects(user: User, scope: Scope) -> QuerySet:
@@ -153,6 +150,75 @@ def _scoped_visits(user: User, scope: Scope) -> QuerySet:
     return crm_selectors.visits_of_teams(scope.team_ids)
 
 
+def _milestones(projects: QuerySet, *, today: dt.date, horizon: dt.date, ladder) -> tuple:
+    """The first MILESTONES_SHOWN overdue and coming milestones (planned stages not
+    reached, soonest first) and how many there are, counted up to a bound.
+
+    One statement with a part per (kind, planned stage), each an ordered, LIMITed range
+    on that stage's plan, so its cost does not grow with a team's thousands of late
+    milestones; then one query for the projects shown."""
+    parts = []
+    for kind in ("overdue", "soon"):
+        for stage in PLANNED_STAGES:
+            planned = planned_field(stage)
+            when = (
+                {f"{planned}__lt": today}
+                if kind == "overdue"
+                else {f"{planned}__gte": today, f"{planned}__lte": horizon}
+            )
+            parts.append(
+                (
+                    projects.filter(stage__in=REMINDED_STAGES, **{f"{actual_field(stage)}__isnull": True}, **when)
+                    .order_by(planned, "pk")
+                    .values("pk", planned)[: MILESTONE_COUNT_BOUND + 1],
+                    planned,
+                )
+            )
+    sql, params = [], []
+    for index, (part, planned) in enumerate(parts):
+        part_sql, part_params = part.query.sql_with_params()
+        sql.append(
+            f"SELECT * FROM (SELECT {index} AS part_no, bounded.pk, bounded.{planned} AS planned, "
+            f"COUNT(*) OVER () AS n FROM ({part_sql}) AS bounded "
+            f"ORDER BY bounded.{planned}, bounded.pk LIMIT {MILESTONES_SHOWN}) AS part_{index}"
+        )
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sql), params)
+        rows = cursor.fetchall()
+    shown = {
+        project.pk: project
+        for project in with_overdue_level(projects.filter(pk__in={row[1] for row in rows}), today=today, ladder=ladder)
+        .select_related("investor", "owner")
+        .order_by()
+    }
+    overdue: list[Milestone] = []
+    due_soon: list[Milestone] = []
+    counted = {index: n for index, _pk, _planned, n in rows}
+    for index, pk, _planned, _n in rows:
+        project = shown.get(pk)
+        if project is None:
+            continue
+        stage = PLANNED_STAGES[index % len(PLANNED_STAGES)]
+        planned = project.planned_date(stage)
+        if index < len(PLANNED_STAGES):
+            overdue.append(Milestone(project, stage, planned, (today - planned).days))
+        else:
+            due_soon.append(Milestone(project, stage, planned, (planned - today).days))
+    overdue.sort(key=lambda milestone: (milestone.planned, milestone.project.pk))
+    due_soon.sort(key=lambda milestone: (milestone.planned, milestone.project.pk))
+    half = len(PLANNED_STAGES)
+    late_counts = [counted.get(index, 0) for index in range(half)]
+    soon_counts = [counted.get(index, 0) for index in range(half, 2 * half)]
+    counts = (
+        min(sum(late_counts), MILESTONE_COUNT_BOUND),
+        all(n <= MILESTONE_COUNT_BOUND for n in late_counts) and sum(late_counts) <= MILESTONE_COUNT_BOUND,
+        min(sum(soon_counts), MILESTONE_COUNT_BOUND),
+        all(n <= MILESTONE_COUNT_BOUND for n in soon_counts) and sum(soon_counts) <= MILESTONE_COUNT_BOUND,
+    )
+    return overdue[:MILESTONES_SHOWN], due_soon[:MILESTONES_SHOWN], counts
+
+
 def my_work(*, user: User, selected: str = "", today: dt.date | None = None) -> MyWork:
     """Everything on the home page, in a fixed number of queries whatever the rows."""
     today = today or timezone.localdate()
@@ -160,27 +226,8 @@ def my_work(*, user: User, selected: str = "", today: dt.date | None = None) -> 
     projects = _scoped_projects(user, scope)
 
     horizon = today + dt.timedelta(days=DUE_SOON_DAYS)
-    unreached = Q()
-    for stage in PLANNED_STAGES:
-        unreached |= Q(**{f"{actual_field(stage)}__isnull": True, f"{planned_field(stage)}__lte": horizon})
-    watched = (
-        with_overdue_level(projects.filter(unreached, stage__in=REMINDED_STAGES), today=today)
-        .select_related("investor", "owner")
-        .order_by("pk")
-    )
-    overdue: list[Milestone] = []
-    due_soon: list[Milestone] = []
-    for project in watched:
-        for stage in PLANNED_STAGES:
-            planned = project.planned_date(stage)
-            if not planned or project.actual_date(stage) or planned > horizon:
-                continue
-            if planned < today:
-                overdue.append(Milestone(project, stage, planned, (today - planned).days))
-            else:
-                due_soon.append(Milestone(project, stage, planned, (planned - today).days))
-    overdue.sort(key=lambda milestone: (milestone.planned, milestone.project.pk))
-    due_soon.sort(key=lambda milestone: (milestone.planned, milestone.project.pk))
+    ladder = overdue_ladder()
+    overdue, due_soon, counts = _milestones(projects, today=today, horizon=horizon, ladder=ladder)
 
     visits = _scoped_visits(user, scope)
     follow_ups = list(crm_selectors.open_follow_ups(visits, until=horizon)[:50])
@@ -201,12 +248,12 @@ def my_work(*, user: User, selected: str = "", today: dt.date | None = None) -> 
     ]
     order = {stage: index for index, stage in enumerate(list(PIPELINE) + [Stage.ON_HOLD, Stage.DROPPED])}
     listed = list(
-        with_overdue_level(projects.exclude(stage=Stage.DROPPED), today=today)
+        with_overdue_level(projects.exclude(stage=Stage.DROPPED), today=today, ladder=ladder)
         .select_related("investor", "owner", "team")
         .order_by("-updated_at")[:100]
     )
     listed.sort(key=lambda project: (order.get(project.stage, 99), project.name))
-    return MyWork(scope, overdue, due_soon, follow_ups, recent, stages, listed, today)
+    return MyWork(scope, overdue, due_soon, follow_ups, recent, stages, listed, today, *counts)
 
 
 # --- Project pages: list, board, detail -------------------------------------------
