@@ -198,6 +198,13 @@ class Project(OwnedRecord):
             models.Index(fields=["updated_at", "id"], condition=Q(is_deleted=False), name="project_updated"),
             models.Index(fields=["created_at", "id"], condition=Q(is_deleted=False), name="project_created"),
             models.Index(fields=["total_investment", "id"], condition=Q(is_deleted=False), name="project_amount"),
+            # My work's projects by stage of a team: count and sum from the index alone.
+            models.Index(
+                fields=["team", "stage"],
+                include=["total_investment", "id"],
+                condition=Q(is_deleted=False),
+                name="project_team_stage_amount",
+            ),
             # A board column: its stage's biggest projects, major ones first.
             models.Index(fields=["stage", "-is_major", "-total_investment", "id"], name="project_board"),
             models.Index(fields=["started_planned"], condition=Q(started_on__isnull=True), name="project_start_due"),
