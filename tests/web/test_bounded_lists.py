@@ -123,3 +123,28 @@ def test_the_list_and_the_board_run_the_same_few_queries_with_more_projects(clie
         client.force_login(user)
         assert {url: _queries(client, url) for url in urls} == counts[user.username]
     assert max(n for per_user in counts.values() for n in per_user.values()) <= 12, counts
+
+
+def test_my_work_lists_the_first_milestones_and_counts_them_up_to_a_bound(client, officer, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(selectors, "MILESTONES_SHOWN", 2)
+    monkeypatch.setattr(selectors, "MILESTONE_COUNT_BOUND", 3)
+    today = timezone.localdate()
+    for days in (5, 9, 1, 7):
+        ProjectFactory(owner=officer, name=f"晚{days}天", signed_planned=today - dt.timedelta(days=days))
+    ProjectFactory(owner=officer, name="快到了", signed_planned=today + dt.timedelta(days=3))
+    client.force_login(officer)
+    response = client.get("/")
+    work = response.context["work"]
+    # The most overdue first, as before; then how many there are, up to the bound.
+    assert [m.project.name for m in work.overdue] == ["晚9天", "晚7天"]
+    assert (work.overdue_count, work.overdue_exact) == (3, False)
+    assert [m.project.name for m in work.due_soon] == ["快到了"]
+    assert (work.due_soon_count, work.due_soon_exact, work.due_soon_more) == (1, True, 0)
+    overdue = _text(response).split('id="overdue"')[1].split('id="due-soon"')[0]
+    assert "more than 3" in overdue
+    assert "晚9天" in overdue
+    assert "晚5天" not in overdue
