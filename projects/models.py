@@ -195,7 +195,14 @@ class Project(OwnedRecord):
             models.Index(fields=["signed_on"], name="project_signed_on"),
             # The orders of the project list and the API (each read backwards for "newest first"),
             # over live projects only, so that a page far down is read from the index alone.
-            models.Index(fields=["updated_at", "id"], condition=Q(is_deleted=False), name="project_updated"),
+            # The list's default order carries the columns its usual filters and an officer's
+            # visibility read, so a page's ids come from the index alone.
+            models.Index(
+                fields=["updated_at", "id"],
+                include=["stage", "total_investment", "team", "is_confidential"],
+                condition=Q(is_deleted=False),
+                name="project_updated",
+            ),
             models.Index(fields=["created_at", "id"], condition=Q(is_deleted=False), name="project_created"),
             models.Index(fields=["total_investment", "id"], condition=Q(is_deleted=False), name="project_amount"),
             # My work's projects by stage of a team: count and sum from the index alone.
