@@ -214,6 +214,16 @@ class Project(OwnedRecord):
             ),
             # A board column: its stage's biggest projects, major ones first.
             models.Index(fields=["stage", "-is_major", "-total_investment", "id"], name="project_board"),
+            # My work of a team: its unreached plans of one stage, soonest first (the plain
+            # "*_due" indexes would walk every team's late plans to find one team's).
+            *[
+                models.Index(
+                    fields=["team", f"{stage}_planned"],
+                    condition=Q(**{f"{stage}_on__isnull": True}, is_deleted=False),
+                    name=f"project_team_{stage}_due",
+                )
+                for stage in ("signed", "started", "completed", "producing")
+            ],
             models.Index(fields=["started_planned"], condition=Q(started_on__isnull=True), name="project_start_due"),
             models.Index(
                 fields=["completed_planned"], condition=Q(completed_on__isnull=True), name="project_completion_due"
