@@ -51,13 +51,6 @@ class BoundedPaginator(Paginator):
     def __init__(self, object_list, per_page, *, page_number: int = 1, bound: int | None = None, count=None, **kw):
         super().__init__(object_list, per_page, **kw)
         self.bound = count_bound_for(page_number, per_page, bound)
-        self.first_rows = None
-        if count is None and page_number == 1 and isinstance(object_list, QuerySet):
-            # The first page first: when it is not full, it is every row, and no count is
-            # needed (a rare search would otherwise scan the table twice).
-            self.first_rows = list(object_list[:per_page])
-            if len(self.first_rows) < per_page:
-                count = (len(self.first_rows), True)
         if count is not None:
             n, self.exact = count
             self.__dict__["count"] = n
@@ -80,8 +73,6 @@ class BoundedPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         rows = self.object_list
-        if number == 1 and self.first_rows is not None:
-            return self._get_page(self.first_rows, number, self)
         if isinstance(rows, QuerySet) and not rows.query.distinct:
             rows = rows.filter(pk__in=rows.values("pk")[bottom : bottom + self.per_page])
         else:
