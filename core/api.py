@@ -21,6 +21,7 @@ other unawares).
 from __future__ import annotations
 
 import re
+from functools import partial
 
 import django_filters
 from django.conf import settings
@@ -53,6 +54,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from core import notifications
 from core.errors import DomainError, NotFound, NotPermitted
 from core.models import Notification
+from core.pagination import COUNT_BOUND, BoundedPaginator
 
 # --- Errors ---------------------------------------------------------------------------
 
@@ -216,8 +218,34 @@ class Pagination(PageNumberPagination):
         return self.page_size if size is None else size
 
     def paginate_queryset(self, queryset, request, view=None):
-        _query_integer(request, self.page_query_param, 1)
+        number = _query_integer(request, self.page_query_param, 1) or 1
+        # Counts stop at a bound (core.pagination): a list of millions costs what its page costs.
+        self.django_paginator_class = partial(BoundedPaginator, page_number=number)
         return super().paginate_queryset(queryset, request, view)
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.page.paginator.count,
+                "count_exact": self.page.paginator.exact,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["required"] = ["count", "count_exact", "results"]
+        response["properties"]["count"]["description"] = (
+            f"How many results match, exactly up to {COUNT_BOUND:,} (or further on the pages beyond); "
+            "past that, the bound, and count_exact is false."
+        )
+        response["properties"]["count_exact"] = {
+            "type": "boolean",
+            "description": "False when more results match than count says (follow next for them).",
+        }
+        return response
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)

@@ -355,6 +355,8 @@ class Visit(OwnedRecord):
         ordering = ["-date", "-id"]
         indexes = [
             models.Index(fields=["organisation", "-date"], name="visit_org_date"),
+            # Every list of visits, newest first (read backwards).
+            models.Index(fields=["date", "id"], name="visit_date"),
             models.Index(
                 fields=["follow_up_on"], condition=Q(follow_up_done_on__isnull=True), name="visit_open_follow_up"
             ),

@@ -10,7 +10,6 @@ import django_filters
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -23,6 +22,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from core import permissions
 from core.errors import DomainError
+from core.pagination import BoundedPaginator, requested_page
 from core.records import stored_version
 from crm import selectors, services
 from crm.filters import ContactFilter, MissionFilter, MissionStatus, OrganisationFilter, VisitFilter
@@ -54,7 +54,9 @@ class FilteredListView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         filterset = self.filterset_class(self.request.GET or None, queryset=self.rows(), request=self.request)
         shown = style_filter_form(filterset.form, shown=self.shown_filters)
-        page = Paginator(filterset.qs, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        number = requested_page(self.request.GET.get("page"))
+        # Counted up to a bound ("more than N" past it): every visit is millions of rows.
+        page = BoundedPaginator(filterset.qs, PAGE_SIZE, page_number=number).get_page(number)
         query = self.request.GET.copy()
         query.pop("page", None)
         # Filters in the query string that the page does not offer travel on as hidden fields.

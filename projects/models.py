@@ -193,6 +193,37 @@ class Project(OwnedRecord):
             models.Index(fields=["stage", "total_investment"], name="project_stage_amount"),
             models.Index(fields=["team", "stage"], name="project_team_stage"),
             models.Index(fields=["signed_on"], name="project_signed_on"),
+            # The orders of the project list and the API (each read backwards for "newest first"),
+            # over live projects only, so that a page far down is read from the index alone.
+            # The list's default order carries the columns its usual filters and an officer's
+            # visibility read, so a page's ids come from the index alone.
+            models.Index(
+                fields=["updated_at", "id"],
+                include=["stage", "total_investment", "team", "is_confidential"],
+                condition=Q(is_deleted=False),
+                name="project_updated",
+            ),
+            models.Index(fields=["created_at", "id"], condition=Q(is_deleted=False), name="project_created"),
+            models.Index(fields=["total_investment", "id"], condition=Q(is_deleted=False), name="project_amount"),
+            # My work's projects by stage of a team: count and sum from the index alone.
+            models.Index(
+                fields=["team", "stage"],
+                include=["total_investment", "id"],
+                condition=Q(is_deleted=False),
+                name="project_team_stage_amount",
+            ),
+            # A board column: its stage's biggest projects, major ones first.
+            models.Index(fields=["stage", "-is_major", "-total_investment", "id"], name="project_board"),
+            # My work of a team: its unreached plans of one stage, soonest first (the plain
+            # "*_due" indexes would walk every team's late plans to find one team's).
+            *[
+                models.Index(
+                    fields=["team", f"{stage}_planned"],
+                    condition=Q(**{f"{stage}_on__isnull": True}, is_deleted=False),
+                    name=f"project_team_{stage}_due",
+                )
+                for stage in ("signed", "started", "completed", "producing")
+            ],
             models.Index(fields=["started_planned"], condition=Q(started_on__isnull=True), name="project_start_due"),
             models.Index(
                 fields=["completed_planned"], condition=Q(completed_on__isnull=True), name="project_completion_due"

@@ -14,14 +14,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db import connection
+from django.db.models import Case, Count, F, IntegerField, QuerySet, Sum, Value, When
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from core import permissions
+from core import pagination, permissions
 from core.models import Team
 from crm import selectors as crm_selectors
 from crm.models import Mission, Organisation, Visit
@@ -39,13 +40,15 @@ from projects.models import (
     actual_field,
     planned_field,
 )
-from projects.reminders import REMINDED_STAGES, with_overdue_level
+from projects.reminders import REMINDED_STAGES, overdue_ladder, with_overdue_level
 
 if TYPE_CHECKING:
     from core.models import User
 
 DUE_SOON_DAYS = 30
 RECENT_VISITS = 10
+MILESTONES_SHOWN = 50
+MILESTONE_COUNT_BOUND = 1_000
 
 # Bootstrap colours of the overdue levels (AlertLevel values).
 LEVEL_CLASS = {
@@ -119,6 +122,20 @@ class MyWork:
     projects: list[Project]
     today: dt.date
 
+    # Milestones are counted up to MILESTONE_COUNT_BOUND a kind (beyond: "more than").
+    overdue_count: int = 0
+    overdue_exact: bool = True
+    due_soon_count: int = 0
+    due_soon_exact: bool = True
+
+    @property
+    def overdue_more(self) -> int:
+        return max(self.overdue_count - len(self.overdue), 0)
+
+    @property
+    def due_soon_more(self) -> int:
+        return max(self.due_soon_count - len(self.due_soon), 0)
+
 
 def _scoped_projects(user: User, scope: Scope) -> QuerySet:
     projects = visible(user)
@@ -133,6 +150,75 @@ def _scoped_visits(user: User, scope: Scope) -> QuerySet:
     return crm_selectors.visits_of_teams(scope.team_ids)
 
 
+def _milestones(projects: QuerySet, *, today: dt.date, horizon: dt.date, ladder) -> tuple:
+    """The first MILESTONES_SHOWN overdue and coming milestones (planned stages not
+    reached, soonest first) and how many there are, counted up to a bound.
+
+    One statement with a part per (kind, planned stage), each an ordered, LIMITed range
+    on that stage's plan, so its cost does not grow with a team's thousands of late
+    milestones; then one query for the projects shown."""
+    parts = []
+    for kind in ("overdue", "soon"):
+        for stage in PLANNED_STAGES:
+            planned = planned_field(stage)
+            when = (
+                {f"{planned}__lt": today}
+                if kind == "overdue"
+                else {f"{planned}__gte": today, f"{planned}__lte": horizon}
+            )
+            parts.append(
+                (
+                    projects.filter(stage__in=REMINDED_STAGES, **{f"{actual_field(stage)}__isnull": True}, **when)
+                    .order_by(planned, "pk")
+                    .values("pk", planned)[: MILESTONE_COUNT_BOUND + 1],
+                    planned,
+                )
+            )
+    sql, params = [], []
+    for index, (part, planned) in enumerate(parts):
+        part_sql, part_params = part.query.sql_with_params()
+        sql.append(
+            f"SELECT * FROM (SELECT {index} AS part_no, bounded.pk, bounded.{planned} AS planned, "
+            f"COUNT(*) OVER () AS n FROM ({part_sql}) AS bounded "
+            f"ORDER BY bounded.{planned}, bounded.pk LIMIT {MILESTONES_SHOWN}) AS part_{index}"
+        )
+        params.extend(part_params)
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(sql), params)
+        rows = cursor.fetchall()
+    shown = {
+        project.pk: project
+        for project in with_overdue_level(projects.filter(pk__in={row[1] for row in rows}), today=today, ladder=ladder)
+        .select_related("investor", "owner")
+        .order_by()
+    }
+    overdue: list[Milestone] = []
+    due_soon: list[Milestone] = []
+    counted = {index: n for index, _pk, _planned, n in rows}
+    for index, pk, _planned, _n in rows:
+        project = shown.get(pk)
+        if project is None:
+            continue
+        stage = PLANNED_STAGES[index % len(PLANNED_STAGES)]
+        planned = project.planned_date(stage)
+        if index < len(PLANNED_STAGES):
+            overdue.append(Milestone(project, stage, planned, (today - planned).days))
+        else:
+            due_soon.append(Milestone(project, stage, planned, (planned - today).days))
+    overdue.sort(key=lambda milestone: (milestone.planned, milestone.project.pk))
+    due_soon.sort(key=lambda milestone: (milestone.planned, milestone.project.pk))
+    half = len(PLANNED_STAGES)
+    late_counts = [counted.get(index, 0) for index in range(half)]
+    soon_counts = [counted.get(index, 0) for index in range(half, 2 * half)]
+    counts = (
+        min(sum(late_counts), MILESTONE_COUNT_BOUND),
+        all(n <= MILESTONE_COUNT_BOUND for n in late_counts) and sum(late_counts) <= MILESTONE_COUNT_BOUND,
+        min(sum(soon_counts), MILESTONE_COUNT_BOUND),
+        all(n <= MILESTONE_COUNT_BOUND for n in soon_counts) and sum(soon_counts) <= MILESTONE_COUNT_BOUND,
+    )
+    return overdue[:MILESTONES_SHOWN], due_soon[:MILESTONES_SHOWN], counts
+
+
 def my_work(*, user: User, selected: str = "", today: dt.date | None = None) -> MyWork:
     """Everything on the home page, in a fixed number of queries whatever the rows."""
     today = today or timezone.localdate()
@@ -140,27 +226,8 @@ def my_work(*, user: User, selected: str = "", today: dt.date | None = None) -> 
     projects = _scoped_projects(user, scope)
 
     horizon = today + dt.timedelta(days=DUE_SOON_DAYS)
-    unreached = Q()
-    for stage in PLANNED_STAGES:
-        unreached |= Q(**{f"{actual_field(stage)}__isnull": True, f"{planned_field(stage)}__lte": horizon})
-    watched = (
-        with_overdue_level(projects.filter(unreached, stage__in=REMINDED_STAGES), today=today)
-        .select_related("investor", "owner")
-        .order_by("pk")
-    )
-    overdue: list[Milestone] = []
-    due_soon: list[Milestone] = []
-    for project in watched:
-        for stage in PLANNED_STAGES:
-            planned = project.planned_date(stage)
-            if not planned or project.actual_date(stage) or planned > horizon:
-                continue
-            if planned < today:
-                overdue.append(Milestone(project, stage, planned, (today - planned).days))
-            else:
-                due_soon.append(Milestone(project, stage, planned, (planned - today).days))
-    overdue.sort(key=lambda milestone: (milestone.planned, milestone.project.pk))
-    due_soon.sort(key=lambda milestone: (milestone.planned, milestone.project.pk))
+    ladder = overdue_ladder()
+    overdue, due_soon, counts = _milestones(projects, today=today, horizon=horizon, ladder=ladder)
 
     visits = _scoped_visits(user, scope)
     follow_ups = list(crm_selectors.open_follow_ups(visits, until=horizon)[:50])
@@ -181,12 +248,12 @@ def my_work(*, user: User, selected: str = "", today: dt.date | None = None) -> 
     ]
     order = {stage: index for index, stage in enumerate(list(PIPELINE) + [Stage.ON_HOLD, Stage.DROPPED])}
     listed = list(
-        with_overdue_level(projects.exclude(stage=Stage.DROPPED), today=today)
+        with_overdue_level(projects.exclude(stage=Stage.DROPPED), today=today, ladder=ladder)
         .select_related("investor", "owner", "team")
         .order_by("-updated_at")[:100]
     )
     listed.sort(key=lambda project: (order.get(project.stage, 99), project.name))
-    return MyWork(scope, overdue, due_soon, follow_ups, recent, stages, listed, today)
+    return MyWork(scope, overdue, due_soon, follow_ups, recent, stages, listed, today, *counts)
 
 
 # --- Project pages: list, board, detail -------------------------------------------
@@ -194,6 +261,9 @@ def my_work(*, user: User, selected: str = "", today: dt.date | None = None) -> 
 LIST_PAGE_SIZE = 25
 # Cards shown per board column; the column's count and total still cover all of them.
 BOARD_CARDS = 40
+# A column counts its projects up to this many (beyond, it says "more than"): seven
+# columns of a few thousand index entries each keep the board's cost flat.
+BOARD_COUNT_BOUND = 1_000
 HISTORY_ROWS = 50
 # The board's columns: the pipeline, and the projects paused on the way.
 BOARD_STAGES: list[Stage] = [*PIPELINE, Stage.ON_HOLD]
@@ -232,18 +302,26 @@ class ProjectList:
     filterset: ProjectFilter
     projects: QuerySet
     count: int
-    total: Decimal
+    total: Decimal | None  # None when there are more rows than counted
     sort: str
+    exact: bool = True  # False: `count` is a bound, there are more
 
 
-def project_list(*, user: User, data, sort: str = "") -> ProjectList:
-    """The filtered projects, their count and total investment (summed in the database)."""
+def project_list(*, user: User, data, sort: str = "", count_bound: int | None = None) -> ProjectList:
+    """The filtered projects, their count and total investment (summed in the database).
+
+    Count and total read at most count_bound + 1 rows (one query, whatever the table
+    holds): past the bound the list says "more than" the bound and has no total."""
+    count_bound = pagination.COUNT_BOUND if count_bound is None else count_bound
     filterset = ProjectFilter(data or None, queryset=visible_with_level(user))
     filtered = filterset.qs
-    totals = filtered.order_by().aggregate(n=Count("pk"), total=Sum("total_investment"))
+    counted = filtered.order_by().values("pk", "total_investment")[: count_bound + 1]
+    totals = counted.aggregate(n=Count("pk"), total=Sum("total_investment"))
+    n, exact = totals["n"] or 0, (totals["n"] or 0) <= count_bound
+    total = (totals["total"] or Decimal(0)) if exact else None
     sort = sort if sort in SORTS else DEFAULT_SORT
     rows = filtered.select_related("investor", "owner", "team", "industry", "park").order_by(*SORTS[sort])
-    return ProjectList(filterset, rows, totals["n"] or 0, totals["total"] or Decimal(0), sort)
+    return ProjectList(filterset, rows, min(n, count_bound), total, sort, exact)
 
 
 @dataclass
@@ -270,8 +348,9 @@ class BoardColumn:
     stage: Stage
     label: str
     n: int
-    total: Decimal
+    total: Decimal | None  # None when the column has more projects than counted
     cards: list[Project]
+    exact: bool = True  # False: `n` is a bound, the column has more
 
     @property
     def more(self) -> int:
@@ -284,29 +363,62 @@ class Board:
     columns: list[BoardColumn]
 
 
-def board(*, user: User, data, per_column: int = BOARD_CARDS) -> Board:
-    """One column per stage: its count and total (one grouped query) and its biggest
-    projects (one query per column, so the count never depends on the rows)."""
+def _union_all(querysets: list[QuerySet], select: str) -> tuple[str, list]:
+    """`SELECT <select> FROM (<queryset>) UNION ALL ...`, one part per queryset, in one
+    statement: each part keeps its own ORDER BY and LIMIT (and so its own index scan)."""
+    parts, params = [], []
+    for index, queryset in enumerate(querysets):
+        sql, part_params = queryset.query.sql_with_params()
+        parts.append(f"SELECT {select.format(index=index)} FROM ({sql}) AS part")
+        params.extend(part_params)
+    return " UNION ALL ".join(parts), params
+
+
+def board(*, user: User, data, per_column: int = BOARD_CARDS, count_bound: int | None = None) -> Board:
+    """One column per stage: its count and total, and its biggest projects, in three
+    queries whatever the rows. A column counts at most count_bound + 1 projects (its
+    total is given when the count is exact); its cards are an index range each."""
+    count_bound = BOARD_COUNT_BOUND if count_bound is None else count_bound
     data = data.copy() if data else None
     if data is not None:
         data.pop("stage", None)  # the columns are the stages
     filterset = ProjectFilter(data, queryset=visible_with_level(user))
-    filtered = filterset.qs
-    sums = {
-        row["stage"]: row
-        for row in filtered.order_by().values("stage").annotate(n=Count("pk"), total=Sum("total_investment"))
-    }
+    filtered = filterset.qs.order_by()
+    counted = [filtered.filter(stage=stage).values("total_investment")[: count_bound + 1] for stage in BOARD_STAGES]
+    firsts = [
+        filtered.filter(stage=stage).order_by("-is_major", "-total_investment", "pk").values("pk")[:per_column]
+        for stage in BOARD_STAGES
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(*_union_all(counted, "{index}, COUNT(*), SUM(part.total_investment)"))
+        # (SQLite sums decimals as floats: read them back as the amounts they are.)
+        sums = {index: (n, None if total is None else Decimal(str(total))) for index, n, total in cursor.fetchall()}
+        cursor.execute(*_union_all(firsts, "part.pk"))
+        ids = [row[0] for row in cursor.fetchall()]
+    by_pk = {project.pk: project for project in filtered.filter(pk__in=ids).select_related("investor", "owner")}
     columns = []
-    for stage in BOARD_STAGES:
-        cards = list(
-            filtered.filter(stage=stage)
-            .select_related("investor", "owner")
-            .order_by("-is_major", "-total_investment", "pk")[:per_column]
-        )
+    for index, stage in enumerate(BOARD_STAGES):
+        cards = [
+            project
+            for project in sorted(
+                (project for project in by_pk.values() if project.stage == stage),
+                key=lambda project: (not project.is_major, -project.total_investment, project.pk),
+            )
+        ]
         for card in cards:
             card.moves = allowed_moves(card)
-        row = sums.get(stage, {})
-        columns.append(BoardColumn(stage, stage.label, row.get("n", 0), row.get("total") or Decimal(0), cards))
+        n, total = sums.get(index, (0, None))
+        exact = n <= count_bound
+        columns.append(
+            BoardColumn(
+                stage,
+                stage.label,
+                min(n, count_bound),
+                (total or Decimal(0)) if exact else None,
+                cards,
+                exact,
+            )
+        )
     return Board(filterset, columns)
 
 

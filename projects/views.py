@@ -15,8 +15,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -29,6 +29,8 @@ from django.views.generic import TemplateView
 
 from core import permissions
 from core.errors import DomainError
+from core.models import User
+from core.pagination import BoundedPaginator, count_bound_for, requested_page
 from core.templatetags.amounts import format_amount
 from crm import selectors as crm_selectors
 from projects import selectors, services
@@ -83,8 +85,21 @@ LIST_FILTERS = [
 BOARD_FILTERS = [name for name in LIST_FILTERS if name != "stage"]
 
 
-def _filter_fields(filterset, names: list[str]):
+def _owner_choices(user, selected) -> list[tuple]:
+    """The owners the filter offers: people of the viewer's teams, the viewer, and the
+    owner chosen. Listing every user would make each page render thousands of options;
+    any owner still filters by ?owner= (the filter validates against every active user)."""
+    people = User.objects.filter(is_active=True).filter(
+        Q(team_id__in=permissions.team_ids_of(user)) | Q(pk=user.pk) | Q(pk__in=[selected] if selected else [])
+    )
+    return [("", _("Any")), *[(person.pk, str(person)) for person in people.order_by("username")]]
+
+
+def _filter_fields(filterset, names: list[str], user=None):
     form = filterset.form
+    if user is not None and "owner" in form.fields:
+        selected = form.data.get("owner", "")
+        form.fields["owner"].widget.choices = _owner_choices(user, selected if str(selected).isdigit() else None)
     bootstrap(form, small=True)
     for field in form.fields.values():
         if isinstance(field.widget, forms.SelectMultiple):
@@ -110,16 +125,22 @@ class ProjectListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        number = requested_page(self.request.GET.get("page"))
         result = selectors.project_list(
-            user=self.request.user, data=self.request.GET, sort=self.request.GET.get("sort")
+            user=self.request.user,
+            data=self.request.GET,
+            sort=self.request.GET.get("sort"),
+            count_bound=count_bound_for(number, selectors.LIST_PAGE_SIZE),
         )
-        paginator = Paginator(result.projects, selectors.LIST_PAGE_SIZE)
-        paginator.count = result.count  # counted already, with the total
-        page = paginator.get_page(self.request.GET.get("page"))
+        # Counted already, with the total (at most up to the bound).
+        paginator = BoundedPaginator(
+            result.projects, selectors.LIST_PAGE_SIZE, page_number=number, count=(result.count, result.exact)
+        )
+        page = paginator.get_page(number)
         context.update(
             result=result,
             page=page,
-            fields=_filter_fields(result.filterset, LIST_FILTERS),
+            fields=_filter_fields(result.filterset, LIST_FILTERS, self.request.user),
             query=_query_without(self.request, "page"),
             sort_query=_query_without(self.request, "page", "sort"),
             level_class=LEVEL_CLASS,
@@ -148,7 +169,7 @@ class BoardView(LoginRequiredMixin, TemplateView):
                 card.editable = permissions.can_edit_project(user, card)
         context.update(
             board=board,
-            fields=_filter_fields(board.filterset, BOARD_FILTERS),
+            fields=_filter_fields(board.filterset, BOARD_FILTERS, user),
             here=self.request.get_full_path(),
             level_class=LEVEL_CLASS,
         )

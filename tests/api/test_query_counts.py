@@ -74,3 +74,21 @@ def test_list_queries_do_not_grow_with_rows(resource, urls, officer, client_for)
     _make(resource, officer, 6)
     assert client.get(urls[0]).json()["count"] == 9
     assert [_queries(client, url) for url in urls] == few
+
+
+def test_a_list_past_the_count_bound_says_its_count_is_not_exact_and_pages_on(client_for, officer, monkeypatch):
+    from core import pagination
+
+    monkeypatch.setattr(pagination, "COUNT_BOUND", 3)
+    _make("visits", officer, 5)
+    client = client_for(officer)
+    first = client.get("/api/v1/visits/?page_size=2").json()
+    assert (first["count"], first["count_exact"], len(first["results"])) == (4, False, 2)
+    assert first["next"].endswith("page=2&page_size=2")
+    # The last page is counted to its end: the count is exact there.
+    last = client.get("/api/v1/visits/?page_size=2&page=3").json()
+    assert (last["count"], last["count_exact"], len(last["results"]), last["next"]) == (5, True, 1, None)
+    assert client.get("/api/v1/visits/?page_size=2&page=4").status_code == 404
+    # A page of 50 counts at least two pages' worth: five visits are counted exactly.
+    whole = client.get("/api/v1/visits/").json()
+    assert (whole["count"], whole["count_exact"]) == (5, True)
