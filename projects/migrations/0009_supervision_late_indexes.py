@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0006_audit_event'),
         ('crm', '0003_organisation_organisation_credit_code_normalised'),
-        ('projects', '0006_targets'),
+        ('projects', '0008_team_milestone_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
