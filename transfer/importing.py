@@ -46,10 +46,6 @@ def get_progress(job_id: int) -> tuple[int, int] | None:
     return _cache().get(f"transfer-progress-{job_id}")
 
 
-class _UndoRow(Exception):
-    """Raised inside a row's savepoint so that a refused row leaves nothing behind."""
-
-
 def check_file(kind: str, data: bytes, filename: str, user) -> Sheet:
     """Read the file and its header row; FileRefused says what is wrong with it."""
     sheet = read_spreadsheet(data, filename)
@@ -62,28 +58,25 @@ def _run(job: ImportJob, *, committing: bool) -> None:
     importer = IMPORTERS[job.kind](user=job.user, decisions=job.decisions, committing=committing)
     mapping, ignored = importer.map_headers(sheet.headers)
     total = len(sheet.rows)
+    rows = [
+        (number, {column.key: (cells[index] if index < len(cells) else None) for index, column in mapping.items()})
+        for number, cells in sheet.rows
+    ]
     counts = {"create": 0, "update": 0, "unchanged": 0, "error": 0, "confirm": 0}
     shown: list[dict] = []
     kept = dict.fromkeys(counts, 0)
     digest = hashlib.sha256()
     set_progress(job.pk, 0, total)
     with transaction.atomic():
-        for done, (number, cells) in enumerate(sheet.rows, start=1):
-            raw = {column.key: (cells[index] if index < len(cells) else None) for index, column in mapping.items()}
-            result = RowResult(number)
-            try:
-                with transaction.atomic():
-                    result = importer.import_row(number, raw)
-                    if result.errors:
-                        raise _UndoRow
-            except _UndoRow:
-                pass
-            except Exception:
-                logger.exception("import %s: row %s failed unexpectedly", job.pk, number)
-                result.action = "error"
-                result.errors.append(
-                    ("", _("This row could not be imported (an unexpected error); nothing was saved."))
-                )
+        importer.preload([raw for _number, raw in rows])
+        results: list[RowResult] = []
+        for done, (number, raw) in enumerate(rows, start=1):
+            results.append(importer.run_row(number, raw))
+            if done % PROGRESS_EVERY == 0:
+                set_progress(job.pk, done, total)
+        again = importer.finish()
+        for result in results:
+            result = again.get(result.number, result)
             counts[result.action] += 1
             if result.candidates and result.action != "error":
                 counts["confirm"] += 1
@@ -92,9 +85,7 @@ def _run(job: ImportJob, *, committing: bool) -> None:
                 shown.append(result.as_dict())
             # A near match's action depends on the user's answer, given after the check.
             action = "near" if result.candidates else result.action
-            digest.update(f"{number}:{action}:{result.signature};".encode())
-            if done % PROGRESS_EVERY == 0:
-                set_progress(job.pk, done, total)
+            digest.update(f"{result.number}:{action}:{result.signature};".encode())
         fingerprint = digest.hexdigest()
         stale = committing and fingerprint != job.fingerprint and not counts["error"]
         keep = committing and not counts["error"] and not stale
