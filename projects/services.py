@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import operator
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -81,9 +82,10 @@ def _check_project_fields(project: Project) -> None:
 
 def _start_as_lead(project: Project) -> None:
     """A new project starts as a lead, noted today unless an earlier date is given."""
+    today = timezone.localdate()
     project.stage = Stage.LEAD
-    project.lead_on = project.lead_on or timezone.localdate()
-    if project.lead_on > timezone.localdate():
+    project.lead_on = project.lead_on or today
+    if project.lead_on > today:
         raise DomainError(_("A lead cannot be noted in the future."), field="lead_on")
 
 
@@ -462,12 +464,12 @@ def _correct_stage(locked: Project, *, to_stage: Stage, by: User, note: str) -> 
 
 # References checked for many projects at once (one query per table) when they are written.
 _REFERENCES = [field for field in Project._meta.concrete_fields if field.is_relation]
-_HISTORY_FIELDS = [field.attname for field in Project.history.model.tracked_fields]
-_WRITTEN_ON_INSERT = {"id", "created_at", "updated_at"}
-
-
-def _values(project: Project) -> dict:
-    return {name: getattr(project, name) for name in _HISTORY_FIELDS if name not in _WRITTEN_ON_INSERT}
+# What history records of a project, less what the insert itself sets.
+_WRITTEN_ON_INSERT = ("id", "created_at", "updated_at")
+_HISTORY_FIELDS = [
+    field.attname for field in Project.history.model.tracked_fields if field.attname not in _WRITTEN_ON_INSERT
+]
+_values = operator.attrgetter(*_HISTORY_FIELDS)  # a project -> its values, in that order
 
 
 class NewProject:
@@ -479,7 +481,7 @@ class NewProject:
         self.by = by
         # The project as history records it after its creation and after each move,
         # with the stage-change row of the move.
-        self.steps: list[tuple[dict, StageChange | None]] = [(_values(project), None)]
+        self.steps: list[tuple[tuple, StageChange | None]] = [(_values(project), None)]
 
     def change_stage(
         self,
@@ -525,9 +527,16 @@ def project_prepare_new(*, project: Project, by: User) -> NewProject:
     _check_project_fields(project)
     _start_as_lead(project)
     try:
-        project.full_clean(exclude=[field.name for field in _REFERENCES], validate_constraints=False)
+        # Projects have no unique fields and one check constraint, the rule on the total
+        # investment above; the database enforces both anyway.
+        project.full_clean(
+            exclude=[field.name for field in _REFERENCES], validate_unique=False, validate_constraints=False
+        )
     except ValidationError as error:
         raise validation_error_to_domain(error) from error
+    for field in _REFERENCES:
+        if getattr(project, field.attname) is None and not field.blank:
+            full_clean_or_refuse(project)  # words the missing reference as full_clean does
     return NewProject(project, by)
 
 
@@ -565,13 +574,18 @@ def _insert_rows(model: type[models.Model], columns: list[str], rows: list[list]
         model._base_manager.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=500)
         return
     quote = connection.ops.quote_name
-    names = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+    fields = [model._meta.get_field(name) for name in columns]
+    names = ", ".join(quote(field.column) for field in fields)
+    # Choices may be given as their enum members (Stage.SIGNED): COPY gets their values.
+    choices = [index for index, field in enumerate(fields) if field.choices]
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy,
     ):
         for row in rows:
-            copy.write_row([_plain(value) for value in row])
+            for index in choices:
+                row[index] = _plain(row[index])
+            copy.write_row(row)
 
 
 def _create_projects(projects: list[Project], now: dt.datetime) -> None:
@@ -612,17 +626,17 @@ def projects_create_many(*, projects: list[NewProject], by: User) -> list[Projec
     _check_references(instances)
     now = timezone.now()
     _create_projects(instances, now)
-    history_columns = [*_HISTORY_FIELDS, "history_date", "history_type", "history_user_id", "history_change_reason"]
+    history_columns = [*_HISTORY_FIELDS, *_WRITTEN_ON_INSERT]
+    history_columns += ["history_date", "history_type", "history_user_id", "history_change_reason"]
     change_columns = ["project_id", "from_stage", "to_stage", "reached_on", "changed_by_id", "changed_at", "note"]
     change_columns.append("is_correction")
     history: list[list] = []
     changes: list[list] = []
     for new in projects:
         project = new.project
-        inserted = {"id": project.pk, "created_at": project.created_at, "updated_at": project.updated_at}
+        inserted = (project.pk, project.created_at, project.updated_at)
         for index, (values, change) in enumerate(new.steps):
-            row = values | inserted
-            history.append([*(row[name] for name in _HISTORY_FIELDS), now, "~" if index else "+", by.pk, None])
+            history.append([*values, *inserted, now, "~" if index else "+", by.pk, None])
             if change is not None:
                 change.project = project
                 change.changed_at = now

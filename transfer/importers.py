@@ -983,6 +983,7 @@ class ProjectImporter(Importer):
         self._again: dict[int, RowResult] = {}
         self._deferring = True
         self._raw: dict | None = None
+        self._created_by_row: dict[int, int] = {}  # id() of a project this file creates -> its row
 
     # --- what the rows look up ---
 
@@ -1064,6 +1065,8 @@ class ProjectImporter(Importer):
             logger.info("%s import: writing %s new projects at once failed; one by one", self.kind, len(pending))
             waiting = {id(new.project) for new, _number, _raw in pending}
             self._projects = {key: p for key, p in self._projects.items() if id(p) not in waiting}
+            for key in waiting:
+                self._created_by_row.pop(key, None)
             self._deferring = False
             try:
                 for _new, number, raw in pending:
@@ -1122,7 +1125,9 @@ class ProjectImporter(Importer):
         if project is None:
             self._create(investor, values, fields, result)
             return
-        result.signature = str(project.pk)
+        # A project an earlier row creates gets another id in the check than in the commit.
+        created_by = self._created_by_row.get(id(project))
+        result.signature = f"row {created_by}" if created_by else str(project.pk)
         changed = self.changes(project, values, [*fields, "investor"])
         for key in ("lead_on",):
             if values.get(key) and values[key] != project.lead_on:
@@ -1164,6 +1169,7 @@ class ProjectImporter(Importer):
         result.action = "create"
         result.signature = f"new|{len(result.changes)}"
         self._projects[(investor.pk, lookup_key(project.name))] = project
+        self._created_by_row[id(project)] = result.number
 
     def _target(self, values: dict) -> Stage | None:
         """The stage the row puts the project at (given, or the last stage it dates)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 
 from django.conf import settings
 from django.core.cache import caches
@@ -26,7 +27,8 @@ logger = logging.getLogger(__name__)
 
 # Rows of each kind kept in the report for the page (the counts cover every row).
 SHOWN_ROWS = {"create": 200, "update": 1000, "unchanged": 0, "error": 1000}
-PROGRESS_EVERY = 50
+# The progress the page shows is written at most this often (each write costs a few ms).
+PROGRESS_SECONDS = 0.5
 
 
 def inline_rows() -> int:
@@ -46,6 +48,21 @@ def get_progress(job_id: int) -> tuple[int, int] | None:
     return _cache().get(f"transfer-progress-{job_id}")
 
 
+def _sheet(job: ImportJob, *, committing: bool) -> Sheet:
+    """The rows of the job's file. The check leaves what it read for the commit, under
+    the digest of the file, so the commit does not parse the same workbook again."""
+    content = bytes(job.content)
+    key = f"transfer-sheet-{job.pk}-{hashlib.sha256(content).hexdigest()}"
+    sheet = _cache().get(key) if committing else None
+    if committing:
+        _cache().delete(key)
+    if sheet is None:
+        sheet = read_spreadsheet(content, job.filename)
+        if not committing:
+            _cache().set(key, sheet, timeout=24 * 3600)
+    return sheet
+
+
 def check_file(kind: str, data: bytes, filename: str, user) -> Sheet:
     """Read the file and its header row; FileRefused says what is wrong with it."""
     sheet = read_spreadsheet(data, filename)
@@ -54,7 +71,7 @@ def check_file(kind: str, data: bytes, filename: str, user) -> Sheet:
 
 
 def _run(job: ImportJob, *, committing: bool) -> None:
-    sheet = read_spreadsheet(bytes(job.content), job.filename)
+    sheet = _sheet(job, committing=committing)
     importer = IMPORTERS[job.kind](user=job.user, decisions=job.decisions, committing=committing)
     mapping, ignored = importer.map_headers(sheet.headers)
     total = len(sheet.rows)
@@ -70,10 +87,12 @@ def _run(job: ImportJob, *, committing: bool) -> None:
     with transaction.atomic():
         importer.preload([raw for _number, raw in rows])
         results: list[RowResult] = []
+        shown_at = time.monotonic()
         for done, (number, raw) in enumerate(rows, start=1):
             results.append(importer.run_row(number, raw))
-            if done % PROGRESS_EVERY == 0:
+            if time.monotonic() - shown_at >= PROGRESS_SECONDS:
                 set_progress(job.pk, done, total)
+                shown_at = time.monotonic()
         again = importer.finish()
         for result in results:
             result = again.get(result.number, result)
