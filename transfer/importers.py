@@ -1149,7 +1149,10 @@ class ProjectImporter(Importer):
                     self._advance(project, values, result)
             except Exception:
                 # The row's writes were undone: so are its changes to the project read.
-                project.refresh_from_db()
+                try:
+                    project.refresh_from_db()
+                except Project.DoesNotExist:
+                    pass  # deleted meanwhile: the row's error says so
                 raise
         result.signature += f"|{len(result.changes)}"
 
