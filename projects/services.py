@@ -4,16 +4,19 @@ code that moves a project between stages (admin, web, API and import all call it
 from __future__ import annotations
 
 import datetime as dt
+import enum
+import operator
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
 from core.errors import DomainError, NotFound, NotPermitted
-from core.records import full_clean_or_refuse, prepare_owned_record, stored_version
+from core.records import full_clean_or_refuse, prepare_owned_record, stored_version, validation_error_to_domain
 from projects.models import (
     OPEN_STAGES,
     PIPELINE,
@@ -59,21 +62,8 @@ def _check_planned_order(project: Project) -> None:
         previous = (stage, planned)
 
 
-# --- Create, edit, delete -------------------------------------------------------
-
-
-@transaction.atomic
-def project_save(*, project: Project, by: User, replan_reason: str = "") -> Project:
-    """Create a project (as a lead) or save edits to one.
-
-    Stage and actual dates are never changed here (project_change_stage does that).
-    Moving a planned date that was already set is a re-plan: it needs a reason and
-    leaves a Replan row, so the original plan stays visible.
-    """
-    creating = project._state.adding
-    if not creating:
-        _visible_or_not_found(stored_version(project), by)
-    stored = prepare_owned_record(project, by=by, can_edit=permissions.can_edit_project)
+def _check_project_fields(project: Project) -> None:
+    """The rules a project's own fields follow, whoever writes it (new or edited)."""
     if project.team_id is None:
         raise DomainError(_("Choose the team responsible for this project."), field="team")
     if project.total_investment is None or project.total_investment < 0:
@@ -89,12 +79,36 @@ def project_save(*, project: Project, by: User, replan_reason: str = "") -> Proj
         )
     _check_planned_order(project)
 
+
+def _start_as_lead(project: Project) -> None:
+    """A new project starts as a lead, noted today unless an earlier date is given."""
+    today = timezone.localdate()
+    project.stage = Stage.LEAD
+    project.lead_on = project.lead_on or today
+    if project.lead_on > today:
+        raise DomainError(_("A lead cannot be noted in the future."), field="lead_on")
+
+
+# --- Create, edit, delete -------------------------------------------------------
+
+
+@transaction.atomic
+def project_save(*, project: Project, by: User, replan_reason: str = "") -> Project:
+    """Create a project (as a lead) or save edits to one.
+
+    Stage and actual dates are never changed here (project_change_stage does that).
+    Moving a planned date that was already set is a re-plan: it needs a reason and
+    leaves a Replan row, so the original plan stays visible.
+    """
+    creating = project._state.adding
+    if not creating:
+        _visible_or_not_found(stored_version(project), by)
+    stored = prepare_owned_record(project, by=by, can_edit=permissions.can_edit_project)
+    _check_project_fields(project)
+
     replans: list[Replan] = []
     if creating:
-        project.stage = Stage.LEAD
-        project.lead_on = project.lead_on or timezone.localdate()
-        if project.lead_on > timezone.localdate():
-            raise DomainError(_("A lead cannot be noted in the future."), field="lead_on")
+        _start_as_lead(project)
     else:
         # The stage columns stay as stored: a stale form cannot undo a stage change.
         for name in ["stage", "held_stage", "exit_reason", "resumed_on", "is_deleted", "deleted_at"] + [
@@ -302,6 +316,27 @@ def project_change_stage(
     if correction:
         return _follow(project, _correct_stage(locked, to_stage=to_stage, by=by, note=note or reason))
 
+    change = _stage_step(locked, to_stage=to_stage, on=on, by=by, note=note, reason=reason, signed_amount=signed_amount)
+    locked._history_user = by
+    locked.save()
+    change.save(force_insert=True)
+    return _follow(project, locked)
+
+
+def _stage_step(
+    locked: Project,
+    *,
+    to_stage: Stage,
+    on: dt.date | None,
+    by: User,
+    note: str,
+    reason: str,
+    signed_amount: Decimal | None,
+) -> StageChange:
+    """The rules of a move that is not a correction, applied to `locked` (the stored
+    project, or one being created): its stage fields are set, and the stage-change row
+    to save with it is returned unsaved. DomainError if the move is refused."""
+    current = Stage(locked.stage)
     resuming = current == Stage.ON_HOLD and to_stage == locked.held_stage
     if not resuming and to_stage not in TRANSITIONS[current]:
         raise _refuse_move(current, to_stage, locked.held_stage)
@@ -359,9 +394,7 @@ def project_change_stage(
         # A resumed stage keeps the date it was first reached (reports count the
         # signing in its year); the resumption's date is on the stage-change row.
         setattr(locked, actual_field(to_stage), on)
-    locked._history_user = by
-    locked.save()
-    StageChange.objects.create(
+    return StageChange(
         project=locked,
         from_stage=current,
         to_stage=to_stage,
@@ -369,7 +402,6 @@ def project_change_stage(
         changed_by=by,
         note=(note or reason).strip(),
     )
-    return _follow(project, locked)
 
 
 def _correct_stage(locked: Project, *, to_stage: Stage, by: User, note: str) -> Project:
@@ -421,3 +453,194 @@ def _correct_stage(locked: Project, *, to_stage: Stage, by: User, note: str) -> 
         is_correction=True,
     )
     return locked
+
+
+# --- Many new projects at once (imports) ----------------------------------------
+#
+# project_prepare_new applies the rules project_save and project_change_stage apply to
+# a new project and its first moves, in memory; projects_create_many then writes many
+# prepared projects, their history and their stage changes in a few statements. The
+# rules are the functions above: only the writing differs.
+
+# References checked for many projects at once (one query per table) when they are written.
+_REFERENCES = [field for field in Project._meta.concrete_fields if field.is_relation]
+# What history records of a project, less what the insert itself sets.
+_WRITTEN_ON_INSERT = ("id", "created_at", "updated_at")
+_HISTORY_FIELDS = [
+    field.attname for field in Project.history.model.tracked_fields if field.attname not in _WRITTEN_ON_INSERT
+]
+_values = operator.attrgetter(*_HISTORY_FIELDS)  # a project -> its values, in that order
+
+
+class NewProject:
+    """A project checked for creation, and the stages it was moved through, not yet
+    written. Made by project_prepare_new; written by projects_create_many."""
+
+    def __init__(self, project: Project, by: User) -> None:
+        self.project = project
+        self.by = by
+        # The project as history records it after its creation and after each move,
+        # with the stage-change row of the move.
+        self.steps: list[tuple[tuple, StageChange | None]] = [(_values(project), None)]
+
+    def change_stage(
+        self,
+        *,
+        to_stage: Stage | str,
+        on: dt.date | None,
+        note: str = "",
+        reason: str = "",
+        signed_amount: Decimal | None = None,
+    ) -> None:
+        """project_change_stage for the project being created (no correction: it is new)."""
+        try:
+            to_stage = Stage(to_stage)
+        except ValueError:
+            raise DomainError(_("Unknown stage: %(stage)s.") % {"stage": to_stage}, code="stage_unknown") from None
+        project, by = self.project, self.by
+        self._check_unchanged()
+        _visible_or_not_found(project, by)
+        if not permissions.can_edit_project(by, project):
+            raise NotPermitted(_("You can change the stage of your team's projects only."))
+        if Stage(project.stage) == to_stage:
+            return
+        change = _stage_step(
+            project, to_stage=to_stage, on=on, by=by, note=note, reason=reason, signed_amount=signed_amount
+        )
+        self.steps.append((_values(project), change))
+
+    def _check_unchanged(self) -> None:
+        if _values(self.project) != self.steps[-1][0]:
+            # Checked values were changed afterwards: the rules were not applied to these.
+            raise ValueError(f"The new project “{self.project}” changed after it was checked; prepare it again.")
+
+
+def project_prepare_new(*, project: Project, by: User) -> NewProject:
+    """Check a new project as project_save does, without writing it (DomainError if
+    refused). Move it on with change_stage, then write it with projects_create_many.
+
+    References (investor, owner, team, industry…) are checked when the projects are
+    written, one query per table for all of them."""
+    if not project._state.adding or project.pk is not None:
+        raise ValueError("project_prepare_new is for new projects; project_save edits stored ones.")
+    prepare_owned_record(project, by=by, can_edit=permissions.can_edit_project)
+    _check_project_fields(project)
+    _start_as_lead(project)
+    try:
+        # Projects have no unique fields and one check constraint, the rule on the total
+        # investment above; the database enforces both anyway.
+        project.full_clean(
+            exclude=[field.name for field in _REFERENCES], validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as error:
+        raise validation_error_to_domain(error) from error
+    for field in _REFERENCES:
+        if getattr(project, field.attname) is None and not field.blank:
+            full_clean_or_refuse(project)  # words the missing reference as full_clean does
+    return NewProject(project, by)
+
+
+def _check_references(projects: list[Project]) -> None:
+    """full_clean's check that each referenced row exists, one query per table."""
+    for field in _REFERENCES:
+        ids = {getattr(project, field.attname) for project in projects} - {None}
+        if not ids:
+            continue
+        target = field.remote_field.model._base_manager.complex_filter(field.get_limit_choices_to())
+        found: set = set()
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 5000):
+            chunk = ordered[start : start + 5000]
+            lookup = {f"{field.remote_field.field_name}__in": chunk}
+            found.update(target.filter(**lookup).values_list(field.remote_field.field_name, flat=True))
+        for project in projects:
+            if getattr(project, field.attname) not in found and getattr(project, field.attname) is not None:
+                # full_clean words the error as it does for a single project.
+                full_clean_or_refuse(project)
+
+
+def _plain(value):
+    """A value as the database stores it (a stage, not the Stage member)."""
+    return value.value if isinstance(value, enum.Enum) else value
+
+
+def _insert_rows(model: type[models.Model], columns: list[str], rows: list[list]) -> None:
+    """Insert rows (values in the order of `columns`, attribute names): with COPY on
+    PostgreSQL, many times faster than INSERT for thousands of rows; elsewhere
+    bulk_create. No signals are sent (as with bulk_create)."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model._base_manager.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=500)
+        return
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in columns]
+    names = ", ".join(quote(field.column) for field in fields)
+    # Choices may be given as their enum members (Stage.SIGNED): COPY gets their values.
+    choices = [index for index, field in enumerate(fields) if field.choices]
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            for index in choices:
+                row[index] = _plain(row[index])
+            copy.write_row(row)
+
+
+def _create_projects(projects: list[Project], now: dt.datetime) -> None:
+    """Insert new projects as Project.save() would on creation, giving them their ids."""
+    if connection.vendor != "postgresql":
+        Project.objects.bulk_create(projects, batch_size=500)
+        return
+    table, column = Project._meta.db_table, Project._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, len(projects)]
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    fields = Project._meta.concrete_fields
+    for project, pk in zip(projects, ids, strict=True):
+        project.pk = pk
+        project.created_at = project.updated_at = now  # auto_now_add, auto_now
+    _insert_rows(
+        Project, [field.attname for field in fields], [[getattr(p, f.attname) for f in fields] for p in projects]
+    )
+    for project in projects:
+        project._state.adding = False
+        project._state.db = connection.alias
+
+
+@transaction.atomic
+def projects_create_many(*, projects: list[NewProject], by: User) -> list[Project]:
+    """Write projects prepared by project_prepare_new: the projects, one history row per
+    step (created, then each stage reached) and the stage-change rows, as project_save
+    and project_change_stage would have written them one by one."""
+    if not projects:
+        return []
+    for new in projects:
+        if new.by != by:
+            raise ValueError("Projects are written by the user they were checked for.")
+        new._check_unchanged()
+    instances = [new.project for new in projects]
+    _check_references(instances)
+    now = timezone.now()
+    _create_projects(instances, now)
+    history_columns = [*_HISTORY_FIELDS, *_WRITTEN_ON_INSERT]
+    history_columns += ["history_date", "history_type", "history_user_id", "history_change_reason"]
+    change_columns = ["project_id", "from_stage", "to_stage", "reached_on", "changed_by_id", "changed_at", "note"]
+    change_columns.append("is_correction")
+    history: list[list] = []
+    changes: list[list] = []
+    for new in projects:
+        project = new.project
+        inserted = (project.pk, project.created_at, project.updated_at)
+        for index, (values, change) in enumerate(new.steps):
+            history.append([*values, *inserted, now, "~" if index else "+", by.pk, None])
+            if change is not None:
+                change.project = project
+                change.changed_at = now
+                changes.append([getattr(change, name) for name in change_columns])
+    _insert_rows(Project.history.model, history_columns, history)
+    _insert_rows(StageChange, change_columns, changes)
+    return instances

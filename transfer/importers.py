@@ -8,9 +8,11 @@ what earlier rows of the same file wrote (two rows of one company give one compa
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core import permissions
@@ -37,6 +39,8 @@ from transfer.columns import (
 from transfer.lookups import Lookups
 from transfer.parsing import lookup_key, normalise_organisation_name
 from transfer.reading import FileRefused
+
+logger = logging.getLogger(__name__)
 
 
 class RowError(Exception):
@@ -70,11 +74,19 @@ class RowResult:
 NEW = "new"  # the user's answer to a near match: it is another organisation
 
 
+class _UndoRow(Exception):
+    """Raised inside a row's savepoint so that a refused row leaves nothing behind."""
+
+
 class Importer:
     kind = ""
     columns: list[Column] = []
     # The record's own fields set from same-named columns (others are handled in code).
     plain_fields: tuple[str, ...] = ()
+    # False: every row runs in its own savepoint, undone if the row is refused. True:
+    # the importer keeps a row's writes together itself (in a savepoint where it writes
+    # at once, or deferred to finish()), so rows that write nothing cost no savepoint.
+    defers_writes = False
 
     def __init__(self, *, user, decisions: dict | None = None, committing: bool = False) -> None:
         self.user = user
@@ -131,6 +143,45 @@ class Importer:
 
     def required_columns(self) -> list[Column]:
         return [column for column in self.columns if column.required]
+
+    # --- the rows of a file ---
+
+    def preload(self, rows: list[dict[str, object]]) -> None:
+        """Read at once what the rows will look up (before the first row is imported)."""
+
+    def run_row(self, number: int, raw: dict[str, object]) -> RowResult:
+        """Import one row so that a refused row leaves nothing behind."""
+        if not self.defers_writes:
+            return self.import_row_alone(number, raw)
+        try:
+            return self.import_row(number, raw)
+        except Exception:
+            return self._unexpected(number, RowResult(number))
+
+    def import_row_alone(self, number: int, raw: dict[str, object]) -> RowResult:
+        """Import one row in its own savepoint, undone if the row is refused."""
+        result = RowResult(number)
+        try:
+            with transaction.atomic():
+                result = self.import_row(number, raw)
+                if result.errors:
+                    raise _UndoRow
+        except _UndoRow:
+            pass
+        except Exception:
+            result = self._unexpected(number, result)
+        return result
+
+    def _unexpected(self, number: int, result: RowResult) -> RowResult:
+        logger.exception("%s import: row %s failed unexpectedly", self.kind, number)
+        result.action = "error"
+        result.errors.append(("", _("This row could not be imported (an unexpected error); nothing was saved.")))
+        return result
+
+    def finish(self) -> dict[int, RowResult]:
+        """Write what the rows deferred. Returns the results of rows that had to be
+        imported again one by one (their first result no longer holds)."""
+        return {}
 
     # --- one row ---
 
@@ -917,18 +968,120 @@ class ProjectImporter(Importer):
         text_column("description", "项目简介", "Description", aliases=("简介", "项目内容"), width=40),
     ]
 
+    defers_writes = True
+    _RELATED = ("investor", "owner", "team", "industry", "park", "source_mission")
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._projects: dict[tuple[int, str], Project] | None = None
+        # Projects read or created by this import: by id, and by (investor, name key).
+        self._by_pk: dict[int, Project] = {}
+        self._projects: dict[tuple[int, str], Project] = {}
+        self._loaded_investors: set[int] = set()
+        # New projects checked by the services, written by finish() (or earlier, when
+        # a row needs one of them); with the row each came from, to import it again.
+        self._pending: list[tuple[project_services.NewProject, int, dict]] = []
+        self._again: dict[int, RowResult] = {}
+        self._deferring = True
+        self._raw: dict | None = None
+        self._created_by_row: dict[int, int] = {}  # id() of a project this file creates -> its row
+
+    # --- what the rows look up ---
+
+    def _remember(self, projects) -> None:
+        for project in projects:
+            project = self._by_pk.setdefault(project.pk, project)
+            self._projects.setdefault((project.investor_id, lookup_key(project.name)), project)
+
+    def _load_investors(self, investor_ids) -> None:
+        """Read the projects of these investors (newest first, as the name lookup wants)."""
+        ids = sorted(set(investor_ids) - self._loaded_investors)
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            self._remember(
+                Project.objects.select_related(*self._RELATED)
+                .filter(investor_id__in=chunk)
+                .order_by("-created_at", "-id")
+            )
+            self._loaded_investors.update(chunk)
+
+    def _load_ids(self, ids) -> None:
+        ids = sorted({pk for pk in ids if 0 < pk < 2**63} - set(self._by_pk))
+        for start in range(0, len(ids), 1000):
+            self._remember(Project.objects.select_related(*self._RELATED).filter(pk__in=ids[start : start + 1000]))
+
+    def preload(self, rows: list[dict[str, object]]) -> None:
+        """The investors of the file, their projects and the projects named by id: a few
+        queries for the whole file instead of some for every row."""
+        investor_ids: set[int] = set()
+        project_ids: set[int] = set()
+        for raw in rows:
+            try:
+                name = self.column("investor").parse(raw.get("investor"), self.lookups)
+                code = self.column("investor_credit_code").parse(raw.get("investor_credit_code"), self.lookups)
+                project_id = self.column("id").parse(raw.get("id"), self.lookups)
+            except ValueError:
+                continue  # the row will say what is wrong with it
+            _how, ids = self.lookups.organisation_ids(name=name or "", credit_code=code or "")
+            if len(ids) == 1:
+                investor_ids |= ids
+            if project_id:
+                project_ids.add(project_id)
+        organisations = self.__dict__.setdefault("_organisations", {})
+        ordered = sorted(investor_ids)
+        for start in range(0, len(ordered), 1000):
+            organisations.update(Organisation.objects.in_bulk(ordered[start : start + 1000]))
+        self._load_investors(investor_ids)
+        self._load_ids(project_ids)
 
     def _existing(self, investor_id: int, name: str) -> Project | None:
-        """The project of this investor with this name; all are read at the first row."""
-        if self._projects is None:
-            self._projects = {}
-            related = ("investor", "owner", "team", "industry", "park", "source_mission")
-            for project in Project.objects.select_related(*related):
-                self._projects.setdefault((project.investor_id, lookup_key(project.name)), project)
+        """The project of this investor with this name (the newest if several)."""
+        if investor_id not in self._loaded_investors:
+            self._load_investors([investor_id])
         return self._projects.get((investor_id, lookup_key(name)))
+
+    def _by_id(self, pk: int) -> Project:
+        if pk not in self._by_pk:
+            self._load_ids([pk])
+        if pk not in self._by_pk:
+            raise RowError("id", _("No record has the ID %(id)s; leave the ID empty to create one.") % {"id": pk})
+        return self._by_pk[pk]
+
+    # --- new projects, written many at once ---
+
+    def import_row(self, number: int, raw: dict[str, object]) -> RowResult:
+        self._raw = raw
+        return super().import_row(number, raw)
+
+    def _write_pending(self) -> None:
+        """Write the new projects checked so far. If that fails, the services did not
+        foresee something the database refuses: their rows are imported again one by
+        one, as a person would enter them, so each row gets its own answer."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        try:
+            project_services.projects_create_many(projects=[new for new, _number, _raw in pending], by=self.user)
+        except Exception:
+            logger.info("%s import: writing %s new projects at once failed; one by one", self.kind, len(pending))
+            waiting = {id(new.project) for new, _number, _raw in pending}
+            self._projects = {key: p for key, p in self._projects.items() if id(p) not in waiting}
+            for key in waiting:
+                self._created_by_row.pop(key, None)
+            self._deferring = False
+            try:
+                for _new, number, raw in pending:
+                    self._again[number] = self.import_row_alone(number, raw)
+            finally:
+                self._deferring = True
+            return
+        self._remember(new.project for new, _number, _raw in pending)
+
+    def finish(self) -> dict[int, RowResult]:
+        if self.committing:
+            self._write_pending()
+        # The check stops here: the services checked every new project and its moves,
+        # and the check's writes are undone anyway. The commit writes them.
+        return self._again
 
     def _amounts(self, values: dict) -> None:
         """A USD total investment is kept as foreign capital; the total itself is in yuan."""
@@ -959,50 +1112,90 @@ class ProjectImporter(Importer):
         investor = self.existing_organisation(values, name_key="investor", code_key="investor_credit_code")
         values["investor"] = investor
         if values.get("id"):
-            project = self.record_by_id(
-                Project, values["id"], Project.objects.select_related("investor", "owner", "team", "industry", "park")
-            )
+            project = self._by_id(values["id"])
         else:
+            project = self._existing(investor.pk, values["name"])
+        if project is not None and project.pk is None:
+            # An earlier row of this file creates it: write those first, then change it.
+            self._write_pending()
             project = self._existing(investor.pk, values["name"])
         if project is not None and not permissions.can_view_project(self.user, project):
             raise RowError("name", _("You may not change this project."))
         fields = [key for key in self.plain_fields if key in values]
         if project is None:
-            project = Project(investor=investor)
-            self.set_fields(project, values, fields)
-            # Ledgers often start at signing: the lead is then noted on the first date given.
-            dates = [values.get(actual_field(stage)) for stage in PIPELINE] + [values.get("exit_on")]
-            project.lead_on = values.get("lead_on") or min((day for day in dates if day), default=None)
-            project_services.project_save(project=project, by=self.user)
-            result.action = "create"
-            result.signature = "new"
-            self._projects[(investor.pk, lookup_key(project.name))] = project
-        else:
-            result.signature = str(project.pk)
-            changed = self.changes(project, values, [*fields, "investor"])
-            for key in ("lead_on",):
-                if values.get(key) and values[key] != project.lead_on:
-                    raise RowError(
-                        key, _("The date a stage was reached is changed by an admin's correction, not by an import.")
-                    )
-            if changed:
-                self.set_fields(project, values, changed)
-                project_services.project_save(
-                    project=project, by=self.user, replan_reason=values.get("replan_reason") or ""
+            self._create(investor, values, fields, result)
+            return
+        # A project an earlier row creates gets another id in the check than in the commit.
+        created_by = self._created_by_row.get(id(project))
+        result.signature = f"row {created_by}" if created_by else str(project.pk)
+        changed = self.changes(project, values, [*fields, "investor"])
+        for key in ("lead_on",):
+            if values.get(key) and values[key] != project.lead_on:
+                raise RowError(
+                    key, _("The date a stage was reached is changed by an admin's correction, not by an import.")
                 )
-            result.action = "update" if changed else "unchanged"
-        self._advance(project, values, result)
+        result.action = "update" if changed else "unchanged"
+        if not changed and not self._moves(project, values):
+            # Nothing to write: the stage checks only (no savepoint needed).
+            self._advance(project, values, result)
+        else:
+            try:
+                with transaction.atomic():
+                    if changed:
+                        self.set_fields(project, values, changed)
+                        project_services.project_save(
+                            project=project, by=self.user, replan_reason=values.get("replan_reason") or ""
+                        )
+                    self._advance(project, values, result)
+            except Exception:
+                # The row's writes were undone: so are its changes to the project read.
+                try:
+                    project.refresh_from_db()
+                except Project.DoesNotExist:
+                    pass  # deleted meanwhile: the row's error says so
+                raise
         result.signature += f"|{len(result.changes)}"
 
-    def _advance(self, project: Project, values: dict, result: RowResult) -> None:
-        """Move the project stage by stage to the stage of the row, on the row's dates."""
+    def _create(self, investor, values: dict, fields: list[str], result: RowResult) -> None:
+        project = Project(investor=investor)
+        self.set_fields(project, values, fields)
+        # Ledgers often start at signing: the lead is then noted on the first date given.
+        dates = [values.get(actual_field(stage)) for stage in PIPELINE] + [values.get("exit_on")]
+        project.lead_on = values.get("lead_on") or min((day for day in dates if day), default=None)
+        if self._deferring:
+            new = project_services.project_prepare_new(project=project, by=self.user)
+            self._advance(project, values, result, new=new)
+            self._pending.append((new, result.number, self._raw))
+        else:
+            project_services.project_save(project=project, by=self.user)
+            self._advance(project, values, result)
+        result.action = "create"
+        result.signature = f"new|{len(result.changes)}"
+        self._projects[(investor.pk, lookup_key(project.name))] = project
+        self._created_by_row[id(project)] = result.number
+
+    def _target(self, values: dict) -> Stage | None:
+        """The stage the row puts the project at (given, or the last stage it dates)."""
         target = values.get("stage")
         if target is None:
             reached = [stage for stage in PIPELINE if values.get(actual_field(stage))]
             if not reached:
-                return
+                return None
             target = reached[-1]
-        target = Stage(target)
+        return Stage(target)
+
+    def _moves(self, project: Project, values: dict) -> bool:
+        target = self._target(values)
+        return target is not None and target != Stage(project.stage)
+
+    def _advance(
+        self, project: Project, values: dict, result: RowResult, new: project_services.NewProject | None = None
+    ) -> None:
+        """Move the project stage by stage to the stage of the row, on the row's dates
+        (a new project through `new`, written later; a stored one at once)."""
+        target = self._target(values)
+        if target is None:
+            return
         current = Stage(project.stage)
         # Dates of stages already reached stay as recorded.
         for stage in PIPELINE:
@@ -1040,15 +1233,13 @@ class ProjectImporter(Importer):
                 raise RowError(
                     key, _("Enter the date the project reached “%(stage)s”.") % {"stage": Stage(stage).label}
                 )
+            move = {"to_stage": stage, "on": on, "reason": values.get("exit_reason") or ""}
+            move["signed_amount"] = values.get("signed_amount")
             try:
-                project_services.project_change_stage(
-                    project=project,
-                    to_stage=stage,
-                    on=on,
-                    by=self.user,
-                    reason=values.get("exit_reason") or "",
-                    signed_amount=values.get("signed_amount"),
-                )
+                if new is not None:
+                    new.change_stage(**move)
+                else:
+                    project_services.project_change_stage(project=project, by=self.user, **move)
             except DomainError as error:
                 raise RowError("stage" if error.field != "signed_amount" else "signed_amount", str(error)) from error
         result.changes.append((self.column("stage").header(), str(before), str(target.label)))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 
 from django.conf import settings
 from django.core.cache import caches
@@ -26,7 +27,8 @@ logger = logging.getLogger(__name__)
 
 # Rows of each kind kept in the report for the page (the counts cover every row).
 SHOWN_ROWS = {"create": 200, "update": 1000, "unchanged": 0, "error": 1000}
-PROGRESS_EVERY = 50
+# The progress the page shows is written at most this often (each write costs a few ms).
+PROGRESS_SECONDS = 0.5
 
 
 def inline_rows() -> int:
@@ -46,8 +48,19 @@ def get_progress(job_id: int) -> tuple[int, int] | None:
     return _cache().get(f"transfer-progress-{job_id}")
 
 
-class _UndoRow(Exception):
-    """Raised inside a row's savepoint so that a refused row leaves nothing behind."""
+def _sheet(job: ImportJob, *, committing: bool) -> Sheet:
+    """The rows of the job's file. The check leaves what it read for the commit, under
+    the digest of the file, so the commit does not parse the same workbook again."""
+    content = bytes(job.content)
+    key = f"transfer-sheet-{job.pk}-{hashlib.sha256(content).hexdigest()}"
+    sheet = _cache().get(key) if committing else None
+    if committing:
+        _cache().delete(key)
+    if sheet is None:
+        sheet = read_spreadsheet(content, job.filename)
+        if not committing:
+            _cache().set(key, sheet, timeout=24 * 3600)
+    return sheet
 
 
 def check_file(kind: str, data: bytes, filename: str, user) -> Sheet:
@@ -58,32 +71,31 @@ def check_file(kind: str, data: bytes, filename: str, user) -> Sheet:
 
 
 def _run(job: ImportJob, *, committing: bool) -> None:
-    sheet = read_spreadsheet(bytes(job.content), job.filename)
+    sheet = _sheet(job, committing=committing)
     importer = IMPORTERS[job.kind](user=job.user, decisions=job.decisions, committing=committing)
     mapping, ignored = importer.map_headers(sheet.headers)
     total = len(sheet.rows)
+    rows = [
+        (number, {column.key: (cells[index] if index < len(cells) else None) for index, column in mapping.items()})
+        for number, cells in sheet.rows
+    ]
     counts = {"create": 0, "update": 0, "unchanged": 0, "error": 0, "confirm": 0}
     shown: list[dict] = []
     kept = dict.fromkeys(counts, 0)
     digest = hashlib.sha256()
     set_progress(job.pk, 0, total)
     with transaction.atomic():
-        for done, (number, cells) in enumerate(sheet.rows, start=1):
-            raw = {column.key: (cells[index] if index < len(cells) else None) for index, column in mapping.items()}
-            result = RowResult(number)
-            try:
-                with transaction.atomic():
-                    result = importer.import_row(number, raw)
-                    if result.errors:
-                        raise _UndoRow
-            except _UndoRow:
-                pass
-            except Exception:
-                logger.exception("import %s: row %s failed unexpectedly", job.pk, number)
-                result.action = "error"
-                result.errors.append(
-                    ("", _("This row could not be imported (an unexpected error); nothing was saved."))
-                )
+        importer.preload([raw for _number, raw in rows])
+        results: list[RowResult] = []
+        shown_at = time.monotonic()
+        for done, (number, raw) in enumerate(rows, start=1):
+            results.append(importer.run_row(number, raw))
+            if time.monotonic() - shown_at >= PROGRESS_SECONDS:
+                set_progress(job.pk, done, total)
+                shown_at = time.monotonic()
+        again = importer.finish()
+        for result in results:
+            result = again.get(result.number, result)
             counts[result.action] += 1
             if result.candidates and result.action != "error":
                 counts["confirm"] += 1
@@ -92,9 +104,7 @@ def _run(job: ImportJob, *, committing: bool) -> None:
                 shown.append(result.as_dict())
             # A near match's action depends on the user's answer, given after the check.
             action = "near" if result.candidates else result.action
-            digest.update(f"{number}:{action}:{result.signature};".encode())
-            if done % PROGRESS_EVERY == 0:
-                set_progress(job.pk, done, total)
+            digest.update(f"{result.number}:{action}:{result.signature};".encode())
         fingerprint = digest.hexdigest()
         stale = committing and fingerprint != job.fingerprint and not counts["error"]
         keep = committing and not counts["error"] and not stale

@@ -21,6 +21,8 @@ class Lookups:
         self.by_code: dict[str, int] = {}
         self.by_name: dict[str, set[int]] = defaultdict(set)
         self.coded_ids: set[int] = set()
+        # Answers of organisation_ids, until an organisation is remembered or forgotten.
+        self._answers: dict[tuple[str, str, str], tuple[str, set[int]]] = {}
 
     # --- reference data ---
 
@@ -91,6 +93,7 @@ class Lookups:
         self._organisations_loaded = True
 
     def remember_organisation(self, pk: int, name: str, name_en: str = "", code: str = "") -> None:
+        self._answers.clear()
         if code:
             self.by_code[code] = pk
             self.coded_ids.add(pk)
@@ -100,6 +103,7 @@ class Lookups:
                 self.by_name[key].add(pk)
 
     def forget_organisation(self, pk: int) -> None:
+        self._answers.clear()
         for code in [code for code, value in self.by_code.items() if value == pk]:
             del self.by_code[code]
         self.coded_ids.discard(pk)
@@ -109,6 +113,13 @@ class Lookups:
     def organisation_ids(self, *, name: str = "", name_en: str = "", credit_code: str = "") -> tuple[str, set[int]]:
         """How the organisation was matched ("code", "name" or "") and the candidates."""
         self._load_organisations()
+        question = (name, name_en, credit_code)
+        if question not in self._answers:
+            self._answers[question] = self._organisation_ids(name, name_en, credit_code)
+        how, ids = self._answers[question]
+        return how, set(ids)
+
+    def _organisation_ids(self, name: str, name_en: str, credit_code: str) -> tuple[str, set[int]]:
         code = normalise_credit_code(credit_code) if credit_code else ""
         if code and code in self.by_code:
             return "code", {self.by_code[code]}

@@ -130,9 +130,39 @@ def _check_zip(data: bytes) -> None:
                     head = chunk[-16:]
 
 
+def _size_from_dimension(worksheet) -> None:
+    """ReadOnlyWorksheet._get_size, without reading the whole sheet.
+
+    openpyxl looks for the sheet's <dimension> element and, in a file without one (files
+    written in write-only mode, like our exports), only stops at the end of
+    <sheetData>: it parses every row once before the rows are read. The element can
+    only come before <sheetData>, so looking at opening tags up to there finds the same
+    answer."""
+    from openpyxl.utils import range_boundaries
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.xml.functions import iterparse
+
+    source = worksheet._get_source()
+    try:
+        for _event, element in iterparse(source, events=("start",)):
+            if element.tag == DIMENSION_TAG:
+                ref = element.get("ref")
+                if ref:
+                    size = range_boundaries(ref)
+                    worksheet._min_column, worksheet._min_row, worksheet._max_column, worksheet._max_row = size
+                return
+            if element.tag == DATA_TAG:
+                return
+    finally:
+        source.close()
+
+
 def _read_xlsx(data: bytes) -> Sheet:
     _check_zip(data)
     import openpyxl  # defusedxml installed: openpyxl parses through it
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    ReadOnlyWorksheet._get_size = _size_from_dimension
 
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
