@@ -171,14 +171,14 @@ def _one_pass(queryset: QuerySet, period: Period) -> tuple[dict, dict[str, list[
         for function, prefix in (("COUNT", "n"), ("SUM", "t"))
     ]
     grouped = (
-        f"SELECT {', '.join(f'GROUPING(g_{key}) AS s_{key}' for key in keys)}, {', '.join(columns)}, "
+        f"SELECT {', '.join(f'GROUPING(g_{key}) AS s_{key}' for key in keys)}, {', '.join(columns)}, "  # nosec B608
         f"{', '.join(aggregates)} FROM ({inner_sql}) AS period_projects "
         f"GROUP BY GROUPING SETS ((), {', '.join(f'(g_{key})' for key in keys)})"
     )
     park, team, user, industry = (model._meta.db_table for model in (Park, Team, User, Industry))
     user_columns = ", ".join(f"u.{name} AS owner__{name}" for name in USER_FIELDS)
     sql = (
-        f"SELECT g.*, p.name AS park__name, t.name AS team__name, i.name AS cluster__name, {user_columns} "
+        f"SELECT g.*, p.name AS park__name, t.name AS team__name, i.name AS cluster__name, {user_columns} "  # nosec B608
         f"FROM ({grouped}) AS g "
         f"LEFT JOIN {park} p ON p.id = g.g_park AND g.s_park = 0 "
         f"LEFT JOIN {team} t ON t.id = g.g_team AND g.s_team = 0 "
