@@ -53,10 +53,11 @@ class BoundedPaginator(Paginator):
         self.bound = count_bound_for(page_number, per_page, bound)
         if count is not None:
             n, self.exact = count
-            self.__dict__["count"] = n
-        else:
+        elif isinstance(object_list, QuerySet):
             n, self.exact = bounded_count(object_list, self.bound)
-            self.__dict__["count"] = n
+        else:  # a sequence that knows its length (e.g. the supervision list's late milestones)
+            n, self.exact = len(object_list), True
+        self.__dict__["count"] = n
 
     @property
     def num_pages(self):  # noqa: D401 - the pages known to exist

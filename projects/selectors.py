@@ -47,7 +47,9 @@ if TYPE_CHECKING:
 
 DUE_SOON_DAYS = 30
 RECENT_VISITS = 10
-MILESTONES_SHOWN = 50
+# My work lists the nearest milestones of each kind; the badge counts them all (up to the
+# bound) and "and N more" opens the project list filtered on them.
+MILESTONES_SHOWN = 20
 MILESTONE_COUNT_BOUND = 1_000
 
 # Bootstrap colours of the overdue levels (AlertLevel values).

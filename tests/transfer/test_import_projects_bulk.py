@@ -161,6 +161,7 @@ def test_new_projects_written_at_once_are_checked_by_the_services(officer, other
     assert not Project.objects.exists()
 
 
+@pytest.mark.postgres_only
 @pytest.mark.usefixtures("postgres")
 def test_a_refusal_the_services_did_not_foresee_names_its_row_and_imports_nothing(client, officer, investor):
     # A rule only the database knows (say a constraint added by an administrator).

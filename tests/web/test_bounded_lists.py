@@ -25,6 +25,13 @@ LIST = reverse("projects:project_list")
 BOARD = reverse("projects:board")
 
 
+@pytest.fixture(autouse=True)
+def english(client, settings):
+    """The wording is asserted in English here (Chinese is the default); the last test
+    reads the Chinese page."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 def _text(response) -> str:
     return re.sub(r"\s+", " ", response.content.decode())
 
@@ -148,3 +155,16 @@ def test_my_work_lists_the_first_milestones_and_counts_them_up_to_a_bound(client
     assert "more than 3" in overdue
     assert "晚9天" in overdue
     assert "晚5天" not in overdue
+
+
+def test_past_the_bound_the_chinese_list_says_more_than(client, officer, monkeypatch, settings):
+    monkeypatch.setattr(pagination, "COUNT_BOUND", 5)
+    monkeypatch.setattr(selectors, "LIST_PAGE_SIZE", 2)
+    _projects(officer, 8)
+    client.force_login(officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+
+    text = _text(client.get(LIST))
+    assert "超过 5 个项目" in text
+    assert "缩小筛选范围后可查看总投资" in text
+    assert "第1页，至少3页" in text

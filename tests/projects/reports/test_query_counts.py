@@ -132,7 +132,8 @@ def test_query_count_does_not_grow_with_the_projects(frozen_today, team, other_t
     assert large[("supervision", "manager")] == large[("supervision", "officer")] == 2
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="GROUPING SETS: PostgreSQL only")
+@pytest.mark.postgres_only  # GROUPING SETS (SQLite takes one query per split)
+@pytest.mark.usefixtures("postgres")
 def test_the_dashboards_one_pass_gives_what_one_scan_per_split_gives(frozen_today, team, other_team, reminder_rules):
     """On PostgreSQL the funnel and the seven splits come from one GROUPING SETS scan;
     the per-split queries (used elsewhere) must give the very same tables, for a manager
