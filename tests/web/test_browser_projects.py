@@ -222,9 +222,12 @@ def test_an_officer_turns_a_visit_into_a_project_and_moves_it_on_a_phone(
     ready(page)
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     page.locator(".navbar-toggler").click()
-    with page.expect_navigation():
-        page.get_by_role("button", name="English").click()
-    assert page.locator("html").get_attribute("lang") == "en"
+    english = page.get_by_role("button", name="English")
+    english.wait_for(state="visible")
+    english.click()
+    # The form posts, then the same page comes back in English (a loaded CI machine can
+    # take a while: wait for the page itself, not for one navigation event).
+    page.locator("html[lang=en]").wait_for(state="attached", timeout=30_000)
     assert page.locator("h1").inner_text() == "My work"
 
     # Another team's confidential project is not there, even by its address.
