@@ -292,14 +292,9 @@ def project_change_stage(
     someone else moved the project meanwhile and a different move is refused. On
     success the caller's instance follows the stored stage, so it can be used again.
     """
-    try:
-        to_stage = Stage(to_stage)
-    except ValueError:
-        raise DomainError(_("Unknown stage: %(stage)s.") % {"stage": to_stage}, code="stage_unknown") from None
+    to_stage = _stage_asked(to_stage)
     locked = stored_version(project, lock=True)
-    _visible_or_not_found(locked, by)
-    if not permissions.can_edit_project(by, locked):
-        raise NotPermitted(_("You can change the stage of your team's projects only."))
+    _may_move(locked, by)
     current = Stage(locked.stage)
     if current == to_stage:
         return _follow(project, locked)
@@ -321,6 +316,20 @@ def project_change_stage(
     locked.save()
     change.save(force_insert=True)
     return _follow(project, locked)
+
+
+def _stage_asked(to_stage: Stage | str) -> Stage:
+    try:
+        return Stage(to_stage)
+    except ValueError:
+        raise DomainError(_("Unknown stage: %(stage)s.") % {"stage": to_stage}, code="stage_unknown") from None
+
+
+def _may_move(project: Project, by: User) -> None:
+    """Who may change a project's stage (the stored project, or one being created)."""
+    _visible_or_not_found(project, by)
+    if not permissions.can_edit_project(by, project):
+        raise NotPermitted(_("You can change the stage of your team's projects only."))
 
 
 def _stage_step(
@@ -493,15 +502,10 @@ class NewProject:
         signed_amount: Decimal | None = None,
     ) -> None:
         """project_change_stage for the project being created (no correction: it is new)."""
-        try:
-            to_stage = Stage(to_stage)
-        except ValueError:
-            raise DomainError(_("Unknown stage: %(stage)s.") % {"stage": to_stage}, code="stage_unknown") from None
+        to_stage = _stage_asked(to_stage)
         project, by = self.project, self.by
         self._check_unchanged()
-        _visible_or_not_found(project, by)
-        if not permissions.can_edit_project(by, project):
-            raise NotPermitted(_("You can change the stage of your team's projects only."))
+        _may_move(project, by)
         if Stage(project.stage) == to_stage:
             return
         change = _stage_step(
