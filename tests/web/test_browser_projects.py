@@ -222,11 +222,13 @@ def test_an_officer_turns_a_visit_into_a_project_and_moves_it_on_a_phone(
     ready(page)
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     page.locator(".navbar-toggler").click()
+    # A person taps once the menu has opened: Bootstrap slides it open over a third of
+    # a second, and a tap during the slide can land on the page behind it.
+    page.locator("#main-nav.show:not(.collapsing)").wait_for(state="visible")
     english = page.get_by_role("button", name="English")
-    english.wait_for(state="visible")
-    english.click()
-    # The form posts, then the same page comes back in English (a loaded CI machine can
-    # take a while: wait for the page itself, not for one navigation event).
+    # The form posts to the language view, then the same page comes back in English.
+    with page.expect_response(lambda r: "/i18n/setlang/" in r.url and r.request.method == "POST", timeout=30_000):
+        english.click()
     page.locator("html[lang=en]").wait_for(state="attached", timeout=30_000)
     assert page.locator("h1").inner_text() == "My work"
 
