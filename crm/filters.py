@@ -9,8 +9,6 @@ project model is looked up by name).
 
 from __future__ import annotations
 
-import re
-
 import django_filters
 from django.apps import apps
 from django.db import models
@@ -22,6 +20,7 @@ from django_countries import countries
 from core import permissions
 from core.models import Team, User
 from crm.models import Contact, Industry, Mission, Organisation, Park, Qualification, Visit
+from crm.search import organisations_matching
 
 # Projects still moving or landed; on hold and dropped ones are not "active".
 INACTIVE_PROJECT_STAGES = ("on_hold", "dropped")
@@ -30,23 +29,6 @@ INACTIVE_PROJECT_STAGES = ("on_hold", "dropped")
 def industry_subtree(industry_id) -> Q:
     """An industry node and everything below it (cluster > chain > link: three levels)."""
     return Q(industry_id=industry_id) | Q(industry__parent_id=industry_id) | Q(industry__parent__parent_id=industry_id)
-
-
-def _credit_code_fragment(text: str) -> str | None:
-    """Text that may be part of a credit code (4 to 18 letters and digits), upper-cased."""
-    compact = re.sub(r"\s+", "", text or "").upper()
-    return compact if re.fullmatch(r"[0-9A-Z]{4,18}", compact) else None
-
-
-def name_or_code_matches(text: str, prefix: str = "") -> Q:
-    """Any part of the Chinese or English name, or of the credit code.
-
-    `prefix` reaches the organisation from another model ("investor__")."""
-    condition = Q(**{f"{prefix}name__icontains": text}) | Q(**{f"{prefix}name_en__icontains": text})
-    code = _credit_code_fragment(text)
-    if code:
-        condition |= Q(**{f"{prefix}credit_code__contains": code})
-    return condition
 
 
 def _users():
@@ -80,10 +62,7 @@ class OrganisationFilter(django_filters.FilterSet):
         fields = ["q", "kind", "industry", "park", "country", "qualification", "is_in_zone", "owner", "team"]
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(name_or_code_matches(value))
+        return organisations_matching(queryset, value)
 
     def in_industry(self, queryset, name, value):
         return queryset.filter(industry_subtree(value.pk)) if value else queryset

@@ -165,6 +165,9 @@ class Organisation(OwnedRecord):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
+        # On PostgreSQL, migration 0005 adds the GIN index `organisation_search_grams` of
+        # the names' and credit code's fragments (crm.search); Django's model state does
+        # not know it, as it cannot be written for SQLite.
         constraints = [
             models.UniqueConstraint(
                 fields=["credit_code"], condition=~Q(credit_code=""), name="organisation_unique_credit_code"

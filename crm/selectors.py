@@ -22,8 +22,9 @@ from django.db.models.lookups import Contains
 from django.utils import timezone
 
 from crm.credit_code import normalise as normalise_credit_code
-from crm.filters import MissionStatus, name_or_code_matches
+from crm.filters import MissionStatus
 from crm.models import Contact, Mission, Organisation, Visit
+from crm.search import organisations_matching
 
 if TYPE_CHECKING:
     from core.models import User
@@ -99,13 +100,11 @@ def _stored_name_core(column: str):
 
 
 def organisation_search(query: str, *, limit: int = 10) -> list[Organisation]:
-    """Organisations whose Chinese or English name or credit code contains `query`."""
-    query = (query or "").strip()
-    if not query:
+    """Organisations whose Chinese or English name or credit code contains `query` (crm.search)."""
+    if not (query or "").strip():
         return []
-    return list(
-        Organisation.objects.filter(name_or_code_matches(query)).select_related("industry").order_by("name")[:limit]
-    )
+    matching = organisations_matching(Organisation.objects.all(), query)
+    return list(matching.select_related("industry").order_by("name")[:limit])
 
 
 def similar_organisations(*, name: str, name_en: str = "", credit_code: str = "", limit: int = 5) -> list[Organisation]:

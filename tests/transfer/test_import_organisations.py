@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crm.models import Contact, Organisation
+from crm.selectors import organisation_search
 from tests.factories import OrganisationFactory, credit_code
 from tests.transfer.conftest import commit, csv_bytes, job_of, login, upload, xlsx
 
@@ -199,3 +200,13 @@ def test_a_commit_after_the_records_changed_imports_nothing_and_asks_for_a_new_c
     assert job.status == "failed"
     assert "changed since the check" in job.message
     assert list(Organisation.objects.values_list("name", flat=True)) == ["乙科技有限公司"]
+
+
+def test_an_imported_organisation_is_found_by_part_of_its_name(client, officer):
+    login(client, officer)
+    data = xlsx(["Name", "English name"], [["无锡瀚芯微电子有限公司", "Wuxi Hanxin Microelectronics"]])
+    job = commit(client, job_of(upload(client, "organisations", data)))
+    assert job.status == "done", job.message
+    page = client.get("/crm/organisations/", {"q": "瀚芯"}).content.decode()
+    assert "无锡瀚芯微电子有限公司" in page
+    assert [o.name for o in organisation_search("hanxin")] == ["无锡瀚芯微电子有限公司"]
