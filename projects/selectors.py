@@ -425,11 +425,12 @@ def _union_all(querysets: list[QuerySet], select: str) -> tuple[str, list]:
     return " UNION ALL ".join(parts), params
 
 
-def board(*, user: User, data, per_column: int = BOARD_CARDS, count_bound: int | None = None) -> Board:
+def board(*, user: User, data, per_column: int | None = None, count_bound: int | None = None) -> Board:
     """One column per stage: its count and total, and its biggest projects, in three
     queries whatever the rows. A column counts at most count_bound + 1 projects (its
     total is given when the count is exact); its cards are an index range each."""
     count_bound = BOARD_COUNT_BOUND if count_bound is None else count_bound
+    per_column = BOARD_CARDS if per_column is None else per_column
     filterset, filtered = _board_filtered(user, data)
     counted = [filtered.filter(stage=stage).values("total_investment")[: count_bound + 1] for stage in BOARD_STAGES]
     firsts = [filtered.filter(stage=stage).order_by(*CARD_ORDER).values("pk")[:per_column] for stage in BOARD_STAGES]
