@@ -33,6 +33,7 @@ from core.links import link_maker
 from core.models import User
 from core.pagination import BoundedPaginator, count_bound_for, requested_page
 from core.templatetags.amounts import format_amount
+from core.widgets import quick_selects
 from crm import selectors as crm_selectors
 from projects import selectors, services
 from projects.forms import ProjectForm, ReplanForm, StageChangeForm, bootstrap
@@ -133,6 +134,7 @@ def _filter_fields(filterset, names: list[str], user=None):
         selected = form.data.get("owner", "")
         form.fields["owner"].widget.choices = _owner_choices(user, selected if str(selected).isdigit() else None)
     bootstrap(form, small=True)
+    quick_selects(form)
     for field in form.fields.values():
         if isinstance(field.widget, forms.SelectMultiple):
             field.widget.attrs["size"] = 3
