@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 
 DUE_SOON_DAYS = 30
 RECENT_VISITS = 10
+# My work lists the projects updated last (the stage strip counts them all).
+PROJECTS_SHOWN = 25
 # My work lists the nearest milestones of each kind; the badge counts them all (up to the
 # bound) and "and N more" opens the project list filtered on them.
 MILESTONES_SHOWN = 20
@@ -123,6 +125,7 @@ class MyWork:
     stages: list[dict]
     projects: list[Project]
     today: dt.date
+    projects_more: int = 0  # open projects (not dropped) beyond the ones listed
 
     # Milestones are counted up to MILESTONE_COUNT_BOUND a kind (beyond: "more than").
     overdue_count: int = 0
@@ -150,6 +153,21 @@ def _scoped_visits(user: User, scope: Scope) -> QuerySet:
     if scope.mine:
         return crm_selectors.visits_of(user)
     return crm_selectors.visits_of_teams(scope.team_ids)
+
+
+def _recent_visits_of(user: User) -> QuerySet:
+    """The user's RECENT_VISITS latest visits (logged or taken part in), from the latest of
+    each kind: two index ranges in one statement. Asked in one query ("id in owned or
+    taken part in", newest first), PostgreSQL hashes both id lists against every visit."""
+    newest = ("-date", "-pk")
+    parts = [
+        Visit.objects.filter(owner_id=user.pk).order_by(*newest).values("pk")[:RECENT_VISITS],
+        Visit.objects.filter(officers__id=user.pk).order_by(*newest).values("pk")[:RECENT_VISITS],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(*_union_all(parts, "part.pk"))
+        ids = {row[0] for row in cursor.fetchall()}
+    return Visit.objects.filter(pk__in=ids)
 
 
 def _milestones(projects: QuerySet, *, today: dt.date, horizon: dt.date, ladder) -> tuple:
@@ -234,7 +252,8 @@ def my_work(*, user: User, selected: str = "", today: dt.date | None = None) -> 
 
     visits = _scoped_visits(user, scope)
     follow_ups = list(crm_selectors.open_follow_ups(visits, until=horizon)[:50])
-    recent = list(visits.select_related("organisation", "mission", "owner").order_by("-date", "-pk")[:RECENT_VISITS])
+    latest = _recent_visits_of(user) if scope.mine else visits
+    recent = list(latest.select_related("organisation", "mission", "owner").order_by("-date", "-pk")[:RECENT_VISITS])
 
     by_stage = {
         row["stage"]: row
@@ -253,17 +272,22 @@ def my_work(*, user: User, selected: str = "", today: dt.date | None = None) -> 
     listed = list(
         with_overdue_level(projects.exclude(stage=Stage.DROPPED), today=today, ladder=ladder)
         .select_related("investor", "owner", "team")
-        .order_by("-updated_at")[:100]
+        .order_by("-updated_at")[:PROJECTS_SHOWN]
     )
     listed.sort(key=lambda project: (order.get(project.stage, 99), project.name))
-    return MyWork(scope, overdue, due_soon, follow_ups, recent, stages, listed, today, *counts)
+    open_projects = sum(row["n"] for row in stages if row["stage"] != Stage.DROPPED)
+    more = max(open_projects - len(listed), 0)
+    return MyWork(scope, overdue, due_soon, follow_ups, recent, stages, listed, today, more, *counts)
 
 
 # --- Project pages: list, board, detail -------------------------------------------
 
 LIST_PAGE_SIZE = 25
-# Cards shown per board column; the column's count and total still cover all of them.
-BOARD_CARDS = 40
+# Cards shown per board column at first, and loaded by each "show more"; the column's
+# count and total still cover all of them.
+BOARD_CARDS = 20
+# "Show more" goes on up to this many cards in a column; past it, the list pages them.
+BOARD_MAX_CARDS = 200
 # A column counts its projects up to this many (beyond, it says "more than"): seven
 # columns of a few thousand index entries each keep the board's cost flat.
 BOARD_COUNT_BOUND = 1_000
@@ -354,16 +378,40 @@ class BoardColumn:
     total: Decimal | None  # None when the column has more projects than counted
     cards: list[Project]
     exact: bool = True  # False: `n` is a bound, the column has more
+    offset: int = 0  # cards before these ones (shown already)
+
+    @property
+    def shown(self) -> int:
+        """Cards on the board once these are: the ones before them and these."""
+        return self.offset + len(self.cards)
 
     @property
     def more(self) -> int:
-        return self.n - len(self.cards)
+        return self.n - self.shown
+
+    @property
+    def can_show_more(self) -> bool:
+        return (self.more > 0 or not self.exact) and self.shown < BOARD_MAX_CARDS
 
 
 @dataclass
 class Board:
     filterset: ProjectFilter
     columns: list[BoardColumn]
+
+
+# The order of a column's cards: major projects first, then the biggest.
+CARD_ORDER = ("-is_major", "-total_investment", "pk")
+
+
+def _board_filtered(user: User, data) -> tuple[ProjectFilter, QuerySet]:
+    """The board's filters (all but the stage: the columns are the stages) and the
+    projects they leave, each with its overdue level."""
+    data = data.copy() if data else None
+    if data is not None:
+        data.pop("stage", None)
+    filterset = ProjectFilter(data, queryset=visible_with_level(user))
+    return filterset, filterset.qs.order_by()
 
 
 def _union_all(querysets: list[QuerySet], select: str) -> tuple[str, list]:
@@ -377,21 +425,15 @@ def _union_all(querysets: list[QuerySet], select: str) -> tuple[str, list]:
     return " UNION ALL ".join(parts), params
 
 
-def board(*, user: User, data, per_column: int = BOARD_CARDS, count_bound: int | None = None) -> Board:
+def board(*, user: User, data, per_column: int | None = None, count_bound: int | None = None) -> Board:
     """One column per stage: its count and total, and its biggest projects, in three
     queries whatever the rows. A column counts at most count_bound + 1 projects (its
     total is given when the count is exact); its cards are an index range each."""
     count_bound = BOARD_COUNT_BOUND if count_bound is None else count_bound
-    data = data.copy() if data else None
-    if data is not None:
-        data.pop("stage", None)  # the columns are the stages
-    filterset = ProjectFilter(data, queryset=visible_with_level(user))
-    filtered = filterset.qs.order_by()
+    per_column = BOARD_CARDS if per_column is None else per_column
+    filterset, filtered = _board_filtered(user, data)
     counted = [filtered.filter(stage=stage).values("total_investment")[: count_bound + 1] for stage in BOARD_STAGES]
-    firsts = [
-        filtered.filter(stage=stage).order_by("-is_major", "-total_investment", "pk").values("pk")[:per_column]
-        for stage in BOARD_STAGES
-    ]
+    firsts = [filtered.filter(stage=stage).order_by(*CARD_ORDER).values("pk")[:per_column] for stage in BOARD_STAGES]
     with connection.cursor() as cursor:
         cursor.execute(*_union_all(counted, "{index}, COUNT(*), SUM(part.total_investment)"))
         # (SQLite sums decimals as floats: read them back as the amounts they are.)
@@ -423,6 +465,30 @@ def board(*, user: User, data, per_column: int = BOARD_CARDS, count_bound: int |
             )
         )
     return Board(filterset, columns)
+
+
+def board_column(*, user: User, data, stage: Stage, offset: int, count_bound: int | None = None) -> BoardColumn:
+    """The next BOARD_CARDS cards of one column after the first `offset` (none past
+    BOARD_MAX_CARDS), with the column's count: two queries, each an index range."""
+    count_bound = BOARD_COUNT_BOUND if count_bound is None else count_bound
+    _filterset, filtered = _board_filtered(user, data)
+    in_column = filtered.filter(stage=stage)
+    totals = in_column.values("pk", "total_investment")[: count_bound + 1].aggregate(
+        n=Count("pk"), total=Sum("total_investment")
+    )
+    offset = max(0, min(offset, BOARD_MAX_CARDS))
+    limit = max(0, min(BOARD_CARDS, BOARD_MAX_CARDS - offset))
+    cards = (
+        list(in_column.select_related("investor", "owner").order_by(*CARD_ORDER)[offset : offset + limit])
+        if limit
+        else []
+    )
+    for card in cards:
+        card.moves = allowed_moves(card)
+    n = totals["n"] or 0
+    exact = n <= count_bound
+    total = (totals["total"] or Decimal(0)) if exact else None
+    return BoardColumn(stage, stage.label, min(n, count_bound), total, cards, exact, offset)
 
 
 def project_for(user: User, pk: int) -> Project:

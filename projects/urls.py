@@ -9,6 +9,7 @@ urlpatterns = [
     path("my-work/", views.my_work, name="my_work"),
     path("", views.ProjectListView.as_view(), name="project_list"),
     path("board/", views.BoardView.as_view(), name="board"),
+    path("board/<str:stage>/more/", views.BoardColumnView.as_view(), name="board_column"),
     path("new/", views.ProjectCreateView.as_view(), name="project_create"),
     path("new/investors/", views.InvestorOptionsView.as_view(), name="investor_options"),
     path("<int:pk>/", views.ProjectDetailView.as_view(), name="project_detail"),

@@ -17,7 +17,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,13 +29,15 @@ from django.views.generic import TemplateView
 
 from core import permissions
 from core.errors import DomainError
+from core.links import link_maker
 from core.models import User
 from core.pagination import BoundedPaginator, count_bound_for, requested_page
 from core.templatetags.amounts import format_amount
+from core.widgets import quick_selects
 from crm import selectors as crm_selectors
 from projects import selectors, services
 from projects.forms import ProjectForm, ReplanForm, StageChangeForm, bootstrap
-from projects.models import PLANNED_STAGES, Project, Stage
+from projects.models import PIPELINE, PLANNED_STAGES, SIDE_EXITS, Project, Stage
 from projects.selectors import LEVEL_CLASS
 
 
@@ -47,8 +49,31 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        work = selectors.my_work(user=self.request.user, selected=self.request.GET.get("team", ""))
-        context.update(work=work, level_class=LEVEL_CLASS)
+        user = self.request.user
+        work = selectors.my_work(user=user, selected=self.request.GET.get("team", ""))
+        # Links of the rows, made here once rather than reversed row by row in the template.
+        project_url = link_maker("projects:project_detail")
+        organisation_url = link_maker("crm:organisation_detail")
+        for milestone in [*work.overdue, *work.due_soon]:
+            milestone.project.url = project_url(milestone.project.pk)
+        for visit in [*work.follow_ups, *work.recent_visits]:
+            visit.organisation_url = organisation_url(visit.organisation_id)
+        for project in work.projects:
+            project.url = project_url(project.pk)
+            project.investor_url = organisation_url(project.investor_id)
+        scope = QueryDict(mutable=True)
+        if work.scope.mine:
+            scope["owner"] = user.pk
+        else:
+            scope.setlist("team", sorted(work.scope.team_ids))
+        open_stages = QueryDict(mutable=True)
+        open_stages.setlist("stage", [stage for stage in Stage if stage != Stage.DROPPED])
+        context.update(
+            work=work,
+            level_class=LEVEL_CLASS,
+            scope_query=scope.urlencode(),
+            open_projects_query=f"{open_stages.urlencode()}&{scope.urlencode()}",
+        )
         return context
 
 
@@ -83,6 +108,14 @@ LIST_FILTERS = [
     "overdue",
 ]
 BOARD_FILTERS = [name for name in LIST_FILTERS if name != "stage"]
+# Every stage a card may be moved to, in the order its menu lists them.
+BOARD_MOVE_STAGES = [*PIPELINE, Stage.ON_HOLD, Stage.DROPPED]
+
+
+def requested_offset(value) -> int:
+    """?offset= of a column's "show more": a whole number, 0 when it is not one."""
+    value = str(value or "")
+    return int(value) if value.isdigit() and len(value) < 7 else 0
 
 
 def _owner_choices(user, selected) -> list[tuple]:
@@ -101,6 +134,7 @@ def _filter_fields(filterset, names: list[str], user=None):
         selected = form.data.get("owner", "")
         form.fields["owner"].widget.choices = _owner_choices(user, selected if str(selected).isdigit() else None)
     bootstrap(form, small=True)
+    quick_selects(form)
     for field in form.fields.values():
         if isinstance(field.widget, forms.SelectMultiple):
             field.widget.attrs["size"] = 3
@@ -157,7 +191,28 @@ class ProjectListView(LoginRequiredMixin, TemplateView):
 # --- The board --------------------------------------------------------------------------
 
 
+def _board_cards(user, cards: list[Project]) -> None:
+    """What a card shows besides the project: its links, whether the user may move it and
+    where to (the card's menu is built from these when it is opened, see board.js)."""
+    detail_url = link_maker("projects:project_detail")
+    stage_url = link_maker("projects:project_stage")
+    for card in cards:
+        card.url = detail_url(card.pk)
+        card.editable = permissions.can_edit_project(user, card)
+        if card.editable:
+            card.move_url = stage_url(card.pk)
+            card.move_stages = " ".join(move.stage for move in card.moves)
+
+
+def _more_query(request: HttpRequest) -> str:
+    """The board's filters, for the "show more" of a column (which adds stage and offset)."""
+    return _query_without(request, "stage", "offset")
+
+
 class BoardView(LoginRequiredMixin, TemplateView):
+    """The pipeline as columns of cards; each column shows its first cards and loads the
+    next ones on demand (BoardColumnView)."""
+
     template_name = "projects/board.html"
 
     def get_context_data(self, **kwargs):
@@ -165,15 +220,30 @@ class BoardView(LoginRequiredMixin, TemplateView):
         user = self.request.user
         board = selectors.board(user=user, data=self.request.GET)
         for column in board.columns:
-            for card in column.cards:
-                card.editable = permissions.can_edit_project(user, card)
+            _board_cards(user, column.cards)
         context.update(
             board=board,
             fields=_filter_fields(board.filterset, BOARD_FILTERS, user),
             here=self.request.get_full_path(),
+            more_query=_more_query(self.request),
+            move_menu=[selectors.Move(stage, stage.label, stage in SIDE_EXITS) for stage in BOARD_MOVE_STAGES],
             level_class=LEVEL_CLASS,
         )
         return context
+
+
+class BoardColumnView(LoginRequiredMixin, View):
+    """A column's next cards, for its "show more" (htmx swaps them in for the button)."""
+
+    def get(self, request: HttpRequest, stage: str) -> HttpResponse:
+        if stage not in selectors.BOARD_STAGES:
+            raise Http404
+        column = selectors.board_column(
+            user=request.user, data=request.GET, stage=Stage(stage), offset=requested_offset(request.GET.get("offset"))
+        )
+        _board_cards(request.user, column.cards)
+        context = {"column": column, "more_query": _more_query(request), "level_class": LEVEL_CLASS}
+        return render(request, "projects/includes/board_cards.html", context)
 
 
 # --- A project's page -------------------------------------------------------------------

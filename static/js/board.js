@@ -1,6 +1,8 @@
 /* The project board and the stage form: drag a card to a column (desktop) or pick a
-   stage from the card's menu (phones); either way the server's stage form opens in a
-   dialog and the stage service decides. No inline scripts: data comes from data-*. */
+   stage from the card's menu (phones, keyboards); either way the server's stage form
+   opens in a dialog and the stage service decides. No inline scripts: data comes from
+   data-*. A card's menu is built when it is first opened, from the page's one menu
+   template and the card's data-moves (a page of cards carries no menus). */
 (function () {
   "use strict";
 
@@ -19,6 +21,44 @@
     var next = board ? board.dataset.next : window.location.pathname;
     return card.dataset.moveUrl + "?to=" + encodeURIComponent(stage) + "&next=" + encodeURIComponent(next);
   }
+
+  // The card's menu: the stages it may move to (data-moves), each opening the form.
+  function ensureMenu(button) {
+    var next = button.nextElementSibling;
+    if (next && next.classList.contains("dropdown-menu")) return;
+    var card = button.closest(".board-card");
+    var template = document.getElementById("board-move-menu");
+    if (!card || !template) return;
+    var menu = template.content.firstElementChild.cloneNode(true);
+    var moves = (card.dataset.moves || "").split(" ");
+    menu.querySelectorAll("[data-stage-move]").forEach(function (link) {
+      if (moves.indexOf(link.dataset.stage) === -1) {
+        link.parentElement.remove();
+      } else {
+        link.href = moveUrl(card, link.dataset.stage);
+      }
+    });
+    button.insertAdjacentElement("afterend", menu);
+  }
+
+  // Before Bootstrap's own handlers (which look for the menu beside the button).
+  ["click", "keydown", "focusin"].forEach(function (type) {
+    document.addEventListener(
+      type,
+      function (event) {
+        var button = event.target.closest && event.target.closest(".board-card-menu");
+        if (button) ensureMenu(button);
+      },
+      true
+    );
+  });
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("[data-stage-move]");
+    if (!link || !link.closest(".board-card")) return;
+    event.preventDefault();
+    openStageForm(link.href);
+  });
 
   // Show only the fields the chosen stage asks for (signed amount, reason).
   function syncStageFields(form) {

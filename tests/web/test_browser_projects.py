@@ -239,6 +239,37 @@ def test_an_officer_turns_a_visit_into_a_project_and_moves_it_on_a_phone(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_column_shows_more_cards_on_demand_and_a_card_moves_with_the_keyboard(live_server, client, officer, chromium):
+    for i in range(22):
+        ProjectFactory(name=f"项目{i:02d}", owner=officer, total_investment=Decimal(10_000 - i))
+    last = Project.objects.get(name="项目21")
+    page = logged_in_page(chromium, live_server, client, officer, DESK, phone=False)
+    page.goto(f"{live_server.url}/projects/board/")
+    ready(page)
+    lead = page.locator(".board-column[data-stage=lead] .board-card")
+    assert lead.count() == 20
+
+    page.locator(".board-column[data-stage=lead] .board-show-more").click()
+    card(page, last.pk, "lead").wait_for()
+    assert lead.count() == 22
+    assert page.locator(".board-column[data-stage=lead] .board-show-more").count() == 0
+
+    # Tab to the card's menu, open it with Enter, go down to the first stage, Enter.
+    page.locator(f".board-card[data-project='{last.pk}'] .board-card-menu").focus()
+    page.keyboard.press("Enter")
+    page.locator(f".board-card[data-project='{last.pk}'] .dropdown-menu.show").wait_for()
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.dataset.stage") == "negotiating"
+    page.keyboard.press("Enter")
+    page.locator("#stage-dialog.show .stage-form").wait_for()
+    assert page.locator("#stage-dialog select[name=to_stage]").input_value() == "negotiating"
+    save_the_stage(page)
+    card(page, last.pk, "negotiating").wait_for()
+    last.refresh_from_db()
+    assert last.stage == Stage.NEGOTIATING
+
+
+@pytest.mark.django_db(transaction=True)
 def test_on_a_desk_a_card_is_dragged_to_the_next_column(live_server, client, officer, chromium):
     for i in range(8):
         ProjectFactory(name=f"苏州项目{i}", owner=officer, total_investment=Decimal(8000 + 9000 * i))
