@@ -105,8 +105,9 @@ def _start_as_lead(project: Project) -> None:
 # date earlier.
 
 
-def _edited(project: Project) -> None:
-    """A project about to be saved (created, edited, moved, deleted or restored)."""
+def project_touch(project: Project) -> None:
+    """Call before saving a project (created, edited, moved, deleted or restored): it
+    was active today. Every save of a project goes through here."""
     project.last_activity_on = timezone.localdate(timezone=timezone.get_default_timezone())
 
 
@@ -198,7 +199,7 @@ def project_save(*, project: Project, by: User, replan_reason: str = "") -> Proj
                 )
             )
     full_clean_or_refuse(project)
-    _edited(project)
+    project_touch(project)
     project.save()
     Replan.objects.bulk_create(replans)
     return project
@@ -227,7 +228,7 @@ def project_delete(*, project: Project, by: User) -> Project:
     locked.deleted_at = timezone.now()
     locked._history_user = by
     locked._change_reason = "deleted"
-    _edited(locked)
+    project_touch(locked)
     locked.save(update_fields=["is_deleted", "deleted_at", "updated_at", "last_activity_on"])
     return locked
 
@@ -244,7 +245,7 @@ def project_restore(*, project: Project, by: User) -> Project:
     locked.deleted_at = None
     locked._history_user = by
     locked._change_reason = "restored"
-    _edited(locked)
+    project_touch(locked)
     locked.save(update_fields=["is_deleted", "deleted_at", "updated_at", "last_activity_on"])
     return locked
 
@@ -372,7 +373,7 @@ def project_change_stage(
 
     change = _stage_step(locked, to_stage=to_stage, on=on, by=by, note=note, reason=reason, signed_amount=signed_amount)
     locked._history_user = by
-    _edited(locked)
+    project_touch(locked)
     locked.save()
     change.save(force_insert=True)
     return _follow(project, locked)
@@ -511,7 +512,7 @@ def _correct_stage(locked: Project, *, to_stage: Stage, by: User, note: str) -> 
     locked.stage = to_stage
     locked._history_user = by
     locked._change_reason = "stage correction"
-    _edited(locked)
+    project_touch(locked)
     locked.save()
     StageChange.objects.create(
         project=locked,
@@ -691,7 +692,7 @@ def projects_create_many(*, projects: list[NewProject], by: User) -> list[Projec
     _check_references(instances)
     now = timezone.now()
     for project in instances:
-        _edited(project)
+        project_touch(project)
     _create_projects(instances, now)
     history_columns = [*_HISTORY_FIELDS, *_WRITTEN_ON_INSERT]
     history_columns += ["history_date", "history_type", "history_user_id", "history_change_reason"]
