@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import connection
-from django.utils import timezone
 
 from projects import reminders
 from projects.models import PLANNED_STAGES, ReminderRule
@@ -151,17 +150,12 @@ SELECT {rule} AS rule_id, p.id AS project_id, NULL::bigint AS visit_id, NULL::bi
                    AND r.stage = '{stage}' AND r.due_on = p.{stage}_planned)"""
 
 IDLE_PART = """
-SELECT {rule}, q.id, NULL::bigint, NULL::bigint, '', q.last_activity
-  FROM (SELECT p.id, GREATEST((p.updated_at AT TIME ZONE '{tz}')::date,
-                              COALESCE((SELECT v.date FROM crm_visit v WHERE v.organisation_id = p.investor_id
-                                        ORDER BY v.date DESC LIMIT 1),
-                                       (p.updated_at AT TIME ZONE '{tz}')::date)) AS last_activity
-          FROM projects_project p
-         WHERE NOT p.is_deleted AND p.stage IN ('lead', 'negotiating', 'signed', 'started', 'completed')
-           AND p.updated_at < '{edited_before}') q
- WHERE q.last_activity BETWEEN {earliest} AND '{latest}'
-   AND NOT EXISTS (SELECT 1 FROM projects_reminder r WHERE r.project_id = q.id AND r.rule_id = {rule}
-                   AND r.stage = '' AND r.due_on = q.last_activity)"""
+SELECT {rule}, p.id, NULL::bigint, NULL::bigint, '', p.last_activity_on
+  FROM projects_project p
+ WHERE p.last_activity_on BETWEEN {earliest} AND '{latest}'
+   AND NOT p.is_deleted AND p.stage IN ('lead', 'negotiating', 'signed', 'started', 'completed')
+   AND NOT EXISTS (SELECT 1 FROM projects_reminder r WHERE r.project_id = p.id AND r.rule_id = {rule}
+                   AND r.stage = '' AND r.due_on = p.last_activity_on)"""
 
 FOLLOW_UP_PART = """
 SELECT {rule}, NULL::bigint, v.id, NULL::bigint, '', v.follow_up_on
@@ -182,7 +176,6 @@ def raw_due_sql(today: dt.date) -> str:
     """What the sweep's ORM query finds, written by hand: one range scan per (rule, date)
     with an anti-join on the reminders' unique key; columns as projects_reminder's key."""
     rules = list(ReminderRule.objects.filter(is_active=True))
-    tz = timezone.get_current_timezone_name()
     parts = []
     for window in reminders.rule_windows(rules, today):
         rule = window.rule
@@ -191,15 +184,11 @@ def raw_due_sql(today: dt.date) -> str:
             "earliest": f"'{window.earliest}'" if window.earliest else "'-infinity'::date",
             "latest": window.latest,
             "today": today,
-            "tz": tz,
         }
         if rule.kind in ("milestone_coming", "milestone_overdue"):
             parts += [MILESTONE_PART.format(stage=stage, **values) for stage in PLANNED_STAGES]
         elif rule.kind == "project_idle":
-            edited_before = dt.datetime.combine(
-                window.latest + dt.timedelta(days=1), dt.time(), timezone.get_current_timezone()
-            ).isoformat()
-            parts.append(IDLE_PART.format(edited_before=edited_before, **values))
+            parts.append(IDLE_PART.format(**values))
         elif rule.kind == "follow_up_due":
             parts.append(FOLLOW_UP_PART.format(**values))
         else:

@@ -40,6 +40,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.floors import raw_due_sql, run_raw  # noqa: E402
+from bench.generate import fill_last_activity  # noqa: E402
 from core.models import Department, EmailDigest, Notification, Team, User  # noqa: E402
 from crm.models import Mission, Organisation, Visit  # noqa: E402
 from projects import reminders  # noqa: E402
@@ -120,6 +121,7 @@ def load_zone(projects: int, seed: int = 42) -> None:
             )
         )
     Visit.objects.bulk_create(visits, batch_size=5000)
+    fill_last_activity()  # after the edit times and the visits above
     Mission.objects.bulk_create(
         Mission(
             title=f"团组{n}",

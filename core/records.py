@@ -82,7 +82,8 @@ def prepare_owned_record(
     return stored
 
 
-def delete_owned_record(record: models.Model, *, by: User, can_edit=permissions.can_edit_record) -> None:
+def delete_owned_record(record: models.Model, *, by: User, can_edit=permissions.can_edit_record) -> models.Model:
+    """Delete the stored version of `record`; returns it (as it was before deletion)."""
     stored = stored_version(record)
     if not can_edit(by, stored):
         raise NotPermitted(_("You are not allowed to delete this record: it belongs to another officer or team."))
@@ -95,3 +96,4 @@ def delete_owned_record(record: models.Model, *, by: User, can_edit=permissions.
             _("This record cannot be deleted while %(things)s refer to it.") % {"things": "、".join(names)},
             code="protected",
         ) from error
+    return stored

@@ -1,9 +1,14 @@
 """Writes to organisations, contacts, missions and visits. Every entry point (admin,
-web, API, import) calls these, so the rules below hold everywhere."""
+web, API, import) calls these, so the rules below hold everywhere.
+
+crm does not import projects: a write here that projects must follow (a visit to an
+investor is activity on its projects) calls the functions registered in `hooks`,
+which projects.services fills in when it is imported."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
@@ -18,6 +23,21 @@ from crm.models import Contact, Industry, Mission, Organisation, Qualification, 
 
 if TYPE_CHECKING:
     from core.models import User
+
+
+@dataclass
+class Hooks:
+    # Called in the writing transaction with the ids of the organisations whose visits
+    # were added, deleted, or moved in date or to another organisation.
+    visits_changed: list[Callable[[set[int]], None]] = field(default_factory=list)
+
+
+hooks = Hooks()
+
+
+def _visits_changed(organisation_ids: set[int]) -> None:
+    for hook in hooks.visits_changed:
+        hook(organisation_ids)
 
 
 # --- Organisations --------------------------------------------------------------
@@ -168,7 +188,7 @@ def visit_save(
 ) -> Visit:
     """Create or update a visit; the officer who logs it is always among its officers."""
     creating = visit._state.adding
-    prepare_owned_record(visit, by=by)
+    stored = prepare_owned_record(visit, by=by)
     contacts = list(contacts) if contacts is not None else None
     # Contacts not sent again stay on the visit, so they too must fit its organisation.
     kept_contacts = list(visit.contacts.all()) if contacts is None and not creating else None
@@ -184,9 +204,14 @@ def visit_save(
         visit.officers.set([visit.owner])
     if contacts is not None:
         visit.contacts.set(contacts)
+    if stored is None:
+        _visits_changed({visit.organisation_id})
+    elif (stored.organisation_id, stored.date) != (visit.organisation_id, visit.date):
+        _visits_changed({stored.organisation_id, visit.organisation_id})
     return visit
 
 
 @transaction.atomic
 def visit_delete(*, visit: Visit, by: User) -> None:
-    delete_owned_record(visit, by=by)
+    deleted = delete_owned_record(visit, by=by)
+    _visits_changed({deleted.organisation_id})

@@ -8,5 +8,6 @@ class ProjectsConfig(AppConfig):
 
     def ready(self) -> None:
         # Organisation and mission pages show projects without crm importing projects:
-        # projects.selectors plugs its queries into crm.selectors' hooks on import.
-        from projects import selectors  # noqa: F401
+        # projects.selectors plugs its queries into crm.selectors' hooks on import, and
+        # projects.services follows visits through crm.services' hooks.
+        from projects import selectors, services  # noqa: F401

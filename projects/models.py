@@ -180,9 +180,17 @@ class Project(OwnedRecord):
     is_deleted = models.BooleanField(_("deleted"), default=False, editable=False)
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True, editable=False)
 
+    # The later of the local date of the last edit (a stage change and a re-plan save the
+    # project too) and the date of the last visit to the investor: what the quiet-project
+    # reminder counts from, kept on the row so that it reads an index range. Written by
+    # the project services on every save and by projects_refresh_last_activity when
+    # visits change (projects.services, "Last activity").
+    last_activity_on = models.DateField(_("last activity"), default=timezone.localdate, editable=False)
+
     objects = LiveProjectManager()
     all_objects = ProjectQuerySet.as_manager()
-    history = HistoricalRecords()
+    # The last activity is bookkeeping that visits move too, not an edit of the project.
+    history = HistoricalRecords(excluded_fields=["last_activity_on"])
 
     class Meta:
         verbose_name = _("project")
@@ -239,6 +247,13 @@ class Project(OwnedRecord):
                     name=f"project_{stage}_late",
                 )
                 for stage in ("signed", "started", "completed", "producing")
+            ),
+            # The quiet-project reminder: the projects it chases (reminders.reminded_projects)
+            # by last activity, a range read from the index alone.
+            models.Index(
+                fields=["last_activity_on", "id"],
+                condition=Q(is_deleted=False, stage__in=list(PIPELINE[:-1])),
+                name="project_last_activity",
             ),
         ]
         constraints = [

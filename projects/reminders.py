@@ -9,7 +9,8 @@ What gets reminded (rules are data: ReminderRule, edited in admin):
 - follow-up dates of visits not yet followed up, to the officer who logged the visit;
 - start dates of missions, to their participants and leader;
 - open projects (as above) with no visit to the investor, stage change or edit for
-  a while ("quiet"), to the owner; once per quiet spell.
+  a while ("quiet"), to the owner; once per quiet spell. The date of the last of
+  these is Project.last_activity_on, kept by the services.
 A person who left (inactive) is skipped; when that leaves nobody, the managers of
 the team are told instead, so a reminder never goes nowhere.
 
@@ -43,8 +44,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import BigIntegerField, Case, CharField, DateField, Exists, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Cast, Coalesce, Greatest, TruncDate
+from django.db.models import BigIntegerField, Case, CharField, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Cast
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -162,17 +163,6 @@ def reminded_projects():
     return Project.objects.filter(stage__in=REMINDED_STAGES)
 
 
-def _last_activity() -> models.Expression:
-    """The local date of a project's last edit (stage changes and re-plans save the
-    project) or of the last visit to its investor, whichever is later."""
-    last_edit = TruncDate("updated_at", tzinfo=timezone.get_current_timezone())
-    last_visit = Subquery(
-        Visit.objects.filter(organisation=OuterRef("investor_id")).order_by("-date").values("date")[:1],
-        output_field=DateField(),
-    )
-    return Greatest(last_edit, Coalesce(last_visit, last_edit), output_field=DateField())
-
-
 def _parts(window: Window, today: dt.date) -> list:
     rule = window.rule
     sent = Reminder.objects.filter(rule_id=rule.pk)
@@ -188,19 +178,13 @@ def _parts(window: Window, today: dt.date) -> list:
             )
             parts.append(_shape(projects, rule, project=F("pk"), stage=stage, due=F(planned)))
     elif rule.kind == Kind.PROJECT_IDLE:
-        # Cheap bound first (an edit after the window's end means not quiet), then the
-        # exact last activity, which also counts visits.
-        edited_before = dt.datetime.combine(
-            window.latest + dt.timedelta(days=1), dt.time(), timezone.get_current_timezone()
+        # Last activity (edit, stage change, re-plan or visit to the investor) is kept on
+        # the row by the services: a range of the project_last_activity index.
+        projects = reminded_projects().filter(_in_window("last_activity_on", window))
+        projects = projects.exclude(
+            Exists(sent.filter(project_id=OuterRef("pk"), stage="", due_on=OuterRef("last_activity_on")))
         )
-        projects = (
-            reminded_projects()
-            .filter(updated_at__lt=edited_before)
-            .annotate(last_activity=_last_activity())
-            .filter(_in_window("last_activity", window))
-            .exclude(Exists(sent.filter(project_id=OuterRef("pk"), stage="", due_on=OuterRef("last_activity"))))
-        )
-        parts.append(_shape(projects, rule, project=F("pk"), due=F("last_activity")))
+        parts.append(_shape(projects, rule, project=F("pk"), due=F("last_activity_on")))
     elif rule.kind == Kind.FOLLOW_UP_DUE:
         visits = Visit.objects.filter(_in_window("follow_up_on", window), follow_up_done_on__isnull=True)
         visits = visits.exclude(Exists(sent.filter(visit_id=OuterRef("pk"), due_on=OuterRef("follow_up_on"))))

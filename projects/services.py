@@ -6,17 +6,22 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import operator
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
+from django.db.models import DateField, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
 from core.errors import DomainError, NotFound, NotPermitted
 from core.records import full_clean_or_refuse, prepare_owned_record, stored_version, validation_error_to_domain
+from crm import services as crm_services
+from crm.models import Visit
 from projects.models import (
     OPEN_STAGES,
     PIPELINE,
@@ -89,6 +94,52 @@ def _start_as_lead(project: Project) -> None:
         raise DomainError(_("A lead cannot be noted in the future."), field="lead_on")
 
 
+# --- Last activity (what the quiet-project reminder counts from) ----------------
+#
+# Project.last_activity_on is the later of the local date of the project's last edit
+# and the date of the last visit to its investor. Every save of a project is an edit
+# (a stage change and a re-plan too), made today, and visits are never dated in the
+# future (crm.services refuses them): a saved project was last active today. A visit
+# added, deleted or moved (in date or to another organisation) changes its investors'
+# last visit: their projects are recomputed, since deleting the latest visit makes the
+# date earlier.
+
+
+def project_touch(project: Project) -> None:
+    """Call before saving a project (created, edited, moved, deleted or restored): it
+    was active today. Every save of a project goes through here."""
+    project.last_activity_on = timezone.localdate(timezone=timezone.get_default_timezone())
+
+
+def last_activity() -> models.Expression:
+    """A project's last activity computed from its edit time and its investor's visits:
+    what Project.last_activity_on holds."""
+    last_edit = TruncDate("updated_at", tzinfo=timezone.get_default_timezone())
+    last_visit = Subquery(
+        Visit.objects.filter(organisation=OuterRef("investor_id")).order_by("-date").values("date")[:1],
+        output_field=DateField(),
+    )
+    return Greatest(last_edit, Coalesce(last_visit, last_edit), output_field=DateField())
+
+
+def projects_refresh_last_activity(*, investor_ids: Iterable[int] | None = None) -> int:
+    """Recompute the last activity of the projects of these investors (every project
+    when None), deleted ones included; one UPDATE of the rows whose date changes (the
+    edit time stays: a visit is not an edit). Returns how many changed."""
+    projects = Project.all_objects.all()
+    if investor_ids is not None:
+        projects = projects.filter(investor_id__in=sorted(set(investor_ids)))
+    computed = last_activity()
+    return projects.exclude(last_activity_on=computed).update(last_activity_on=computed)
+
+
+def _visits_changed(organisation_ids: set[int]) -> None:
+    projects_refresh_last_activity(investor_ids=organisation_ids)
+
+
+crm_services.hooks.visits_changed.append(_visits_changed)
+
+
 # --- Create, edit, delete -------------------------------------------------------
 
 
@@ -148,6 +199,7 @@ def project_save(*, project: Project, by: User, replan_reason: str = "") -> Proj
                 )
             )
     full_clean_or_refuse(project)
+    project_touch(project)
     project.save()
     Replan.objects.bulk_create(replans)
     return project
@@ -176,7 +228,8 @@ def project_delete(*, project: Project, by: User) -> Project:
     locked.deleted_at = timezone.now()
     locked._history_user = by
     locked._change_reason = "deleted"
-    locked.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
+    project_touch(locked)
+    locked.save(update_fields=["is_deleted", "deleted_at", "updated_at", "last_activity_on"])
     return locked
 
 
@@ -192,7 +245,8 @@ def project_restore(*, project: Project, by: User) -> Project:
     locked.deleted_at = None
     locked._history_user = by
     locked._change_reason = "restored"
-    locked.save(update_fields=["is_deleted", "deleted_at", "updated_at"])
+    project_touch(locked)
+    locked.save(update_fields=["is_deleted", "deleted_at", "updated_at", "last_activity_on"])
     return locked
 
 
@@ -254,9 +308,15 @@ def _refuse_move(current: Stage, to_stage: Stage, held: str) -> DomainError:
 
 
 # What the stage machine writes; the caller's instance is brought up to date with it.
-_STAGE_FIELDS = ["stage", "held_stage", "exit_reason", "signed_amount", "resumed_on", "updated_at"] + [
-    actual_field(s) for s in [*PIPELINE, *SIDE_EXITS]
-]
+_STAGE_FIELDS = [
+    "stage",
+    "held_stage",
+    "exit_reason",
+    "signed_amount",
+    "resumed_on",
+    "updated_at",
+    "last_activity_on",
+] + [actual_field(s) for s in [*PIPELINE, *SIDE_EXITS]]
 
 
 def _follow(project: Project, locked: Project) -> Project:
@@ -313,6 +373,7 @@ def project_change_stage(
 
     change = _stage_step(locked, to_stage=to_stage, on=on, by=by, note=note, reason=reason, signed_amount=signed_amount)
     locked._history_user = by
+    project_touch(locked)
     locked.save()
     change.save(force_insert=True)
     return _follow(project, locked)
@@ -451,6 +512,7 @@ def _correct_stage(locked: Project, *, to_stage: Stage, by: User, note: str) -> 
     locked.stage = to_stage
     locked._history_user = by
     locked._change_reason = "stage correction"
+    project_touch(locked)
     locked.save()
     StageChange.objects.create(
         project=locked,
@@ -629,6 +691,8 @@ def projects_create_many(*, projects: list[NewProject], by: User) -> list[Projec
     instances = [new.project for new in projects]
     _check_references(instances)
     now = timezone.now()
+    for project in instances:
+        project_touch(project)
     _create_projects(instances, now)
     history_columns = [*_HISTORY_FIELDS, *_WRITTEN_ON_INSERT]
     history_columns += ["history_date", "history_type", "history_user_id", "history_change_reason"]

@@ -18,6 +18,7 @@ from core import permissions
 from core.errors import DomainError, NotPermitted
 from crm.models import Contact, Organisation, Qualification, Visit
 from projects.models import Project
+from projects.services import project_touch, projects_refresh_last_activity
 from transfer.models import Merge
 
 # Survivor fields filled from the merged organisation when the survivor has none.
@@ -48,12 +49,17 @@ def _move(model, ids: list[int], attribute: str, to: Organisation, by, reason: s
     records = manager.filter(pk__in=ids)
     if only_from is not None:
         records = records.filter(**{attribute: only_from})
+    fields = [attribute, "version", "updated_at"]
+    if model is Project:
+        fields.append("last_activity_on")
     for record in records.select_for_update():
         setattr(record, attribute, to)
         record.version += 1
         record._history_user = by
         record._change_reason = reason
-        record.save(update_fields=[attribute, "version", "updated_at"])
+        if model is Project:
+            project_touch(record)
+        record.save(update_fields=fields)
 
 
 def _snapshot(organisation: Organisation) -> dict:
@@ -97,6 +103,7 @@ def organisation_merge(*, survivor: Organisation, absorbed: Organisation, by) ->
     _move(Contact, moved["contacts"], "organisation", survivor, by, reason)
     _move(Visit, moved["visits"], "organisation", survivor, by, reason)
     _move(Project, moved["projects"], "investor", survivor, by, reason)
+    projects_refresh_last_activity(investor_ids={survivor.pk})  # the absorbed visits count now
     Qualification.objects.filter(pk__in=moved["qualifications"]).update(organisation=survivor)
     filled = {}
     for name in FILLED_FIELDS:
@@ -152,6 +159,7 @@ def merge_undo(*, merge: Merge, by) -> Organisation:
     _move(Contact, merge.moved.get("contacts", []), "organisation", restored, by, reason, only_from=survivor)
     _move(Visit, merge.moved.get("visits", []), "organisation", restored, by, reason, only_from=survivor)
     _move(Project, merge.moved.get("projects", []), "investor", restored, by, reason, only_from=survivor)
+    projects_refresh_last_activity(investor_ids={survivor.pk, restored.pk})  # the visits moved back
     Qualification.objects.filter(pk__in=merge.moved.get("qualifications", []), organisation=survivor).update(
         organisation=restored
     )

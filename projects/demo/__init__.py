@@ -25,6 +25,7 @@ from projects.demo.data import DEMO_USERNAMES
 from projects.demo.pipeline import Pipeline
 from projects.demo.zone import SEED, Zone
 from projects.models import Project, Replan, StageChange
+from projects.services import projects_refresh_last_activity
 from projects.tiers import REPORTING_THRESHOLD
 
 TEN_BILLION = Decimal(1000000)  # 100亿 in 万元
@@ -41,6 +42,8 @@ def build_demo_zone(*, seed: int = SEED) -> dict[str, int]:
     pipeline.build()
     zone.apply_timestamps()
     pipeline.apply_timestamps()
+    # The projects' edit times were moved back: their last activity follows.
+    projects_refresh_last_activity()
     # Apps above projects (e.g. chains, the industry workbench) add their demo part;
     # projects cannot import them, so they offer it on their AppConfig.
     for config in apps.get_app_configs():

@@ -74,6 +74,15 @@ def test_visits_during_a_mission_fall_inside_its_dates(zone):
     assert not Visit.objects.filter(date__gt=timezone.localdate() + dt.timedelta(days=0), mission__isnull=True).exists()
 
 
+def test_each_project_s_last_activity_is_its_edit_or_its_investor_s_last_visit(zone):
+    from projects.services import last_activity
+
+    computed = Project.all_objects.annotate(computed=last_activity())
+    assert not computed.exclude(last_activity_on=F("computed")).exists()
+    visited_later = Project.objects.filter(last_activity_on__gt=F("updated_at__date"))
+    assert visited_later.exists()  # the visits count, not only the edits
+
+
 def test_the_bench_accounts_log_in(zone):
     from bench.generate import BENCH_PASSWORD
 

@@ -3,6 +3,7 @@ against: they give what the report pages show."""
 
 import json
 import socket
+import uuid
 from collections import Counter
 
 import pytest
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from core.models import User
 from crm.models import Visit
-from projects.models import Project, Reminder
+from projects.models import Project, Reminder, ReminderRule
 
 pytestmark = [pytest.mark.postgres_only]
 
@@ -105,6 +106,28 @@ def test_the_supervision_floor_finds_the_late_milestones_the_page_lists(zone):
     assert [(row[0], row[1], row[3]) for row in raw["rows"]] == [
         (row["project_id"], row["stage"], row["days_late"]) for row in table.rows[:20]
     ]
+
+
+def test_the_sweep_floor_finds_what_the_sweep_finds_due(zone):
+    from bench.floors import raw_due_sql, run_raw
+    from projects import reminders
+
+    today = timezone.localdate()
+    found = {(r.rule_id, r.project_id, r.visit_id, r.mission_id, r.stage, r.due_on) for r in reminders.due_rows()}
+    assert {tuple(row) for row in run_raw(raw_due_sql(today))} == found
+    quiet = ReminderRule.objects.get(kind="project_idle")
+    assert any(row[0] == quiet.pk for row in found)  # quiet projects among them
+    # Once some are sent, both leave the same ones out.
+    sent = sorted(found, key=str)[::2]
+    Reminder.objects.bulk_create(
+        Reminder(rule_id=r, project_id=p, visit_id=v, mission_id=m, stage=s, due_on=d, claim=uuid.uuid4())
+        for r, p, v, m, s, d in sent
+    )
+    left = found - set(sent)
+    assert {tuple(row) for row in run_raw(raw_due_sql(today))} == left
+    assert {
+        (r.rule_id, r.project_id, r.visit_id, r.mission_id, r.stage, r.due_on) for r in reminders.due_rows()
+    } == left
 
 
 def test_the_report_floors_compute_what_the_dashboard_and_review_show(zone):

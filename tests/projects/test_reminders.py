@@ -17,9 +17,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.models import Notification, User
+from crm.models import Visit
+from crm.services import visit_save
 from projects import reminders
 from projects.models import Project, Reminder, ReminderRule, Stage
-from projects.services import project_change_stage, project_replan
+from projects.services import project_change_stage, project_replan, project_save
 from tests.factories import MissionFactory, ProjectFactory, UserFactory, VisitFactory, project_in_stage
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing", "reminder_rules")]
@@ -319,11 +321,12 @@ def test_a_quiet_project_reminds_its_owner_once_per_quiet_spell(officer):
     assert inbox(officer) == ["安静的项目: no visit, stage change or edit for 60 days"]
     # A visit to the investor starts a new spell.
     with on(dt.date(2024, 10, 1)):
-        VisitFactory(owner=officer, organisation=project.investor, date=dt.date(2024, 10, 1))
+        visit_save(visit=Visit(organisation=project.investor, date=dt.date(2024, 10, 1), summary="回访"), by=officer)
     assert told(sweep_on(dt.date(2024, 11, 29))) == []
     assert told(sweep_on(dt.date(2024, 11, 30))) == [("project_idle", "notice", ["zhang"])]
     # So does an edit.
     with on(dt.date(2024, 12, 5)):
+        project.refresh_from_db()
         project.description = "对方更新了投资计划"
-        project.save()
+        project_save(project=project, by=officer)
     assert told(sweep_on(dt.date(2025, 2, 3))) == [("project_idle", "notice", ["zhang"])]
