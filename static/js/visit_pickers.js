@@ -55,7 +55,7 @@
         remove.type = "button";
         remove.className = "btn-close btn-close-sm";
         remove.setAttribute("data-officer-remove", "");
-        remove.setAttribute("aria-label", "×");
+        remove.setAttribute("aria-label", officers.dataset.removeLabel + " " + officer.dataset.officerName);
         chip.appendChild(hidden);
         chip.appendChild(document.createTextNode(officer.dataset.officerName));
         chip.appendChild(remove);
