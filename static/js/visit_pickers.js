@@ -73,6 +73,15 @@
     }
   });
 
+  // Enter in a search box picks the first match instead of sending the form half filled.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !event.target.matches(".mission-search, .officer-search")) return;
+    event.preventDefault();
+    var picker = event.target.closest(".mission-picker, .officer-picker");
+    var first = picker.querySelector("[data-mission-pick], [data-officer-pick]");
+    if (first) first.click();
+  });
+
   document.addEventListener("input", function (event) {
     if (event.target.matches(".mission-search, .officer-search")) {
       event.target.setAttribute("aria-expanded", event.target.value ? "true" : "false");
