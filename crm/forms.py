@@ -111,13 +111,13 @@ class VisitPickersMixin:
         officers.widget.queryset = officers.queryset
         officers.error_messages["invalid_choice"] = _("This officer cannot be picked: %(value)s.")
 
-    def clean_officers_typed(self, data: dict) -> None:
+    def add_typed_officers(self, data: dict) -> None:
         name = self.officer_field
         typed = (self.data.get(f"{name}_query") or "").strip() if self.is_bound else ""
         if not typed or name not in data:
             return
         picked = list(data[name])
-        for word in (word for word in re.split(r"[,，、;；\s]+", typed) if word):
+        for word in [word for word in re.split(r"[,，、;；\s]+", typed) if word][:MAX_OFFICERS]:
             found = list(
                 self.fields[name].queryset.filter(Q(username__iexact=word) | Q(display_name=word)).order_by()[:2]
             )
@@ -132,7 +132,7 @@ class VisitPickersMixin:
                 picked.append(found[0])
         data[name] = picked
 
-    def clean_officer_count(self, data: dict) -> None:
+    def check_officer_count(self, data: dict) -> None:
         if len(data.get(self.officer_field) or []) > MAX_OFFICERS:
             self.add_error(
                 self.officer_field, _("At most %(count)s officers can be named on one visit.") % {"count": MAX_OFFICERS}
@@ -245,8 +245,8 @@ class VisitForm(VisitPickersMixin, forms.Form):
                 )
         if data.get("new_contact_title") and not data.get("new_contact_name"):
             self.add_error("new_contact_name", _("Enter the new contact's name."))
-        self.clean_officers_typed(data)
-        self.clean_officer_count(data)
+        self.add_typed_officers(data)
+        self.check_officer_count(data)
         return data
 
     @property
@@ -446,6 +446,6 @@ class VisitEditForm(VisitPickersMixin, VersionedModelForm):
         data = super().clean()
         if data.get("new_contact_title") and not data.get("new_contact_name"):
             self.add_error("new_contact_name", _("Enter the new contact's name."))
-        self.clean_officers_typed(data)
-        self.clean_officer_count(data)
+        self.add_typed_officers(data)
+        self.check_officer_count(data)
         return data

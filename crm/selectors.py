@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -282,7 +282,7 @@ def mission_search(query: str, *, user: User, on: dt.date, missions: QuerySet, l
     return list(_pick_order(missions.filter(match), user=user, on=on)[:limit])
 
 
-def officer_search(query: str, *, exclude: set[int] = frozenset(), limit: int = 10) -> list:
+def officer_search(query: str, *, exclude: Collection[int] = (), limit: int = 10) -> list:
     """Active users whose username, display name or name contains the typed text."""
     query = (query or "").strip()
     if not query:
