@@ -4,21 +4,139 @@ in crm.services enforce the rules and the view shows their DomainError on the fo
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms.models import construct_instance
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from crm import selectors
 from crm.credit_code import normalise as normalise_credit_code
 from crm.models import Contact, Mission, Organisation, Visit
+from crm.selectors import MISSION_LOOKBACK_DAYS
 
-# How far back the mission list of the visit form reaches (visits are logged late too).
-MISSION_LOOKBACK_DAYS = 90
+# Most officers the visit form accepts at once (the chips, and the ids a post may carry).
+MAX_OFFICERS = 30
+
+
+def mission_label(mission: Mission) -> str:
+    place = f" · {mission.cities}" if mission.cities else ""
+    return f"{mission.title}{place} ({mission.start_date:%m-%d}–{mission.end_date:%m-%d})"
+
+
+class MissionPicker(forms.Select):
+    """A drop-down of a few likely missions (it works without JavaScript) with a search
+    box beside it for the others (static/js/visit_pickers.js, crm:mission_autocomplete).
+
+    The form sets `short_list(chosen_id)`, which returns the missions to offer; the
+    field's queryset (every mission a visit may have) is never listed whole."""
+
+    short_list: Callable[[int | None], list[Mission]] = staticmethod(lambda chosen: [])
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = _as_id(value)
+        self.choices = [("", "—"), *((mission.pk, mission_label(mission)) for mission in self.short_list(chosen))]
+        select = super().render(name, value, attrs, renderer)
+        return render_to_string("crm/includes/mission_picker.html", {"select": select, "name": name})
+
+
+class OfficerPicker(forms.SelectMultiple):
+    """Officers as removable chips, each posting its id in a hidden input, and a box to
+    type a name (static/js/visit_pickers.js, crm:officer_autocomplete). Without
+    JavaScript the box takes user names separated by commas (see VisitPickersMixin)."""
+
+    queryset = None  # the field's: who may be picked
+
+    def render(self, name, value, attrs=None, renderer=None):
+        ids = [pk for pk in (_as_id(item) for item in (value or [])) if pk][:MAX_OFFICERS]
+        chosen = list(self.queryset.filter(pk__in=ids)) if ids else []
+        chosen.sort(key=lambda user: ids.index(user.pk))
+        return render_to_string(
+            "crm/includes/officer_picker.html",
+            {"name": name, "chosen": chosen, "id": (attrs or {}).get("id") or f"id_{name}"},
+        )
+
+
+def _as_id(value) -> int | None:
+    value = getattr(value, "pk", value)
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _date_or(value, default: dt.date) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return default
+
+
+class VisitPickersMixin:
+    """The mission and officer pickers shared by the visit forms.
+
+    `mission` accepts the missions of selectors.missions_for_visits (plus, when
+    editing, the visit's own); the page lists a few. The officer field (`officers`
+    or `other_officers`) posts ids; a name typed in its box without picking (no
+    JavaScript) is looked up by exact user name or display name when saving."""
+
+    officer_field = "officers"
+
+    def setup_pickers(self, *, user, missions, today: dt.date) -> None:
+        field = self.fields["mission"]
+        field.queryset = missions
+        field.widget = MissionPicker(attrs={"class": "form-select", "id": "id_mission"})
+        field.error_messages["invalid_choice"] = _(
+            "Pick a mission from the list: only missions of the last %(days)s days can have visits logged."
+        ) % {"days": MISSION_LOOKBACK_DAYS}
+
+        def short_list(chosen: int | None) -> list[Mission]:
+            raw = self.data.get("date") if self.is_bound else self.initial.get("date", self.fields["date"].initial)
+            if raw is None and getattr(self, "instance", None) is not None:
+                raw = self.instance.date
+            on = _date_or(raw, today)
+            return selectors.missions_to_pick(user=user, on=on, missions=missions, chosen=chosen)
+
+        field.widget.short_list = short_list
+        officers = self.fields[self.officer_field]
+        officers.widget = OfficerPicker()
+        officers.widget.queryset = officers.queryset
+        officers.error_messages["invalid_choice"] = _("This officer cannot be picked: %(value)s.")
+
+    def add_typed_officers(self, data: dict) -> None:
+        name = self.officer_field
+        typed = (self.data.get(f"{name}_query") or "").strip() if self.is_bound else ""
+        if not typed or name not in data:
+            return
+        picked = list(data[name])
+        for word in [word for word in re.split(r"[,，、;；\s]+", typed) if word][:MAX_OFFICERS]:
+            found = list(
+                self.fields[name].queryset.filter(Q(username__iexact=word) | Q(display_name=word)).order_by()[:2]
+            )
+            if len(found) != 1:
+                self.add_error(
+                    name,
+                    _("No single officer is called “%(name)s”: type part of the name and pick from the list.")
+                    % {"name": word},
+                )
+                return
+            if found[0] not in picked:
+                picked.append(found[0])
+        data[name] = picked
+
+    def check_officer_count(self, data: dict) -> None:
+        if len(data.get(self.officer_field) or []) > MAX_OFFICERS:
+            self.add_error(
+                self.officer_field, _("At most %(count)s officers can be named on one visit.") % {"count": MAX_OFFICERS}
+            )
 
 
 class DateInput(forms.DateInput):
@@ -28,8 +146,10 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class VisitForm(forms.Form):
+class VisitForm(VisitPickersMixin, forms.Form):
     """One form for a visit, a new organisation and a new contact (phone first)."""
+
+    officer_field = "other_officers"
 
     organisation = forms.ModelChoiceField(queryset=Organisation.objects.all(), required=False, widget=forms.HiddenInput)
     organisation_query = forms.CharField(
@@ -76,13 +196,10 @@ class VisitForm(forms.Form):
         self.user = user
         self.similar: list[Organisation] = []
         today = today or timezone.localdate()
-        missions = Mission.objects.filter(
-            start_date__lte=today, end_date__gte=today - dt.timedelta(days=MISSION_LOOKBACK_DAYS)
-        ).order_by("-start_date", "pk")
-        self.fields["mission"].queryset = missions
         self.fields["other_officers"].queryset = (
             get_user_model().objects.filter(is_active=True).exclude(pk=user.pk).order_by("username")
         )
+        self.setup_pickers(user=user, missions=selectors.missions_for_visits(today=today), today=today)
         organisation_id = self._organisation_id()
         self.fields["contacts"].queryset = selectors.contacts_of(organisation_id)
         for name, field in self.fields.items():
@@ -128,6 +245,8 @@ class VisitForm(forms.Form):
                 )
         if data.get("new_contact_title") and not data.get("new_contact_name"):
             self.add_error("new_contact_name", _("Enter the new contact's name."))
+        self.add_typed_officers(data)
+        self.check_officer_count(data)
         return data
 
     @property
@@ -264,7 +383,7 @@ class ContactForm(VersionedModelForm):
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
-class VisitEditForm(VersionedModelForm):
+class VisitEditForm(VisitPickersMixin, VersionedModelForm):
     """Editing a logged visit: the organisation stays; contacts are picked or added."""
 
     contacts = forms.ModelMultipleChoiceField(
@@ -302,14 +421,13 @@ class VisitEditForm(VersionedModelForm):
             "summary": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, today: dt.date | None = None, **kwargs) -> None:
+    def __init__(self, *args, user, today: dt.date | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         visit = self.instance
         today = today or timezone.localdate()
-        recent = Q(start_date__lte=today, end_date__gte=today - dt.timedelta(days=MISSION_LOOKBACK_DAYS))
+        missions = selectors.missions_for_visits(today=today)
         if visit.mission_id:
-            recent |= Q(pk=visit.mission_id)
-        self.fields["mission"].queryset = Mission.objects.filter(recent).order_by("-start_date", "pk")
+            missions = (missions | Mission.objects.filter(pk=visit.mission_id)).order_by("-start_date", "pk")
         # The visit's own contacts stay pickable even after they left the organisation.
         self.fields["contacts"].queryset = (
             Contact.objects.filter(Q(organisation_id=visit.organisation_id, is_active=True) | Q(visits=visit))
@@ -319,6 +437,7 @@ class VisitEditForm(VersionedModelForm):
         self.fields["officers"].queryset = (
             get_user_model().objects.filter(Q(is_active=True) | Q(visits=visit)).distinct().order_by("username")
         )
+        self.setup_pickers(user=user, missions=missions, today=today)
         if visit.pk and not self.is_bound:
             self.initial["contacts"] = [contact.pk for contact in visit.contacts.all()]
             self.initial["officers"] = [officer.pk for officer in visit.officers.all()]
@@ -327,4 +446,6 @@ class VisitEditForm(VersionedModelForm):
         data = super().clean()
         if data.get("new_contact_title") and not data.get("new_contact_name"):
             self.add_error("new_contact_name", _("Enter the new contact's name."))
+        self.add_typed_officers(data)
+        self.check_officer_count(data)
         return data

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Length, Replace
 from django.db.models.lookups import Contains
-from django.utils import timezone
+from django.utils import timezone, translation
+from django_countries import countries
 
 from crm.credit_code import normalise as normalise_credit_code
 from crm.filters import MissionStatus
@@ -210,6 +212,85 @@ def missions_under_way(*, user: User, on: dt.date | None = None) -> QuerySet:
     on = on or timezone.localdate()
     ids = Mission.objects.filter(_taking_part(user), start_date__lte=on, end_date__gte=on).values("pk")
     return Mission.objects.filter(pk__in=ids).order_by("start_date", "pk")
+
+
+# How far back the missions a visit may be logged against reach (visits are logged late too).
+MISSION_LOOKBACK_DAYS = 90
+
+
+def missions_for_visits(*, today: dt.date | None = None) -> QuerySet:
+    """The missions a visit may be logged against: those that ran within the lookback.
+
+    The visit form offers and accepts these only; its pickers search among them."""
+    today = today or timezone.localdate()
+    return Mission.objects.filter(
+        start_date__lte=today, end_date__gte=today - dt.timedelta(days=MISSION_LOOKBACK_DAYS)
+    ).order_by("-start_date", "pk")
+
+
+def _pick_order(missions: QuerySet, *, user: User, on: dt.date, first: int | None = None) -> QuerySet:
+    """The likeliest missions for a visit on `on` first: the one already chosen, the
+    user's own, those under way that day, then the most recently started."""
+    took_part = Mission.participants.through.objects.filter(mission_id=OuterRef("pk"), user_id=user.pk)
+    first_case = When(pk=first, then=Value(0)) if first else When(pk__isnull=True, then=Value(0))
+    return missions.annotate(
+        chosen=Case(first_case, default=Value(1), output_field=IntegerField()),
+        mine=Case(
+            When(Q(leader_id=user.pk) | Q(owner_id=user.pk) | Exists(took_part), then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
+        running=Case(
+            When(start_date__lte=on, end_date__gte=on, then=Value(0)), default=Value(1), output_field=IntegerField()
+        ),
+    ).order_by("chosen", "mine", "running", "-start_date", "pk")
+
+
+def missions_to_pick(
+    *, user: User, on: dt.date, missions: QuerySet, chosen: int | None = None, limit: int = 8
+) -> list[Mission]:
+    """The short list the visit form opens with (one query): the chosen mission, the
+    user's missions, those under way on the visit's date, then the nearest others."""
+    return list(_pick_order(missions, user=user, on=on, first=chosen)[:limit])
+
+
+def _countries_matching(text: str) -> list[str]:
+    """Codes of the countries whose name, in the page's language or in English, contains `text`."""
+    text = text.casefold()
+    codes = {code for code, name in countries if text in str(name).casefold()}
+    with translation.override("en"):
+        codes |= {code for code, name in countries if text in str(name).casefold()}
+    return sorted(codes)[:20]
+
+
+def mission_search(query: str, *, user: User, on: dt.date, missions: QuerySet, limit: int = 10) -> list[Mission]:
+    """Missions among `missions` whose title, cities, countries or region match the
+    typed text, likeliest first (one query)."""
+    query = (query or "").strip()
+    if not query:
+        return missions_to_pick(user=user, on=on, missions=missions, limit=limit)
+    match = Q(title__icontains=query) | Q(cities__icontains=query)
+    for code in _countries_matching(query):
+        match |= Q(countries__contains=code)
+    folded = query.casefold()
+    regions = [value for value, label in Mission.Region.choices if folded in str(label).casefold()]
+    with translation.override("en"):
+        regions += [value for value, label in Mission.Region.choices if folded in str(label).casefold()]
+    if regions:
+        match |= Q(region__in=regions)
+    return list(_pick_order(missions.filter(match), user=user, on=on)[:limit])
+
+
+def officer_search(query: str, *, exclude: Collection[int] = (), limit: int = 10) -> list:
+    """Active users whose username, display name or name contains the typed text."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    match = Q(username__icontains=query) | Q(display_name__icontains=query)
+    match |= Q(first_name__icontains=query) | Q(last_name__icontains=query)
+    return list(
+        get_user_model().objects.filter(match, is_active=True).exclude(pk__in=exclude).order_by("username")[:limit]
+    )
 
 
 def mission_list(*, user: User, status: str = "") -> QuerySet:

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, router, transaction
+from django.db.models.signals import m2m_changed
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -178,6 +179,35 @@ def _check_visit(visit: Visit, contacts: Iterable[Contact] | None) -> None:
             )
 
 
+def _loaded(record, names: tuple[str, ...]) -> list[str]:
+    """Of the foreign keys `names`, those whose stored object the caller already holds
+    (read from the database in this request): model validation need not look them up again."""
+    held = []
+    for name in names:
+        field = record._meta.get_field(name)
+        if field.is_cached(record) and getattr(record, name) is not None and not getattr(record, name)._state.adding:
+            held.append(name)
+    return held
+
+
+def _link_new_visit(visit: Visit, name: str, records: list) -> None:
+    """Link a just-created visit to `records` in one insert. A new visit has no links,
+    so what add() reads first (the existing ones) is skipped; its signals are sent as
+    add() sends them, so the history records the change as before."""
+    ids = list(dict.fromkeys(record.pk for record in records))
+    if not ids:
+        return
+    manager = getattr(visit, name)
+    through = manager.through
+    using = router.db_for_write(through, instance=visit)
+    signal = {"sender": through, "instance": visit, "reverse": False, "model": manager.model, "using": using}
+    m2m_changed.send(action="pre_add", pk_set=set(ids), **signal)
+    through.objects.using(using).bulk_create(
+        [through(**{f"{manager.source_field_name}_id": visit.pk, f"{manager.target_field_name}_id": pk}) for pk in ids]
+    )
+    m2m_changed.send(action="post_add", pk_set=set(ids), **signal)
+
+
 @transaction.atomic
 def visit_save(
     *,
@@ -193,15 +223,18 @@ def visit_save(
     # Contacts not sent again stay on the visit, so they too must fit its organisation.
     kept_contacts = list(visit.contacts.all()) if contacts is None and not creating else None
     _check_visit(visit, contacts if contacts is not None else kept_contacts)
-    full_clean_or_refuse(visit)
+    full_clean_or_refuse(visit, exclude=_loaded(visit, ("owner", "organisation", "mission")))
     visit.save()
-    if officers is not None:
-        officer_list = list(officers)
-        if creating and visit.owner not in officer_list:
+    officer_list = list(officers) if officers is not None else None
+    if creating:
+        officer_list = officer_list or []
+        if visit.owner not in officer_list:
             officer_list.append(visit.owner)
+        _link_new_visit(visit, "officers", officer_list)
+        _link_new_visit(visit, "contacts", contacts or [])
+        return visit
+    if officer_list is not None:
         visit.officers.set(officer_list)
-    elif creating:
-        visit.officers.set([visit.owner])
     if contacts is not None:
         visit.contacts.set(contacts)
     if stored is None:

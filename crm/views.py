@@ -6,6 +6,8 @@ a service is shown on the form, and nothing of a refused write is kept.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import django_filters
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -26,7 +28,15 @@ from core.pagination import BoundedPaginator, requested_page
 from core.records import stored_version
 from crm import selectors, services
 from crm.filters import ContactFilter, MissionFilter, MissionStatus, OrganisationFilter, VisitFilter
-from crm.forms import ContactForm, OrganisationForm, VisitEditForm, VisitForm, style_filter_form
+from crm.forms import (
+    MAX_OFFICERS,
+    ContactForm,
+    OrganisationForm,
+    VisitEditForm,
+    VisitForm,
+    mission_label,
+    style_filter_form,
+)
 from crm.models import Contact, Mission, Organisation, Visit
 
 PAGE_SIZE = 25
@@ -155,6 +165,43 @@ class VisitContactsView(LoginRequiredMixin, View):
         return render(request, "crm/includes/visit_contacts.html", {"form": form})
 
 
+class MissionAutocompleteView(LoginRequiredMixin, View):
+    """htmx: missions matching what is typed in the visit form's mission box, likeliest
+    first for the visit's date (only those a visit may be logged against)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        query = (request.GET.get("mission_query") or request.GET.get("q") or "").strip()[:100]
+        today = timezone.localdate()
+        try:
+            on = dt.date.fromisoformat(request.GET.get("date") or "")
+        except ValueError:
+            on = today
+        results = selectors.mission_search(
+            query, user=request.user, on=on, missions=selectors.missions_for_visits(today=today)
+        )
+        options = [(mission, mission_label(mission)) for mission in results]
+        return render(request, "crm/includes/mission_options.html", {"options": options, "query": query})
+
+
+class OfficerAutocompleteView(LoginRequiredMixin, View):
+    """htmx: active officers matching what is typed in a visit form's officer box; those
+    already picked (and, for "other officers", the user) are left out."""
+
+    FIELDS = ("officers", "other_officers")
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        field = request.GET.get("field")
+        field = field if field in self.FIELDS else "officers"
+        query = (request.GET.get(f"{field}_query") or request.GET.get("q") or "").strip()[:100]
+        exclude = {int(pk) for pk in request.GET.getlist(field)[:MAX_OFFICERS] if pk.isdigit()}
+        if field == "other_officers":
+            exclude.add(request.user.pk)
+        results = selectors.officer_search(query, exclude=exclude)
+        return render(
+            request, "crm/includes/officer_options.html", {"results": results, "query": query, "field": field}
+        )
+
+
 # --- Visits ---------------------------------------------------------------------------
 
 # Fields a service names in a DomainError, by the object being saved, to the form's fields.
@@ -174,6 +221,8 @@ class VisitCreateView(LoginRequiredMixin, FormView):
     def get_initial(self):
         today = timezone.localdate()
         initial = {"date": today}
+        if self.request.method == "POST":
+            return initial  # what was posted counts; the guesses below cost queries
         organisation_id = self.request.GET.get("organisation")
         if organisation_id and organisation_id.isdigit():
             organisation = Organisation.objects.filter(pk=organisation_id).first()
@@ -549,6 +598,9 @@ class VisitEditView(VersionedEditView):
     model = Visit
     form_class = VisitEditForm
     template_name = "crm/visit_edit.html"
+
+    def form_kwargs(self, record) -> dict:
+        return {"instance": record, "user": self.request.user}
 
     def get_object(self):
         return get_object_or_404(

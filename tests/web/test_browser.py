@@ -8,6 +8,7 @@ Without them the test skips, saying so; with CI=true it fails instead.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 
@@ -18,7 +19,7 @@ from django.utils.translation import gettext
 
 from crm.models import Visit
 from tests.conftest import require
-from tests.factories import ContactFactory, OrganisationFactory, VisitFactory
+from tests.factories import ContactFactory, MissionFactory, OrganisationFactory, UserFactory, VisitFactory
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM then refuses
 # to run unless told that this is safe (it is: nothing here is async).
@@ -199,3 +200,41 @@ def test_a_filter_changes_the_list_and_the_address_names_only_what_was_chosen(
     expect(results.get_by_text("江南大学")).to_have_count(1)
     # The same address asks the API the same question.
     assert client.get("/api/v1/organisations/?kind=university").json()["count"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_a_mission_and_other_officers_are_found_by_typing(live_server, client, officer, chromium_page):
+    today = timezone.localdate()
+    organisation = OrganisationFactory(name="博世汽车部件（无锡）有限公司")
+    for n in range(12):  # more likely missions than the drop-down lists
+        MissionFactory(title=f"近期团组{n}", start_date=today - dt.timedelta(days=n), end_date=today)
+    munich = MissionFactory(
+        title="欧洲汽车零部件招商",
+        cities="慕尼黑",
+        start_date=today - dt.timedelta(days=40),
+        end_date=today - dt.timedelta(days=35),
+    )
+    colleague = UserFactory(username="liuyang", display_name="刘洋", team=officer.team)
+    _log_in(chromium_page, client, live_server, officer)
+    page = chromium_page.new_page()
+    page.goto(f"{live_server.url}/crm/visits/new/?organisation={organisation.pk}")
+    assert page.locator(f"#id_mission option[value='{munich.pk}']").count() == 0
+
+    page.locator(".mission-search").press_sequentially("慕尼黑", delay=20)
+    page.locator("[data-mission-pick]", has_text="欧洲汽车零部件招商").click()
+    assert page.locator("#id_mission").input_value() == str(munich.pk)
+    page.locator("#id_date").fill(str(munich.end_date))
+
+    page.locator("#id_other_officers").press_sequentially("刘", delay=20)
+    page.locator("[data-officer-pick]", has_text="刘洋").click()
+    chip = page.locator(".officer-chip", has_text="刘洋")
+    assert chip.locator("input[type=hidden]").input_value() == str(colleague.pk)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    _screenshot(page, "visit-form-pickers-375.png")
+
+    page.locator("#id_summary").fill("介绍园区政策")
+    page.get_by_role("button", name=_chinese("Save the visit")).click()
+    page.wait_for_url(f"{live_server.url}/crm/organisations/{organisation.pk}/")
+    visit = Visit.objects.get()
+    assert visit.mission == munich
+    assert set(visit.officers.all()) == {officer, colleague}
