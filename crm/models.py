@@ -11,6 +11,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from crm.credit_code import validate_credit_code
+from crm.names import NameKeyField
 
 
 class OwnedRecord(models.Model):
@@ -125,6 +126,10 @@ class Organisation(OwnedRecord):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPANY)
     name = models.CharField(_("Chinese name"), max_length=200, db_index=True)
     name_en = models.CharField(_("English name"), max_length=300, blank=True, db_index=True)
+    # The names' common form (村田（中国）投资有限公司 -> 村田投资): an import finds the
+    # organisations its file names by these, without reading every name.
+    name_key = NameKeyField(source="name", db_index=True)
+    name_en_key = NameKeyField(source="name_en", db_index=True)
     credit_code = models.CharField(
         _("unified social credit code"),
         max_length=18,
@@ -159,7 +164,7 @@ class Organisation(OwnedRecord):
     stock_code = models.CharField(_("stock code"), max_length=20, blank=True)
     listed_on = models.DateField(_("listing date"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["name_key", "name_en_key"])
 
     class Meta:
         verbose_name = _("organisation")
