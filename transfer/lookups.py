@@ -117,7 +117,8 @@ class Lookups:
             return
         keys: set[str] = set()
         codes: set[str] = set()
-        for name, name_en, credit_code in questions:
+        # A ledger names the same few hundred investors thousands of times.
+        for name, name_en, credit_code in set(questions):
             for text in (name, name_en):
                 key = normalise_organisation_name(text) if text else ""
                 if key and key not in self._read_keys:

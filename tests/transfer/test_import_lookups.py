@@ -15,6 +15,7 @@ from tests.factories import OrganisationFactory, credit_code
 from tests.transfer.conftest import commit, job_of, login, upload, xlsx
 from transfer import importing
 from transfer.models import ImportJob
+from transfer.reading import read_spreadsheet
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +83,21 @@ def test_the_check_reads_10_or_200_investors_in_the_same_queries(officer):
     investors = many_organisations(officer, 200)
     names = [organisation.name for organisation in investors]
     assert _check_queries(officer, names[:10]) == _check_queries(officer, names)
+
+
+def test_the_workbook_is_parsed_once_for_the_upload_the_check_and_the_commit(officer, monkeypatch):
+    investor = OrganisationFactory(name="村田投资有限公司", owner=officer)
+    parsed = []
+
+    def counting(data, filename):
+        parsed.append(filename)
+        return read_spreadsheet(data, filename)
+
+    monkeypatch.setattr(importing, "read_spreadsheet", counting)
+    data = xlsx(HEADERS, [["项目一", investor.name, "1亿"], ["项目二", investor.name, "2亿"]])
+    job = importing.start_import(kind="projects", data=data, filename="台账.xlsx", user=officer)
+    assert job.status == ImportJob.Status.PREVIEWED, job.message
+    job = importing.commit_import(job=job, decisions={})
+    assert job.status == ImportJob.Status.DONE, job.message
+    assert parsed == ["台账.xlsx"]
+    assert Project.objects.count() == 2
