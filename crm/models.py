@@ -128,8 +128,8 @@ class Organisation(OwnedRecord):
     name_en = models.CharField(_("English name"), max_length=300, blank=True, db_index=True)
     # The names' common form (村田（中国）投资有限公司 -> 村田投资): an import finds the
     # organisations its file names by these, without reading every name.
-    name_key = NameKeyField(source="name", db_index=True)
-    name_en_key = NameKeyField(source="name_en", db_index=True)
+    name_key = NameKeyField(source="name")
+    name_en_key = NameKeyField(source="name_en")
     credit_code = models.CharField(
         _("unified social credit code"),
         max_length=18,
@@ -170,6 +170,11 @@ class Organisation(OwnedRecord):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
+        indexes = [
+            # Looked up by equality only: no LIKE companion index (as db_index would add).
+            models.Index(fields=["name_key"], name="organisation_name_key"),
+            models.Index(fields=["name_en_key"], name="organisation_name_en_key"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["credit_code"], condition=~Q(credit_code=""), name="organisation_unique_credit_code"
