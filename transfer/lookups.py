@@ -2,9 +2,10 @@
 organisations by credit code or normalised name.
 
 Reference tables are read whole, once per import step and only if the file has such a
-column (the largest, missions, has 20,000 rows at scale 1; users 2,000). Organisations (300,000 at scale 1) are read only
-for the names and codes the file uses, found through their stored name keys; the
-organisation import, whose near matches compare against every name, reads them all."""
+column (the largest, missions, has 20,000 rows at scale 1; users 2,000). Organisations
+(300,000 at scale 1) are read only for the names and codes the file uses, found through
+their stored name keys; the organisation import, whose near matches compare against
+every name, reads them all."""
 
 from __future__ import annotations
 
