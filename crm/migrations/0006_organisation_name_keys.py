@@ -40,7 +40,7 @@ def fill_name_keys(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("crm", "0004_visit_date_index"),
+        ("crm", "0005_organisation_search_grams"),
     ]
 
     operations = [
