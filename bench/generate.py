@@ -46,6 +46,7 @@ from django.utils import timezone  # noqa: E402
 
 from crm.credit_code import ALPHABET, make_credit_code  # noqa: E402
 from crm.models import Industry, Park  # noqa: E402
+from crm.names import normalise_organisation_name  # noqa: E402
 from projects.demo.data import CN_BRAND_CHARS, CN_CITIES  # noqa: E402
 from projects.demo.zone import Zone  # noqa: E402
 
@@ -310,6 +311,8 @@ class Generator:
                     kind,
                     name,
                     name_en,
+                    normalise_organisation_name(name),
+                    normalise_organisation_name(name_en),
                     credit_code,
                     country,
                     city,
@@ -336,6 +339,8 @@ class Generator:
                 "kind",
                 "name",
                 "name_en",
+                "name_key",
+                "name_en_key",
                 "credit_code",
                 "country",
                 "city",

@@ -11,6 +11,7 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from crm.credit_code import validate_credit_code
+from crm.names import NameKeyField
 
 
 class OwnedRecord(models.Model):
@@ -125,6 +126,10 @@ class Organisation(OwnedRecord):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.COMPANY)
     name = models.CharField(_("Chinese name"), max_length=200, db_index=True)
     name_en = models.CharField(_("English name"), max_length=300, blank=True, db_index=True)
+    # The names' common form (村田（中国）投资有限公司 -> 村田投资): an import finds the
+    # organisations its file names by these, without reading every name.
+    name_key = NameKeyField(source="name")
+    name_en_key = NameKeyField(source="name_en")
     credit_code = models.CharField(
         _("unified social credit code"),
         max_length=18,
@@ -159,7 +164,7 @@ class Organisation(OwnedRecord):
     stock_code = models.CharField(_("stock code"), max_length=20, blank=True)
     listed_on = models.DateField(_("listing date"), null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["name_key", "name_en_key"])
 
     class Meta:
         verbose_name = _("organisation")
@@ -168,6 +173,11 @@ class Organisation(OwnedRecord):
         # On PostgreSQL, migration 0005 adds the GIN index `organisation_search_grams` of
         # the names' and credit code's fragments (crm.search); Django's model state does
         # not know it, as it cannot be written for SQLite.
+        indexes = [
+            # Looked up by equality only: no LIKE companion index (as db_index would add).
+            models.Index(fields=["name_key"], name="organisation_name_key"),
+            models.Index(fields=["name_en_key"], name="organisation_name_en_key"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["credit_code"], condition=~Q(credit_code=""), name="organisation_unique_credit_code"

@@ -19,6 +19,7 @@ from core import permissions
 from core.errors import DomainError
 from crm import services as crm_services
 from crm.models import Contact, Mission, Organisation, Visit
+from crm.names import normalise_organisation_name
 from projects import services as project_services
 from projects.models import PIPELINE, SIDE_EXITS, Project, Stage, actual_field
 from transfer import parsing
@@ -37,7 +38,7 @@ from transfer.columns import (
     text_column,
 )
 from transfer.lookups import Lookups
-from transfer.parsing import lookup_key, normalise_organisation_name
+from transfer.parsing import lookup_key
 from transfer.reading import FileRefused
 
 logger = logging.getLogger(__name__)
@@ -87,6 +88,8 @@ class Importer:
     # the importer keeps a row's writes together itself (in a savepoint where it writes
     # at once, or deferred to finish()), so rows that write nothing cost no savepoint.
     defers_writes = False
+    # The columns (name, credit code) naming the organisation each row belongs to.
+    organisation_columns: tuple[str, str] | None = None
 
     def __init__(self, *, user, decisions: dict | None = None, committing: bool = False) -> None:
         self.user = user
@@ -148,6 +151,20 @@ class Importer:
 
     def preload(self, rows: list[dict[str, object]]) -> None:
         """Read at once what the rows will look up (before the first row is imported)."""
+        if self.organisation_columns:
+            self.lookups.read_organisations(self._organisations_named(rows))
+
+    def _organisations_named(self, rows: list[dict[str, object]]) -> list[tuple[str, str, str]]:
+        name_key, code_key = self.organisation_columns
+        questions = []
+        for raw in rows:
+            try:
+                name = self.column(name_key).parse(raw.get(name_key), self.lookups)
+                code = self.column(code_key).parse(raw.get(code_key), self.lookups)
+            except ValueError:
+                continue  # the row will say what is wrong with it
+            questions.append((name or "", "", code or ""))
+        return questions
 
     def run_row(self, number: int, raw: dict[str, object]) -> RowResult:
         """Import one row so that a refused row leaves nothing behind."""
@@ -524,6 +541,8 @@ class OrganisationImporter(ContactsMixin, Importer):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        # Near matches compare the file's names with every stored one.
+        self.lookups = Lookups(every_organisation=True)
         self._near_index: dict[str, list[int]] | None = None
 
     # --- near matches ---
@@ -635,6 +654,7 @@ class OrganisationImporter(ContactsMixin, Importer):
 
 class ContactImporter(ContactsMixin, Importer):
     kind = "contacts"
+    organisation_columns = ("organisation", "organisation_credit_code")
     columns = [
         id_column(),
         *_organisation_ref_columns(),
@@ -724,6 +744,7 @@ class MissionImporter(Importer):
 
 class VisitImporter(Importer):
     kind = "visits"
+    organisation_columns = ("organisation", "organisation_credit_code")
     plain_fields = ("date", "kind", "mission", "location", "summary", "intention", "next_step", "follow_up_on")
     columns = [
         id_column(),
@@ -838,6 +859,7 @@ def _exit_date(project: Project):
 
 class ProjectImporter(Importer):
     kind = "projects"
+    organisation_columns = ("investor", "investor_credit_code")
     plain_fields = (
         "name",
         "industry",
@@ -1012,6 +1034,7 @@ class ProjectImporter(Importer):
     def preload(self, rows: list[dict[str, object]]) -> None:
         """The investors of the file, their projects and the projects named by id: a few
         queries for the whole file instead of some for every row."""
+        super().preload(rows)
         investor_ids: set[int] = set()
         project_ids: set[int] = set()
         for raw in rows:

@@ -48,12 +48,17 @@ def get_progress(job_id: int) -> tuple[int, int] | None:
     return _cache().get(f"transfer-progress-{job_id}")
 
 
+def _sheet_key(job: ImportJob, content: bytes) -> str:
+    return f"transfer-sheet-{job.pk}-{hashlib.sha256(content).hexdigest()}"
+
+
 def _sheet(job: ImportJob, *, committing: bool) -> Sheet:
-    """The rows of the job's file. The check leaves what it read for the commit, under
-    the digest of the file, so the commit does not parse the same workbook again."""
+    """The rows of the job's file. The upload leaves what it read for the check and the
+    check for the commit, under the digest of the file, so that a workbook is parsed
+    once (parsing is the slowest part of a large file's check)."""
     content = bytes(job.content)
-    key = f"transfer-sheet-{job.pk}-{hashlib.sha256(content).hexdigest()}"
-    sheet = _cache().get(key) if committing else None
+    key = _sheet_key(job, content)
+    sheet = _cache().get(key)
     if committing:
         _cache().delete(key)
     if sheet is None:
@@ -183,6 +188,7 @@ def start_import(*, kind: str, data: bytes, filename: str, user) -> ImportJob:
         content=data,
         total_rows=len(sheet.rows),
     )
+    _cache().set(_sheet_key(job, data), sheet, timeout=24 * 3600)
     _dispatch(job, committing=False)
     job.refresh_from_db()
     return job

@@ -10,6 +10,7 @@ from django.utils import timezone
 from core.models import User
 from crm.credit_code import validate_credit_code
 from crm.models import Organisation, Visit
+from crm.names import normalise_organisation_name
 from projects.models import PIPELINE, Project, StageChange
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres_only]
@@ -64,6 +65,13 @@ def test_records_belong_to_their_owners_team_and_codes_are_valid(zone):
     assert not Visit.objects.exclude(team=F("owner__team")).exists()
     for code in Organisation.objects.exclude(credit_code="").values_list("credit_code", flat=True):
         validate_credit_code(code)
+
+
+def test_organisations_carry_the_keys_of_their_names(zone):
+    for name, name_en, name_key, name_en_key in Organisation.objects.values_list(
+        "name", "name_en", "name_key", "name_en_key"
+    ):
+        assert (name_key, name_en_key) == (normalise_organisation_name(name), normalise_organisation_name(name_en))
 
 
 def test_visits_during_a_mission_fall_inside_its_dates(zone):
