@@ -232,11 +232,11 @@ def visit_save(
             officer_list.append(visit.owner)
         _link_new_visit(visit, "officers", officer_list)
         _link_new_visit(visit, "contacts", contacts or [])
-        return visit
-    if officer_list is not None:
-        visit.officers.set(officer_list)
-    if contacts is not None:
-        visit.contacts.set(contacts)
+    else:
+        if officer_list is not None:
+            visit.officers.set(officer_list)
+        if contacts is not None:
+            visit.contacts.set(contacts)
     if stored is None:
         _visits_changed({visit.organisation_id})
     elif (stored.organisation_id, stored.date) != (visit.organisation_id, visit.date):

@@ -141,7 +141,7 @@ def test_missions_are_searched_by_title_city_and_country(client, officer):
     assert "东京半导体推介会" in found("Japan")
     assert "东京旧团组" not in found("东京")  # past the 90 days: not offered
     assert f'data-mission-pick="{tokyo.pk}"' in found("东京") and f'data-mission-pick="{munich.pk}"' in found("Europe")
-    assert "No mission of the last 90 days matches." in found("火星")
+    assert "近90天内没有匹配的招商活动。" in found("火星")
 
 
 def test_mission_search_is_bounded_and_costs_a_few_queries(client, officer, crowd):
@@ -188,7 +188,7 @@ def test_the_searches_need_a_login(client, name):
     assert response.status_code == 302 and "/login" in response["Location"]
 
 
-def test_a_visit_with_a_picked_mission_and_officers_is_saved_in_19_queries(client, officer, colleague):
+def test_a_visit_with_a_picked_mission_and_officers_is_saved_in_20_queries(client, officer, colleague):
     today = timezone.localdate()
     mission = MissionFactory(start_date=today - dt.timedelta(days=1), end_date=today)
     third = UserFactory(username="sun")
@@ -210,11 +210,12 @@ def test_a_visit_with_a_picked_mission_and_officers_is_saved_in_19_queries(clien
     # Session, user; the organisation, mission and officers checked by the form; the
     # team checked by the model; the visit, its officers and two history rows with
     # theirs (each history row reads the links it copies); two savepoints (the view's
-    # and the service's), each opened and released. It was 26.
-    assert len(captured) == 19, "\n".join(query["sql"][:120] for query in captured)
+    # and the service's), each opened and released; the investor's projects' last
+    # activity moved on. It was 26.
+    assert len(captured) == 20, "\n".join(query["sql"][:120] for query in captured)
 
 
-def test_a_visit_with_neither_mission_nor_other_officers_is_saved_in_17_queries(client, officer):
+def test_a_visit_with_neither_mission_nor_other_officers_is_saved_in_18_queries(client, officer):
     organisation = OrganisationFactory()
     client.force_login(officer)
     client.get(URL)
@@ -222,9 +223,9 @@ def test_a_visit_with_neither_mission_nor_other_officers_is_saved_in_17_queries(
         response = client.post(URL, form_data(organisation=organisation.pk))
     assert response.status_code == 302
     assert list(Visit.objects.get().officers.all()) == [officer]
-    # What the bench posts. It counts 15 (was 21): outside a test's transaction the
+    # What the bench posts. It counts 16 (was 21): outside a test's transaction the
     # view's transaction is the outermost one and logs no SAVEPOINT and RELEASE.
-    assert len(captured) == 17, "\n".join(query["sql"][:120] for query in captured)
+    assert len(captured) == 18, "\n".join(query["sql"][:120] for query in captured)
 
 
 def test_an_out_of_range_mission_or_officer_is_refused_on_its_field_and_nothing_is_saved(client, officer, colleague):
@@ -236,7 +237,7 @@ def test_an_out_of_range_mission_or_officer_is_refused_on_its_field_and_nothing_
     response = client.post(URL, form_data(organisation=organisation.pk, mission=old.pk, other_officers=[gone.pk]))
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert "only missions of the last 90 days" in errors["mission"][0]
+    assert "只能为近90天内的招商活动登记拜访" in errors["mission"][0]
     assert errors["other_officers"]
     response = client.post(URL, form_data(organisation=organisation.pk, mission="999999", other_officers=[officer.pk]))
     assert set(response.context["form"].errors) == {"mission", "other_officers"}
