@@ -373,6 +373,16 @@ class Visit(OwnedRecord):
             models.Index(
                 fields=["follow_up_on"], condition=Q(follow_up_done_on__isnull=True), name="visit_open_follow_up"
             ),
+            # One officer's visits (crm.selectors.visits_of) are probed by id for what the
+            # home page sorts on, read from these indexes alone: the date of the latest
+            # visits, the date of the open follow-ups; and the visits an officer logged.
+            models.Index(fields=["id", "date"], name="visit_id_date"),
+            models.Index(
+                fields=["id", "follow_up_on"],
+                condition=Q(follow_up_done_on__isnull=True, follow_up_on__isnull=False),
+                name="visit_id_open_follow_up",
+            ),
+            models.Index(fields=["owner", "id"], name="visit_owner_id"),
         ]
 
     def __str__(self) -> str:

@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 
 DUE_SOON_DAYS = 30
 RECENT_VISITS = 10
+# My work lists the soonest open follow-ups (overdue ones first).
+FOLLOW_UPS_SHOWN = 50
 # My work lists the projects updated last (the stage strip counts them all).
 PROJECTS_SHOWN = 25
 # My work lists the nearest milestones of each kind; the badge counts them all (up to the
@@ -155,21 +157,6 @@ def _scoped_visits(user: User, scope: Scope) -> QuerySet:
     return crm_selectors.visits_of_teams(scope.team_ids)
 
 
-def _recent_visits_of(user: User) -> QuerySet:
-    """The user's RECENT_VISITS latest visits (logged or taken part in), from the latest of
-    each kind: two index ranges in one statement. Asked in one query ("id in owned or
-    taken part in", newest first), PostgreSQL hashes both id lists against every visit."""
-    newest = ("-date", "-pk")
-    parts = [
-        Visit.objects.filter(owner_id=user.pk).order_by(*newest).values("pk")[:RECENT_VISITS],
-        Visit.objects.filter(officers__id=user.pk).order_by(*newest).values("pk")[:RECENT_VISITS],
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(*_union_all(parts, "part.pk"))
-        ids = {row[0] for row in cursor.fetchall()}
-    return Visit.objects.filter(pk__in=ids)
-
-
 def _milestones(projects: QuerySet, *, today: dt.date, horizon: dt.date, ladder) -> tuple:
     """The first MILESTONES_SHOWN overdue and coming milestones (planned stages not
     reached, soonest first) and how many there are, counted up to a bound.
@@ -251,9 +238,12 @@ def my_work(*, user: User, selected: str = "", today: dt.date | None = None) -> 
     overdue, due_soon, counts = _milestones(projects, today=today, horizon=horizon, ladder=ladder)
 
     visits = _scoped_visits(user, scope)
-    follow_ups = list(crm_selectors.open_follow_ups(visits, until=horizon)[:50])
-    latest = _recent_visits_of(user) if scope.mine else visits
-    recent = list(latest.select_related("organisation", "mission", "owner").order_by("-date", "-pk")[:RECENT_VISITS])
+    follow_ups = list(crm_selectors.open_follow_ups(visits, until=horizon, limit=FOLLOW_UPS_SHOWN))
+    recent = list(
+        crm_selectors.first_visits(visits, ("-date", "-pk"), RECENT_VISITS).select_related(
+            "organisation", "mission", "owner"
+        )
+    )
 
     by_stage = {
         row["stage"]: row

@@ -201,3 +201,23 @@ def test_an_officer_sees_the_latest_visits_logged_or_taken_part_in(client, offic
     recent = client.get("/").context["work"].recent_visits
     expected = sorted([*mine, *joined, both], key=lambda visit: (visit.date, visit.pk), reverse=True)
     assert [visit.pk for visit in recent] == [visit.pk for visit in expected[: selectors.RECENT_VISITS]]
+
+
+def test_an_officer_sees_the_soonest_open_follow_ups_logged_or_taken_part_in(client, officer, colleague):
+    today = timezone.localdate()
+    horizon = today + dt.timedelta(days=selectors.DUE_SOON_DAYS)
+    mine = [VisitFactory(owner=officer, follow_up_on=today + dt.timedelta(days=i % 40 - 10)) for i in range(45)]
+    joined = [VisitFactory(owner=colleague, follow_up_on=today + dt.timedelta(days=i - 5)) for i in range(15)]
+    for visit in joined:
+        visit.officers.add(officer)
+    VisitFactory(owner=officer, follow_up_on=today - dt.timedelta(days=30), follow_up_done_on=today)  # done
+    VisitFactory(owner=colleague, follow_up_on=today - dt.timedelta(days=30))  # the colleague's alone
+    client.force_login(officer)
+    with CaptureQueriesContext(connection) as captured:
+        follow_ups = client.get("/").context["work"].follow_ups
+    due = sorted((v for v in [*mine, *joined] if v.follow_up_on <= horizon), key=lambda v: (v.follow_up_on, v.pk))
+    assert len(due) > selectors.FOLLOW_UPS_SHOWN
+    assert [visit.pk for visit in follow_ups] == [visit.pk for visit in due[: selectors.FOLLOW_UPS_SHOWN]]
+    # Session and user; the overdue ladder; the milestones; the follow-ups; the latest
+    # visits; the stage summary; the projects; the bell: one each, however many visits.
+    assert len(captured) == 9, "\n".join(query["sql"][:120] for query in captured)
