@@ -327,6 +327,11 @@ class Mission(OwnedRecord):
         return ids
 
 
+# Visit's history, kept by name: crm.services writes a new visit's first history row
+# itself, once its officers and contacts are linked.
+VISIT_HISTORY = HistoricalRecords(m2m_fields=["officers", "contacts"])
+
+
 class Visit(OwnedRecord):
     """One contact with an organisation (拜访 / 接待): who, when, what was said, next step."""
 
@@ -360,7 +365,7 @@ class Visit(OwnedRecord):
     follow_up_on = models.DateField(_("follow-up date"), null=True, blank=True)
     follow_up_done_on = models.DateField(_("follow-up done on"), null=True, blank=True)
 
-    history = HistoricalRecords(m2m_fields=[officers, contacts])
+    history = VISIT_HISTORY
 
     class Meta:
         verbose_name = _("visit")

@@ -20,7 +20,7 @@ from core import permissions
 from core.errors import DomainError, NotPermitted
 from core.records import delete_owned_record, full_clean_or_refuse, prepare_owned_record, stored_version
 from crm.credit_code import normalise as normalise_credit_code
-from crm.models import Contact, Industry, Mission, Organisation, Qualification, Visit
+from crm.models import VISIT_HISTORY, Contact, Industry, Mission, Organisation, Qualification, Visit
 
 if TYPE_CHECKING:
     from core.models import User
@@ -193,7 +193,7 @@ def _loaded(record, names: tuple[str, ...]) -> list[str]:
 def _link_new_visit(visit: Visit, name: str, records: list) -> None:
     """Link a just-created visit to `records` in one insert. A new visit has no links,
     so what add() reads first (the existing ones) is skipped; its signals are sent as
-    add() sends them, so the history records the change as before."""
+    add() sends them (visit_save writes the history row itself, once)."""
     ids = list(dict.fromkeys(record.pk for record in records))
     if not ids:
         return
@@ -223,16 +223,27 @@ def visit_save(
     # Contacts not sent again stay on the visit, so they too must fit its organisation.
     kept_contacts = list(visit.contacts.all()) if contacts is None and not creating else None
     _check_visit(visit, contacts if contacts is not None else kept_contacts)
-    full_clean_or_refuse(visit, exclude=_loaded(visit, ("owner", "organisation", "mission")))
-    visit.save()
+    held = _loaded(visit, ("owner", "organisation", "mission"))
+    if creating and "owner" in held and visit.team_id is not None and visit.team_id == visit.owner.team_id:
+        held.append("team")  # copied from the owner read above (prepare_owned_record)
+    full_clean_or_refuse(visit, exclude=held)
     officer_list = list(officers) if officers is not None else None
     if creating:
         officer_list = officer_list or []
         if visit.owner not in officer_list:
             officer_list.append(visit.owner)
-        _link_new_visit(visit, "officers", officer_list)
-        _link_new_visit(visit, "contacts", contacts or [])
+        # One history row for the new visit, written once its officers and contacts are
+        # linked, instead of one for the visit and another for its links.
+        visit.skip_history_when_saving = True
+        try:
+            visit.save()
+            _link_new_visit(visit, "officers", officer_list)
+            _link_new_visit(visit, "contacts", contacts or [])
+        finally:
+            del visit.skip_history_when_saving
+        VISIT_HISTORY.create_historical_record(visit, "+")
     else:
+        visit.save()
         if officer_list is not None:
             visit.officers.set(officer_list)
         if contacts is not None:

@@ -188,7 +188,7 @@ def test_the_searches_need_a_login(client, name):
     assert response.status_code == 302 and "/login" in response["Location"]
 
 
-def test_a_visit_with_a_picked_mission_and_officers_is_saved_in_20_queries(client, officer, colleague):
+def test_a_visit_with_a_picked_mission_and_officers_is_saved_in_16_queries(client, officer, colleague):
     today = timezone.localdate()
     mission = MissionFactory(start_date=today - dt.timedelta(days=1), end_date=today)
     third = UserFactory(username="sun")
@@ -202,20 +202,18 @@ def test_a_visit_with_a_picked_mission_and_officers_is_saved_in_20_queries(clien
     visit = Visit.objects.get()
     assert visit.mission == mission
     assert set(visit.officers.all()) == {officer, colleague, third}
-    # The history as before: the visit created, then its officers added, by the officer.
+    # One history row: the visit created by the officer, with everyone who went.
     history = list(visit.history.order_by("history_date", "history_id"))
-    assert [(row.history_type, row.history_user) for row in history] == [("+", officer), ("~", officer)]
-    assert {row.user_id for row in history[-1].officers.all()} == {officer.pk, colleague.pk, third.pk}
-    assert not history[0].officers.exists()
+    assert [(row.history_type, row.history_user) for row in history] == [("+", officer)]
+    assert {row.user_id for row in history[0].officers.all()} == {officer.pk, colleague.pk, third.pk}
     # Session, user; the organisation, mission and officers checked by the form; the
-    # team checked by the model; the visit, its officers and two history rows with
-    # theirs (each history row reads the links it copies); two savepoints (the view's
-    # and the service's), each opened and released; the investor's projects' last
-    # activity moved on. It was 26.
-    assert len(captured) == 20, "\n".join(query["sql"][:120] for query in captured)
+    # visit, its officers, its history row with theirs (it reads the officers and
+    # contacts it copies); two savepoints (the view's and the service's), each opened
+    # and released; the investor's projects' last activity moved on. It was 26.
+    assert len(captured) == 16, "\n".join(query["sql"][:120] for query in captured)
 
 
-def test_a_visit_with_neither_mission_nor_other_officers_is_saved_in_18_queries(client, officer):
+def test_a_visit_with_neither_mission_nor_other_officers_is_saved_in_14_queries(client, officer):
     organisation = OrganisationFactory()
     client.force_login(officer)
     client.get(URL)
@@ -223,9 +221,9 @@ def test_a_visit_with_neither_mission_nor_other_officers_is_saved_in_18_queries(
         response = client.post(URL, form_data(organisation=organisation.pk))
     assert response.status_code == 302
     assert list(Visit.objects.get().officers.all()) == [officer]
-    # What the bench posts. It counts 16 (was 21): outside a test's transaction the
+    # What the bench posts. It counts 12 (was 21): outside a test's transaction the
     # view's transaction is the outermost one and logs no SAVEPOINT and RELEASE.
-    assert len(captured) == 18, "\n".join(query["sql"][:120] for query in captured)
+    assert len(captured) == 14, "\n".join(query["sql"][:120] for query in captured)
 
 
 def test_an_out_of_range_mission_or_officer_is_refused_on_its_field_and_nothing_is_saved(client, officer, colleague):
