@@ -134,6 +134,8 @@ class MyWork:
     overdue_exact: bool = True
     due_soon_count: int = 0
     due_soon_exact: bool = True
+    # Follow-ups are listed up to FOLLOW_UPS_SHOWN; beyond, the badge says "more than".
+    follow_ups_exact: bool = True
 
     @property
     def overdue_more(self) -> int:
@@ -197,7 +199,7 @@ def _milestones(projects: QuerySet, *, today: dt.date, horizon: dt.date, ladder)
     shown = {
         project.pk: project
         for project in with_overdue_level(projects.filter(pk__in={row[1] for row in rows}), today=today, ladder=ladder)
-        .select_related("investor", "owner")
+        .select_related("owner")  # a milestone shows its project and, for a team, the owner
         .order_by()
     }
     overdue: list[Milestone] = []
@@ -238,7 +240,7 @@ def my_work(*, user: User, selected: str = "", today: dt.date | None = None) -> 
     overdue, due_soon, counts = _milestones(projects, today=today, horizon=horizon, ladder=ladder)
 
     visits = _scoped_visits(user, scope)
-    follow_ups = list(crm_selectors.open_follow_ups(visits, until=horizon, limit=FOLLOW_UPS_SHOWN))
+    follow_ups = list(crm_selectors.open_follow_ups(visits, until=horizon, limit=FOLLOW_UPS_SHOWN + 1))
     recent = list(
         crm_selectors.first_visits(visits, ("-date", "-pk"), RECENT_VISITS).select_related(
             "organisation", "mission", "owner"
@@ -261,13 +263,15 @@ def my_work(*, user: User, selected: str = "", today: dt.date | None = None) -> 
     order = {stage: index for index, stage in enumerate(list(PIPELINE) + [Stage.ON_HOLD, Stage.DROPPED])}
     listed = list(
         with_overdue_level(projects.exclude(stage=Stage.DROPPED), today=today, ladder=ladder)
-        .select_related("investor", "owner", "team")
+        .select_related("investor")  # the table shows the investor, not the owner or team
         .order_by("-updated_at")[:PROJECTS_SHOWN]
     )
     listed.sort(key=lambda project: (order.get(project.stage, 99), project.name))
     open_projects = sum(row["n"] for row in stages if row["stage"] != Stage.DROPPED)
     more = max(open_projects - len(listed), 0)
-    return MyWork(scope, overdue, due_soon, follow_ups, recent, stages, listed, today, more, *counts)
+    work = MyWork(scope, overdue, due_soon, follow_ups[:FOLLOW_UPS_SHOWN], recent, stages, listed, today, more, *counts)
+    work.follow_ups_exact = len(follow_ups) <= FOLLOW_UPS_SHOWN
+    return work
 
 
 # --- Project pages: list, board, detail -------------------------------------------

@@ -214,10 +214,23 @@ def test_an_officer_sees_the_soonest_open_follow_ups_logged_or_taken_part_in(cli
     VisitFactory(owner=colleague, follow_up_on=today - dt.timedelta(days=30))  # the colleague's alone
     client.force_login(officer)
     with CaptureQueriesContext(connection) as captured:
-        follow_ups = client.get("/").context["work"].follow_ups
+        response = client.get("/")
+    follow_ups = response.context["work"].follow_ups
+    badge = response.content.decode().split('id="follow-ups"')[1].split("</span></div>")[0]
+    assert badge.endswith(f"超过 {selectors.FOLLOW_UPS_SHOWN}")  # not the number listed: there are more
     due = sorted((v for v in [*mine, *joined] if v.follow_up_on <= horizon), key=lambda v: (v.follow_up_on, v.pk))
     assert len(due) > selectors.FOLLOW_UPS_SHOWN
     assert [visit.pk for visit in follow_ups] == [visit.pk for visit in due[: selectors.FOLLOW_UPS_SHOWN]]
     # Session and user; the overdue ladder; the milestones; the follow-ups; the latest
     # visits; the stage summary; the projects; the bell: one each, however many visits.
     assert len(captured) == 9, "\n".join(query["sql"][:120] for query in captured)
+
+
+def test_the_follow_up_badge_counts_them_when_all_are_listed(client, officer):
+    today = timezone.localdate()
+    for i in range(3):
+        VisitFactory(owner=officer, follow_up_on=today + dt.timedelta(days=i))
+    client.force_login(officer)
+    html = client.get("/").content.decode()
+    badge = html.split('id="follow-ups"')[1].split("</span></div>")[0]
+    assert badge.endswith(">3")
