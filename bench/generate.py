@@ -86,6 +86,8 @@ STAGE_GAPS = {
     "completed": (180, 720),
     "producing": (10, 120),
 }
+# Why a project left the pipeline: every hold and drop has a reason (projects.rules).
+EXIT_REASONS = {"on_hold": "对方暂缓投资决策", "dropped": "市场变化"}
 LATE_SHARE = 0.12  # share of past planned dates missed (the project is still short of the stage)
 
 # Amounts in 万元: median 0.8亿, about 3 in 10,000 above 100亿.
@@ -518,7 +520,7 @@ class Generator:
             last = actual[reached[-1]]
             day = min(self.today, last + dt.timedelta(days=rng.randint(10, 200)))
             actual[f"{final}"] = day
-            held = reached[-1] if final == "on_hold" else ""
+            held = reached[-1]  # the stage it left the pipeline at (kept for a drop too)
             stage = final
         return stage, actual, planned, held
 
@@ -629,7 +631,7 @@ class Generator:
                     rng.random() < 0.03,
                     stage,
                     held,
-                    "市场变化" if stage == "dropped" else "",
+                    EXIT_REASONS.get(stage, ""),
                     actual["lead"],
                     actual.get("negotiating"),
                     actual.get("signed"),

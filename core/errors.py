@@ -35,3 +35,14 @@ class NotFound(DomainError):
     """The record does not exist for this user: missing, or hidden from them (HTTP 404)."""
 
     code = "not_found"
+
+
+class StaleVersion(DomainError):
+    """The change was based on an older version of the record: someone else changed it
+    meanwhile, and nothing was written (HTTP 412). `current_version` is the stored one."""
+
+    code = "stale_version"
+
+    def __init__(self, message: str | Promise, *, current_version: int) -> None:
+        super().__init__(message)
+        self.current_version = current_version

@@ -6,7 +6,10 @@ that changes a stage is projects.services.project_change_stage.
 
 from __future__ import annotations
 
+import functools
+import operator
 from decimal import Decimal
+from itertools import combinations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -44,6 +47,8 @@ PIPELINE: list[Stage] = [
 # Stages a project can be put on hold or dropped from: still moving.
 OPEN_STAGES: frozenset[Stage] = frozenset(PIPELINE[:-1])
 SIDE_EXITS: frozenset[Stage] = frozenset({Stage.ON_HOLD, Stage.DROPPED})
+# Stages at which a project has signed (it keeps a signed amount from then on).
+SIGNED_OR_LATER: list[Stage] = PIPELINE[PIPELINE.index(Stage.SIGNED) :]
 # Stages that carry a planned date besides the actual one (what reminders watch).
 PLANNED_STAGES: list[Stage] = [Stage.SIGNED, Stage.STARTED, Stage.COMPLETED, Stage.PRODUCING]
 
@@ -54,6 +59,21 @@ TRANSITIONS: dict[Stage, frozenset[Stage]] = {
     Stage.ON_HOLD: frozenset({Stage.DROPPED}),  # plus resuming to held_stage
     Stage.DROPPED: frozenset(),
 }
+
+
+def _values(stages) -> list[str]:
+    """Stages as the database stores them, in pipeline order (for constraints and migrations)."""
+    return [stage.value for stage in Stage if stage in stages]
+
+
+def _all(conditions) -> Q:
+    return functools.reduce(operator.and_, conditions)
+
+
+def _in_order(earlier: Stage, later: Stage) -> Q:
+    """The later stage's date is not before the earlier one's, where both are known."""
+    first, then = f"{earlier.value}_on", f"{later.value}_on"
+    return Q(**{f"{first}__isnull": True}) | Q(**{f"{then}__isnull": True}) | Q(**{f"{then}__gte": models.F(first)})
 
 
 def actual_field(stage: Stage | str) -> str:
@@ -256,8 +276,51 @@ class Project(OwnedRecord):
                 name="project_last_activity",
             ),
         ]
+        # The rules of projects.rules that SQL can state: the database refuses a row that
+        # breaks one, whichever code writes it. Each is written in Python there, with the
+        # message users see; "never in the future" cannot be a CHECK (today moves).
         constraints = [
             models.CheckConstraint(condition=Q(total_investment__gte=0), name="project_investment_not_negative"),
+            models.CheckConstraint(
+                condition=_all(
+                    Q(**{f"{name}__isnull": True}) | Q(**{f"{name}__gte": 0})
+                    for name in (
+                        "fixed_asset_investment",
+                        "foreign_capital_usd",
+                        "signed_amount",
+                        "expected_annual_output",
+                    )
+                ),
+                name="project_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    ~Q(stage__in=_values(SIGNED_OR_LATER))
+                    & ~Q(stage__in=_values(SIDE_EXITS), held_stage__in=_values(SIGNED_OR_LATER))
+                    | Q(signed_amount__isnull=False, signed_amount__gt=0)
+                ),
+                name="project_signed_has_amount",
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage__in=_values(SIDE_EXITS)) | ~Q(exit_reason=""), name="project_exit_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(stage__in=_values(SIDE_EXITS), held_stage__in=_values(OPEN_STAGES))
+                    | (~Q(stage__in=_values(SIDE_EXITS)) & Q(held_stage=""))
+                ),
+                name="project_held_stage_iff_exit",
+            ),
+            # Stage dates in pipeline order where both are known (a stage may be reached
+            # with its date unknown); a drop comes after every stage reached and the hold.
+            models.CheckConstraint(
+                condition=_all(_in_order(earlier, later) for earlier, later in combinations(PIPELINE, 2)),
+                name="project_stage_dates_in_order",
+            ),
+            models.CheckConstraint(
+                condition=_all(_in_order(stage, Stage.DROPPED) for stage in [*PIPELINE, Stage.ON_HOLD]),
+                name="project_dropped_after_stages",
+            ),
         ]
 
     def __str__(self) -> str:

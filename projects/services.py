@@ -3,6 +3,7 @@ code that moves a project between stages (admin, web, API and import all call it
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import enum
 import operator
@@ -18,10 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
-from core.errors import DomainError, NotFound, NotPermitted
+from core.errors import DomainError, NotFound, NotPermitted, StaleVersion
 from core.records import full_clean_or_refuse, prepare_owned_record, stored_version, validation_error_to_domain
 from crm import services as crm_services
 from crm.models import Visit
+from projects import rules
 from projects.models import (
     OPEN_STAGES,
     PIPELINE,
@@ -47,42 +49,6 @@ def _label(stage: Stage | str) -> str:
 def _visible_or_not_found(project: Project, by: User) -> None:
     if project.is_deleted or not permissions.can_view_project(by, project):
         raise NotFound(_("No such project."))
-
-
-def _check_planned_order(project: Project) -> None:
-    """Planned dates follow the pipeline: a project cannot be planned to start before signing."""
-    previous: tuple[Stage, dt.date] | None = None
-    for stage in PLANNED_STAGES:
-        planned = project.planned_date(stage)
-        if planned is None:
-            continue
-        if previous and planned < previous[1]:
-            raise DomainError(
-                _(
-                    "The planned date of “%(stage)s” (%(date)s) cannot be before the planned date of “%(prev)s” (%(prev_date)s)."
-                )
-                % {"stage": _label(stage), "date": planned, "prev": _label(previous[0]), "prev_date": previous[1]},
-                field=planned_field(stage),
-            )
-        previous = (stage, planned)
-
-
-def _check_project_fields(project: Project) -> None:
-    """The rules a project's own fields follow, whoever writes it (new or edited)."""
-    if project.team_id is None:
-        raise DomainError(_("Choose the team responsible for this project."), field="team")
-    if project.total_investment is None or project.total_investment < 0:
-        raise DomainError(_("Enter the total investment (10k yuan); it cannot be negative."), field="total_investment")
-    if project.fixed_asset_investment and project.fixed_asset_investment > project.total_investment:
-        raise DomainError(
-            _("Fixed-asset investment cannot exceed the total investment."), field="fixed_asset_investment"
-        )
-    if project.capital_origin == Project.CapitalOrigin.DOMESTIC and project.foreign_capital_usd:
-        raise DomainError(
-            _("A domestic-capital project has no foreign capital; change its capital origin first."),
-            field="foreign_capital_usd",
-        )
-    _check_planned_order(project)
 
 
 def _start_as_lead(project: Project) -> None:
@@ -143,6 +109,22 @@ crm_services.hooks.visits_changed.append(_visits_changed)
 # --- Create, edit, delete -------------------------------------------------------
 
 
+def _full_clean(project: Project) -> None:
+    """Model validation (lengths, choices, references). The constraints are not queried
+    one by one: projects.rules has checked each with a clear message, and the database
+    still refuses a row that breaks one."""
+    try:
+        project.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        raise validation_error_to_domain(error) from error
+
+
+def _raise_version(project: Project) -> None:
+    """Every write that changes a stored project raises its version, so a write based on
+    the version before it (an If-Match, a form's hidden version) is refused as stale."""
+    project.version += 1
+
+
 @transaction.atomic
 def project_save(*, project: Project, by: User, replan_reason: str = "") -> Project:
     """Create a project (as a lead) or save edits to one.
@@ -155,7 +137,7 @@ def project_save(*, project: Project, by: User, replan_reason: str = "") -> Proj
     if not creating:
         _visible_or_not_found(stored_version(project), by)
     stored = prepare_owned_record(project, by=by, can_edit=permissions.can_edit_project)
-    _check_project_fields(project)
+    rules.check_fields(project)
 
     replans: list[Replan] = []
     if creating:
@@ -198,7 +180,8 @@ def project_save(*, project: Project, by: User, replan_reason: str = "") -> Proj
                     changed_by=by,
                 )
             )
-    full_clean_or_refuse(project)
+    rules.check_pipeline(project, stored=stored)
+    _full_clean(project)
     project_touch(project)
     project.save()
     Replan.objects.bulk_create(replans)
@@ -229,7 +212,8 @@ def project_delete(*, project: Project, by: User) -> Project:
     locked._history_user = by
     locked._change_reason = "deleted"
     project_touch(locked)
-    locked.save(update_fields=["is_deleted", "deleted_at", "updated_at", "last_activity_on"])
+    _raise_version(locked)
+    locked.save(update_fields=["is_deleted", "deleted_at", "updated_at", "last_activity_on", "version"])
     return locked
 
 
@@ -246,7 +230,8 @@ def project_restore(*, project: Project, by: User) -> Project:
     locked._history_user = by
     locked._change_reason = "restored"
     project_touch(locked)
-    locked.save(update_fields=["is_deleted", "deleted_at", "updated_at", "last_activity_on"])
+    _raise_version(locked)
+    locked.save(update_fields=["is_deleted", "deleted_at", "updated_at", "last_activity_on", "version"])
     return locked
 
 
@@ -316,6 +301,7 @@ _STAGE_FIELDS = [
     "resumed_on",
     "updated_at",
     "last_activity_on",
+    "version",
 ] + [actual_field(s) for s in [*PIPELINE, *SIDE_EXITS]]
 
 
@@ -339,6 +325,7 @@ def project_change_stage(
     reason: str = "",
     signed_amount: Decimal | None = None,
     correction: bool = False,
+    version: int | None = None,
 ) -> Project:
     """Move a project to `to_stage`, reached on the date `on`.
 
@@ -351,10 +338,20 @@ def project_change_stage(
     `project` is what the caller saw: if its stage is no longer the stored one,
     someone else moved the project meanwhile and a different move is refused. On
     success the caller's instance follows the stored stage, so it can be used again.
+    `version`, when given, is the version the caller based the move on: a project
+    changed since (by anyone, in any way) is refused with StaleVersion, under the
+    row lock, so of many callers sending one version exactly one moves it. Every
+    move raises the version.
     """
     to_stage = _stage_asked(to_stage)
     locked = stored_version(project, lock=True)
     _may_move(locked, by)
+    if version is not None and version != locked.version:
+        raise StaleVersion(
+            _("Someone else changed this project meanwhile: it is now at “%(stage)s”. Check it and try again.")
+            % {"stage": _label(locked.stage)},
+            current_version=locked.version,
+        )
     current = Stage(locked.stage)
     if current == to_stage:
         return _follow(project, locked)
@@ -374,6 +371,7 @@ def project_change_stage(
     change = _stage_step(locked, to_stage=to_stage, on=on, by=by, note=note, reason=reason, signed_amount=signed_amount)
     locked._history_user = by
     project_touch(locked)
+    _raise_version(locked)
     locked.save()
     change.save(force_insert=True)
     return _follow(project, locked)
@@ -406,6 +404,7 @@ def _stage_step(
     """The rules of a move that is not a correction, applied to `locked` (the stored
     project, or one being created): its stage fields are set, and the stage-change row
     to save with it is returned unsaved. DomainError if the move is refused."""
+    before = None if locked._state.adding else copy.copy(locked)
     current = Stage(locked.stage)
     resuming = current == Stage.ON_HOLD and to_stage == locked.held_stage
     if not resuming and to_stage not in TRANSITIONS[current]:
@@ -464,6 +463,7 @@ def _stage_step(
         # A resumed stage keeps the date it was first reached (reports count the
         # signing in its year); the resumption's date is on the stage-change row.
         setattr(locked, actual_field(to_stage), on)
+    rules.check_pipeline(locked, stored=before)
     return StageChange(
         project=locked,
         from_stage=current,
@@ -498,6 +498,7 @@ def _correct_stage(locked: Project, *, to_stage: Stage, by: User, note: str) -> 
         )
     if not note.strip():
         raise DomainError(_("Say what the correction puts right."), code="reason_required", field="note")
+    before = copy.copy(locked)
     # Later stages were never reached after all: their dates go (history keeps them).
     for stage in PIPELINE[PIPELINE.index(to_stage) + 1 :]:
         setattr(locked, actual_field(stage), None)
@@ -510,9 +511,11 @@ def _correct_stage(locked: Project, *, to_stage: Stage, by: User, note: str) -> 
     locked.exit_reason = ""
     current_stage = locked.stage
     locked.stage = to_stage
+    rules.check_pipeline(locked, stored=before)
     locked._history_user = by
     locked._change_reason = "stage correction"
     project_touch(locked)
+    _raise_version(locked)
     locked.save()
     StageChange.objects.create(
         project=locked,
@@ -590,7 +593,7 @@ def project_prepare_new(*, project: Project, by: User) -> NewProject:
     if not project._state.adding or project.pk is not None:
         raise ValueError("project_prepare_new is for new projects; project_save edits stored ones.")
     prepare_owned_record(project, by=by, can_edit=permissions.can_edit_project)
-    _check_project_fields(project)
+    rules.check_fields(project)
     _start_as_lead(project)
     try:
         # Projects have no unique fields and one check constraint, the rule on the total

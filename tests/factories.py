@@ -11,7 +11,7 @@ from django.utils import timezone
 from core.models import Department, Team, User
 from crm.credit_code import make_credit_code
 from crm.models import Contact, Industry, Mission, Organisation, Park, Visit
-from projects.models import PIPELINE, SIDE_EXITS, Project, Stage, actual_field
+from projects.models import PIPELINE, SIDE_EXITS, SIGNED_OR_LATER, Project, Stage, actual_field
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -120,7 +120,29 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     total_investment = Decimal("50000")
     owner = factory.SubFactory(UserFactory)
     team = factory.SelfAttribute("owner.team")
-    lead_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=400))
+    # 400 days ago, or the first stage date given if earlier (dates stay in order).
+    lead_on = factory.LazyAttribute(
+        lambda p: min(
+            [timezone.localdate() - dt.timedelta(days=400)]
+            + [day for stage in PIPELINE[1:] if (day := getattr(p, actual_field(stage), None))]
+        )
+    )
+    # A project built at a stage obeys the rules the database checks (projects.rules):
+    # on hold or dropped, it has a reason and the stage it left at (the furthest one
+    # dated, else negotiation); having signed, it has a signed amount.
+    stage = Stage.LEAD
+    held_stage = factory.LazyAttribute(lambda p: _left_at(p) if p.stage in SIDE_EXITS else "")
+    exit_reason = factory.LazyAttribute(lambda p: "对方暂停投资计划" if p.stage in SIDE_EXITS else "")
+    signed_amount = factory.LazyAttribute(
+        lambda p: (p.total_investment or Decimal("1"))
+        if p.stage in SIGNED_OR_LATER or (p.stage in SIDE_EXITS and p.held_stage in SIGNED_OR_LATER)
+        else None
+    )
+
+
+def _left_at(project) -> str:
+    dated = [stage for stage in PIPELINE[:-1] if getattr(project, actual_field(stage), None)]
+    return dated[-1] if dated and dated[-1] != Stage.LEAD else Stage.NEGOTIATING
 
 
 # Days before today on which project_in_stage says each stage was reached.

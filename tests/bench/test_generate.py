@@ -11,6 +11,7 @@ from core.models import User
 from crm.credit_code import validate_credit_code
 from crm.models import Organisation, Visit
 from crm.names import normalise_organisation_name
+from projects import rules
 from projects.models import PIPELINE, Project, StageChange
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres_only]
@@ -48,6 +49,7 @@ def test_stages_and_dates_follow_the_pipeline(zone):
         else:
             assert getattr(project, f"{project.stage}_on") >= dates[-1], project.pk
         assert (project.signed_amount is not None) == (project.signed_on is not None), project.pk
+        rules.check_project(project, stored=project)  # every rule of projects.rules holds
         extra = 1 if project.stage in ("on_hold", "dropped") else 0
         assert changes.get(project.pk, 0) == len(reached) - 1 + extra, project.pk
 

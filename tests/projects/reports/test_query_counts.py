@@ -71,7 +71,7 @@ class Grower:
                 is_confidential=i % 5 == 0,
                 source_mission=mission,
                 lead_on=dt.date(2023, 12, 1),
-                signed_on=dt.date(2024, 1 + i % 5, 1) if signed else None,
+                signed_on=dt.date(2024, 1 + i % 3, 1) if signed else None,  # before the start
                 started_planned=dt.date(2024, 3, 1),
                 started_on=dt.date(2024, 4, 1) if stage in (Stage.STARTED, Stage.COMPLETED) else None,
                 completed_on=dt.date(2024, 5, 1) if stage == Stage.COMPLETED else None,
