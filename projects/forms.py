@@ -164,6 +164,8 @@ class StageChangeForm(forms.Form):
 
     to_stage = forms.ChoiceField(label=_("Move to"), choices=Stage.choices)
     from_stage = forms.ChoiceField(choices=Stage.choices, widget=forms.HiddenInput)
+    # The version of the project the user saw: a move based on an older one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     on = forms.DateField(label=_("Date reached"), widget=DateInput)
     signed_amount = forms.DecimalField(
         label=_("signed amount (10k yuan)"),

@@ -28,7 +28,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core import permissions
-from core.errors import DomainError
+from core.errors import DomainError, StaleVersion
 from core.links import link_maker
 from core.models import User
 from core.pagination import BoundedPaginator, count_bound_for, requested_page
@@ -259,6 +259,7 @@ def _detail_context(request: HttpRequest, pk: int, *, stage_form=None, replan_fo
             initial={
                 "to_stage": detail.moves[0].stage,
                 "from_stage": project.stage,
+                "version": project.version,
                 "on": detail.today,
                 "next": here,
             },
@@ -343,10 +344,6 @@ def _add_error(form, error: DomainError) -> None:
     form.add_error(field, error.message)
 
 
-class StaleVersion(Exception):
-    pass
-
-
 def _display(project: Project, name: str) -> str:
     """A field's value on `project`, as the form's reader knows it."""
     value = getattr(project, name)
@@ -393,7 +390,7 @@ class ProjectUpdateView(LoginRequiredMixin, View):
                         Project.objects.select_for_update().filter(pk=project.pk).values_list("version", flat=True)
                     ).first()
                     if form.cleaned_data.get("version") != current:
-                        raise StaleVersion
+                        raise StaleVersion("", current_version=current)
                     services.project_save(
                         project=form.instance, by=request.user, replan_reason=form.cleaned_data.get("replan_reason", "")
                     )
@@ -462,6 +459,7 @@ class ProjectStageView(LoginRequiredMixin, View):
             initial={
                 "to_stage": to,
                 "from_stage": project.stage,
+                "version": project.version,
                 "on": timezone.localdate(),
                 "next": _safe_next(request, request.GET.get("next")) or "",
             },
@@ -490,7 +488,9 @@ class ProjectStageView(LoginRequiredMixin, View):
         if data["to_stage"] == data["from_stage"]:
             form.add_error("to_stage", _("The project is already at this stage."))
             return self._render(request, form, project)
-        # The stage the user saw: if someone moved the project meanwhile, the service refuses.
+        # The stage and version the user saw: if someone changed the project meanwhile,
+        # the service refuses (a form without a version, sent before versions were
+        # asked for, counts as stale).
         project.stage = data["from_stage"]
         try:
             services.project_change_stage(
@@ -501,7 +501,15 @@ class ProjectStageView(LoginRequiredMixin, View):
                 note=data["note"],
                 reason=data["reason"],
                 signed_amount=data["signed_amount"],
+                version=data["version"] or 0,
             )
+        except StaleVersion as error:
+            form.add_error(None, error.message)
+            # Shown again with the project as it is now: sending it again is deliberate.
+            project = selectors.project_for(request.user, pk)
+            form.data = form.data.copy()
+            form.data.update({"version": str(project.version), "from_stage": project.stage})
+            return self._render(request, form, project)
         except DomainError as error:
             field = error.field if error.field in form.fields else None
             form.add_error(field, error.message)

@@ -178,7 +178,12 @@ def test_other_teams_cards_cannot_be_moved(client, officer, other_officer):
 
 
 def _move(client, project, **data):
-    values = {"from_stage": project.stage, "on": timezone.localdate().isoformat(), "next": reverse("projects:board")}
+    values = {
+        "from_stage": project.stage,
+        "version": project.version,
+        "on": timezone.localdate().isoformat(),
+        "next": reverse("projects:board"),
+    }
     values.update(data)
     return client.post(reverse("projects:project_stage", args=[project.pk]), values, HTTP_HX_REQUEST="true")
 
@@ -259,7 +264,10 @@ def test_a_move_based_on_a_stale_stage_is_refused(client, officer, colleague):
     # A colleague's open dialog still says "lead".
     client.force_login(in_english(colleague))
     response = _move(client, seen, to_stage="on_hold", reason="暂停")
-    assert "Someone else changed this project's stage" in response.context["form"].non_field_errors()[0]
+    assert (
+        "Someone else changed this project meanwhile: it is now at “Under negotiation”"
+        in response.context["form"].non_field_errors()[0]
+    )
     project.refresh_from_db()
     assert project.stage == Stage.NEGOTIATING
 
@@ -271,7 +279,7 @@ def test_the_stage_form_opens_as_a_page_without_javascript(client, officer):
     assert "<html" in text(response)
     response = client.post(
         reverse("projects:project_stage", args=[project.pk]),
-        {"from_stage": "lead", "to_stage": "negotiating", "on": timezone.localdate().isoformat()},
+        {"from_stage": "lead", "version": 1, "to_stage": "negotiating", "on": timezone.localdate().isoformat()},
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("projects:project_detail", args=[project.pk])
