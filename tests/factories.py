@@ -134,9 +134,11 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     held_stage = factory.LazyAttribute(lambda p: _left_at(p) if p.stage in SIDE_EXITS else "")
     exit_reason = factory.LazyAttribute(lambda p: "对方暂停投资计划" if p.stage in SIDE_EXITS else "")
     signed_amount = factory.LazyAttribute(
-        lambda p: (p.total_investment or Decimal("1"))
-        if p.stage in SIGNED_OR_LATER or (p.stage in SIDE_EXITS and p.held_stage in SIGNED_OR_LATER)
-        else None
+        lambda p: (
+            (p.total_investment or Decimal("1"))
+            if p.stage in SIGNED_OR_LATER or (p.stage in SIDE_EXITS and p.held_stage in SIGNED_OR_LATER)
+            else None
+        )
     )
 
 
