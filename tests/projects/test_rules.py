@@ -251,3 +251,28 @@ def test_an_import_cannot_take_a_signed_projects_amount_away(client, officer):
     assert "signed amount" in row["errors"][0][1]
     commit(client, job)
     assert Project.objects.get(pk=project.pk).signed_amount == Decimal("50000")
+
+
+# --- writes from elsewhere raise the version too --------------------------------------------
+
+
+def test_an_import_that_moves_a_stored_project_raises_its_version(client, officer):
+    project = ProjectFactory(name="导入项目", owner=officer, lead_on=TODAY() - dt.timedelta(days=30))
+    login(client, officer)
+    headers = ["项目名称", "投资方", "总投资(万元)", "阶段", "在谈日期"]
+    row = ["导入项目", project.investor.name, "5亿", "在谈", TODAY().isoformat()]
+    job = commit(client, job_of(upload(client, "projects", xlsx(headers, [row]))))
+    assert job.status == "done", job.report
+    stored = Project.objects.get(pk=project.pk)
+    assert stored.stage == Stage.NEGOTIATING
+    assert stored.version > project.version
+
+
+def test_merging_the_investor_raises_the_version_of_its_projects(officer, admin_user):
+    from transfer.merging import organisation_merge
+
+    project = project_in_stage("signed", owner=officer)
+    survivor = OrganisationFactory(owner=officer)
+    organisation_merge(survivor=survivor, absorbed=project.investor, by=admin_user)
+    stored = Project.objects.get(pk=project.pk)
+    assert (stored.investor, stored.version) == (survivor, project.version + 1)
