@@ -515,6 +515,14 @@ class Generator:
                     planned[stage] = plan_day
                 else:
                     planned[stage] = plan_day
+            # Plans follow the pipeline (projects.rules): a met plan moved earlier by a
+            # few days cannot fall before the plan of the stage ahead of it.
+            previous = None
+            for stage in PLANNED:
+                if stage in planned:
+                    if previous is not None and planned[stage] < previous:
+                        planned[stage] = previous
+                    previous = planned[stage]
         stage, held = reached[-1], ""
         if final in ("on_hold", "dropped"):
             last = actual[reached[-1]]
