@@ -576,6 +576,7 @@ class NewProject:
         change = _stage_step(
             project, to_stage=to_stage, on=on, by=by, note=note, reason=reason, signed_amount=signed_amount
         )
+        _raise_version(project)  # as project_change_stage does: each move is a version
         self.steps.append((_values(project), change))
 
     def _check_unchanged(self) -> None:

@@ -104,7 +104,8 @@ def test_a_row_can_change_a_project_an_earlier_row_of_the_file_creates(client, o
     job = commit(client, job)
     assert job.status == "done", job.report
     project = Project.objects.get(name="同名项目")
-    assert (project.stage, project.total_investment, project.version) == ("negotiating", Decimal("60000"), 2)
+    # Created (1), its investment changed (2), moved to negotiation (3): each write a version.
+    assert (project.stage, project.total_investment, project.version) == ("negotiating", Decimal("60000"), 3)
     assert [step["history_type"] for step in history(project)] == ["+", "~", "~"]
     assert Project.objects.count() == 2
 
