@@ -106,6 +106,13 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
+# A kept connection the server dropped (restart, failover, idle timeout) is tested with a
+# cheap query before a request reuses it and replaced if dead; without this, each worker's
+# first request after the drop answers 500. On by default whenever connections are kept.
+DATABASES["default"].setdefault(
+    "CONN_HEALTH_CHECKS",
+    env.bool("DB_CONN_HEALTH_CHECKS", default=DATABASES["default"]["CONN_MAX_AGE"] != 0),
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the worker read while the other writes.
     DATABASES["default"].setdefault("OPTIONS", {})
