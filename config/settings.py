@@ -322,6 +322,12 @@ CELERY_BEAT_SCHEDULE["reminder-sweep"] = {
     # A sweep left waiting while workers were down is dropped: the next one covers it.
     "options": {"expires": max(1.0, REMINDER_SWEEP_SECONDS * 0.9)},
 }
+# Imports whose worker died (no heartbeat for TRANSFER_STALE_SECONDS) are marked failed.
+CELERY_BEAT_SCHEDULE["dead-import-sweep"] = {
+    "task": "transfer.tasks.sweep_dead_imports",
+    "schedule": 300.0,
+    "options": {"expires": 270.0},
+}
 CELERY_BEAT_SCHEDULE["reminder-digest"] = {
     "task": "projects.tasks.send_digests",
     "schedule": crontab(hour=_digest_hour, minute=_digest_minute),
