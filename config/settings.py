@@ -351,7 +351,7 @@ REST_FRAMEWORK.update(
         "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
         "DEFAULT_THROTTLE_RATES": {"user": env("API_THROTTLE_RATE", default="3000/hour")},
         "EXCEPTION_HANDLER": "core.api.exception_handler",
-        "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+        "DEFAULT_SCHEMA_CLASS": "core.idempotency.AutoSchema",
         "TEST_REQUEST_DEFAULT_FORMAT": "json",
     }
 )
