@@ -364,6 +364,8 @@ SPECTACULAR_SETTINGS = {
         "(CSRF token on writes) or `Authorization: Token <key>` (POST /api/v1/auth/token/ creates yours). "
         'Writes to records send the version they were based on as `If-Match: "<version>"` (or a `version` '
         "field in the body); a stale version answers 412, and a project write without one answers 428. "
+        "A POST may carry an `Idempotency-Key` header (a new UUID per request, the same one on retries): a "
+        "retry within 24 hours returns the first answer and creates nothing. "
         "Errors are JSON {code, message, field}; messages follow Accept-Language (zh-hans by default)."
     ),
     "VERSION": "1.0.0",
