@@ -31,6 +31,12 @@ def token_of(page) -> str:
     return match.group(1)
 
 
+def in_english(user):
+    user.language = "en"
+    user.save(update_fields=["language"])
+    return user
+
+
 def post_twice(client, url: str, data: dict):
     token = token_of(client.get(url))
     first = client.post(url, {**data, "idempotency_token": token})
@@ -43,7 +49,7 @@ def post_twice(client, url: str, data: dict):
 
 def test_a_retried_visit_form_logs_one_visit_and_answers_as_the_first(client, officer):
     organisation = OrganisationFactory(name="村田（中国）投资有限公司")
-    client.force_login(officer)
+    client.force_login(in_english(officer))
     first, retry = post_twice(client, reverse("crm:visit_create"), visit_data(organisation=organisation.pk))
     assert first.status_code == retry.status_code == 302
     assert retry["Location"] == first["Location"] == reverse("crm:organisation_detail", args=[organisation.pk])
@@ -112,7 +118,7 @@ def test_a_form_with_errors_keeps_its_token_and_saves_once_corrected(client, off
 
 def test_a_form_sent_again_with_other_values_saves_nothing_more_and_says_so(client, officer):
     organisation = OrganisationFactory()
-    client.force_login(officer)
+    client.force_login(in_english(officer))
     url = reverse("crm:visit_create")
     token = token_of(client.get(url))
     first = client.post(url, {**visit_data(organisation=organisation.pk), "idempotency_token": token})
