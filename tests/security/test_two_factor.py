@@ -4,11 +4,13 @@ after the second step; a code works once; recovery codes work once each."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from importlib import import_module
 
 import pytest
 import time_machine
 from django.apps import apps
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -300,3 +302,26 @@ def test_only_admins_use_the_login_actions(client, request, role, colleague, tot
         reverse("admin:core_user_changelist"), {"action": "reset_two_factor", "_selected_action": [colleague.pk]}
     )
     assert services.has_two_factor(colleague)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_one_recovery_code_used_by_two_logins_at_once_works_for_one(postgres, manager):
+    code = services.recovery_codes_renew(user=manager)[0]
+    barrier = threading.Barrier(4)
+    won: list[bool] = []
+
+    def use() -> None:
+        barrier.wait()
+        try:
+            won.append(services.recovery_code_use(user=manager, code=code) is not None)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=use) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(won) == [False, False, False, True]
+    assert services.recovery_codes_left(user=manager) == 9
