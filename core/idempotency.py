@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -176,13 +176,22 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
 
 
 class AutoSchema(SpectacularAutoSchema):
-    """drf-spectacular's schema, with the Idempotency-Key header on every POST."""
+    """drf-spectacular's schema, with the Idempotency-Key header (and its 422) on every POST."""
 
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
         if self.method == "POST":
             parameters.append(IDEMPOTENCY_KEY_PARAMETER)
         return parameters
+
+    def _get_response_bodies(self, direction="response"):
+        bodies = super()._get_response_bodies(direction)
+        if self.method == "POST" and direction == "response" and "422" not in bodies:
+            from core.api import ErrorSerializer
+
+            reused = OpenApiResponse(ErrorSerializer, description="The Idempotency-Key was used for another request.")
+            bodies["422"] = self._get_response_for_code(reused, "422", direction=direction)
+        return bodies
 
 
 # --- Web forms -----------------------------------------------------------------------------

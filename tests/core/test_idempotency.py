@@ -220,6 +220,7 @@ def test_the_schema_documents_the_header_on_posts(api):
     schema = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
     post = schema["paths"]["/api/v1/visits/"]["post"]
     assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" for p in post["parameters"])
+    assert "422" in post["responses"]
     get = schema["paths"]["/api/v1/visits/"]["get"]
     assert not any(p["name"] == "Idempotency-Key" for p in get.get("parameters", []))
 
