@@ -65,16 +65,23 @@ def heartbeat(job_id: int) -> Iterator[None]:
         thread.join()
 
 
+def _run_step(job_id: int, *, committing: bool) -> None:
+    with heartbeat(job_id):
+        job = importing.run(job_id, committing=committing)
+    if job is not None:
+        # It ran to its end after all (a slow worker the sweep took for dead): its own
+        # outcome stands, and "run it again" no longer applies.
+        ImportJob.objects.filter(pk=job_id).exclude(retry_status="").update(retry_status="")
+
+
 @shared_task(acks_late=True)
 def preview_import(job_id: int) -> None:
-    with heartbeat(job_id):
-        importing.run(job_id, committing=False)
+    _run_step(job_id, committing=False)
 
 
 @shared_task(acks_late=True)
 def commit_import(job_id: int) -> None:
-    with heartbeat(job_id):
-        importing.run(job_id, committing=True)
+    _run_step(job_id, committing=True)
 
 
 def dead_imports_mark(*, user=None) -> int:

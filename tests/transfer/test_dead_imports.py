@@ -10,7 +10,7 @@ import time
 import pytest
 from django.utils import timezone
 
-from crm.models import Visit
+from crm.models import Organisation, Visit
 from tests.factories import OrganisationFactory
 from tests.transfer.conftest import commit, job_of, login, upload, xlsx
 from transfer import tasks
@@ -118,3 +118,20 @@ def test_the_heartbeat_is_written_while_a_worker_runs_the_step(officer, settings
         while ImportJob.objects.get(pk=job.pk).heartbeat_at is None and time.monotonic() < deadline:
             time.sleep(0.05)
     assert ImportJob.objects.get(pk=job.pk).heartbeat_at is not None
+
+
+def test_a_slow_worker_taken_for_dead_that_ends_after_all_keeps_its_own_outcome(client, checked_job):
+    """The sweep marked the step failed, but the worker was only slow: when it ends (here
+    refusing the rows, whose organisation was deleted meanwhile) its outcome stands, and
+    no "run it again" is offered for a step that did run."""
+    _worker_died(checked_job, ImportJob.Status.COMMITTING, minutes_ago=30)
+    tasks.sweep_dead_imports()
+    Organisation.objects.all().delete()
+    # The slow worker's delivery: it finds the job queued again and runs it.
+    ImportJob.objects.filter(pk=checked_job.pk).update(status=ImportJob.Status.COMMIT_QUEUED)
+    tasks.commit_import(checked_job.pk)
+    checked_job.refresh_from_db()
+    assert checked_job.status == ImportJob.Status.FAILED
+    assert "rows have errors" in checked_job.message
+    assert not checked_job.can_retry
+    assert 'data-testid="retry"' not in client.get(f"/transfer/jobs/{checked_job.pk}/").content.decode()
