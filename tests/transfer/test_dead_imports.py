@@ -8,11 +8,14 @@ import datetime as dt
 import time
 
 import pytest
+from django.test import override_settings
 from django.utils import timezone
 
 from crm.models import Organisation, Visit
 from tests.factories import OrganisationFactory
 from tests.transfer.conftest import commit, job_of, login, upload, xlsx
+from tests.transfer.generate import organisations_file
+from tests.worker import wait_until, worker_process
 from transfer import tasks
 from transfer.models import ImportJob
 
@@ -135,3 +138,25 @@ def test_a_slow_worker_taken_for_dead_that_ends_after_all_keeps_its_own_outcome(
     assert "rows have errors" in checked_job.message
     assert not checked_job.can_retry
     assert 'data-testid="retry"' not in client.get(f"/transfer/jobs/{checked_job.pk}/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(TRANSFER_INLINE_ROWS=100)
+def test_a_worker_killed_in_the_middle_of_a_check_is_found_and_the_retry_finishes(client, officer):
+    login(client, officer)
+    with worker_process() as worker, override_settings(TRANSFER_TASK_QUEUE=worker.queue):
+        job = job_of(upload(client, "organisations", organisations_file(3000)))
+        assert wait_until(lambda: ImportJob.objects.get(pk=job.pk).status == "previewing", seconds=300)
+        worker.kill()
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.PREVIEWING  # and it would stay so for ever
+    with override_settings(TRANSFER_STALE_SECONDS=0):
+        assert tasks.sweep_dead_imports() == 1
+    page = client.get(f"/transfer/jobs/{job.pk}/").content.decode()
+    assert "server running it went away" in page and 'data-testid="retry"' in page
+
+    with worker_process() as worker, override_settings(TRANSFER_TASK_QUEUE=worker.queue):
+        client.post(f"/transfer/jobs/{job.pk}/retry/")
+        assert wait_until(lambda: ImportJob.objects.get(pk=job.pk).status == "previewed", seconds=600)
+    job.refresh_from_db()
+    assert job.report["counts"]["create"] == 3000
