@@ -7,16 +7,36 @@ import binascii
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, make_password
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import UserSession
+from accounts.models import RecoveryCode, UserSession
 from core import audit
 from core.context_processors import DEMO_ACCOUNTS
 from core.models import User
 
 RECOVERY_CODE_COUNT = 10
+
+
+class RecoveryCodeHasher(PBKDF2PasswordHasher):
+    """PBKDF2 with fewer rounds than passwords get: a recovery code is random (40 bits)
+    and guesses are capped by the login lockout, while a login may check ten hashes.
+    The round count is kept in each hash, so raising it later keeps old codes working."""
+
+    iterations = 20_000
+
+
+RECOVERY_HASHER = RecoveryCodeHasher()
+
+
+def recovery_code_hash(code: str) -> str:
+    return make_password(normalise_code(code), hasher=RECOVERY_HASHER)
+
+
+def normalise_code(code: str) -> str:
+    return "".join(code.split()).lower()
 
 
 def two_factor_required(user: User) -> bool:
@@ -62,11 +82,28 @@ def recovery_codes_renew(*, user: User, request=None, announce: bool = True) -> 
     """Replace the user's recovery codes with RECOVERY_CODE_COUNT new ones (each works once)."""
     device, _ = StaticDevice.objects.get_or_create(user=user, name="recovery codes")
     device.token_set.all().delete()
+    device.recovery_codes.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    # Only hashes are kept: the caller shows the codes once and they are never shown again.
+    RecoveryCode.objects.bulk_create(RecoveryCode(device=device, code_hash=recovery_code_hash(code)) for code in codes)
     if announce:
         audit.record("recovery_codes", request=request, user=user)
     return codes
+
+
+def recovery_code_use(*, user: User, code: str) -> StaticDevice | None:
+    """The user's recovery-code device when `code` is one of their unused codes, which is
+    then used up; None otherwise. Of two logins racing with one code, one wins."""
+    code = normalise_code(code)
+    for recovery in RecoveryCode.objects.filter(device__user=user).select_related("device"):
+        if RECOVERY_HASHER.verify(code, recovery.code_hash):
+            deleted, _ = RecoveryCode.objects.filter(pk=recovery.pk).delete()
+            return recovery.device if deleted else None
+    return None
+
+
+def recovery_codes_left(*, user: User) -> int:
+    return RecoveryCode.objects.filter(device__user=user).count()
 
 
 @transaction.atomic

@@ -29,7 +29,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import match_token
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
@@ -119,11 +119,12 @@ def code_step(request: HttpRequest) -> HttpResponse:
         return render(request, "registration/locked_out.html", status=429)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(user, form.cleaned_data["code"])
+        code = form.cleaned_data["code"]
+        device = match_token(user, code) or services.recovery_code_use(user=user, code=code)
         if device is not None:
             _complete_login(request, user, pending, device)
             if isinstance(device, StaticDevice):
-                left = StaticToken.objects.filter(device=device).count()
+                left = services.recovery_codes_left(user=user)
                 audit.record("recovery_code_used", request=request, user=user, detail={"left": left})
                 messages.warning(request, _("You used a recovery code; %(left)s are left.") % {"left": left})
             return HttpResponseRedirect(safe_next(request, pending["next"]))
@@ -237,7 +238,7 @@ def security(request: HttpRequest) -> HttpResponse:
         "form": form,
         "has_two_factor": services.has_two_factor(user),
         "required": services.two_factor_required(user),
-        "recovery_codes_left": StaticToken.objects.filter(device__user=user).count(),
+        "recovery_codes_left": services.recovery_codes_left(user=user),
     }
     return render(request, "accounts/security.html", context)
 

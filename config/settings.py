@@ -106,6 +106,13 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
+# A kept connection the server dropped (restart, failover, idle timeout) is tested with a
+# cheap query before a request reuses it and replaced if dead; without this, each worker's
+# first request after the drop answers 500. On by default whenever connections are kept.
+DATABASES["default"].setdefault(
+    "CONN_HEALTH_CHECKS",
+    env.bool("DB_CONN_HEALTH_CHECKS", default=DATABASES["default"]["CONN_MAX_AGE"] != 0),
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server and the worker read while the other writes.
     DATABASES["default"].setdefault("OPTIONS", {})
@@ -315,6 +322,12 @@ CELERY_BEAT_SCHEDULE["reminder-sweep"] = {
     # A sweep left waiting while workers were down is dropped: the next one covers it.
     "options": {"expires": max(1.0, REMINDER_SWEEP_SECONDS * 0.9)},
 }
+# Imports whose worker died (no heartbeat for TRANSFER_STALE_SECONDS) are marked failed.
+CELERY_BEAT_SCHEDULE["dead-import-sweep"] = {
+    "task": "transfer.tasks.sweep_dead_imports",
+    "schedule": 300.0,
+    "options": {"expires": 270.0},
+}
 CELERY_BEAT_SCHEDULE["reminder-digest"] = {
     "task": "projects.tasks.send_digests",
     "schedule": crontab(hour=_digest_hour, minute=_digest_minute),
@@ -338,7 +351,7 @@ REST_FRAMEWORK.update(
         "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
         "DEFAULT_THROTTLE_RATES": {"user": env("API_THROTTLE_RATE", default="3000/hour")},
         "EXCEPTION_HANDLER": "core.api.exception_handler",
-        "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+        "DEFAULT_SCHEMA_CLASS": "core.idempotency.AutoSchema",
         "TEST_REQUEST_DEFAULT_FORMAT": "json",
     }
 )
@@ -351,6 +364,8 @@ SPECTACULAR_SETTINGS = {
         "(CSRF token on writes) or `Authorization: Token <key>` (POST /api/v1/auth/token/ creates yours). "
         'Writes to records send the version they were based on as `If-Match: "<version>"` (or a `version` '
         "field in the body); a stale version answers 412, and a project write without one answers 428. "
+        "A POST may carry an `Idempotency-Key` header (a new UUID per request, the same one on retries): a "
+        "retry within 24 hours returns the first answer and creates nothing. "
         "Errors are JSON {code, message, field}; messages follow Accept-Language (zh-hans by default)."
     ),
     "VERSION": "1.0.0",

@@ -51,7 +51,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from core import notifications
+from core import idempotency, notifications
 from core.errors import DomainError, NotFound, NotPermitted
 from core.models import Notification
 from core.pagination import COUNT_BOUND, BoundedPaginator
@@ -337,7 +337,10 @@ class APIBase:
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = language
-        return super().initial(request, *args, **kwargs)
+        super().initial(request, *args, **kwargs)
+        if request.method == "POST" and hasattr(self, "post"):
+            # After authentication: a POST with an Idempotency-Key runs once per key and user.
+            self.post = partial(idempotency.api_post, self.post)
 
 
 # --- Strict JSON types in bodies -------------------------------------------------------

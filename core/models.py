@@ -281,3 +281,30 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("audit events are never deleted")
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a create sent with a key (an API Idempotency-Key header, or
+    the hidden token of a web form), so that a retry gets that answer back instead of
+    creating the record twice. One row per (user, key); rows expire after
+    core.idempotency.KEEP_HOURS. See core/idempotency.py."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    key = models.CharField(_("key"), max_length=255)
+    # What was asked (method, path, body): the same key with another request is refused.
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("answer status"), null=True, blank=True)
+    body = models.JSONField(_("answer body"), null=True, blank=True)
+    location = models.CharField(_("answer location"), max_length=2000, blank=True)
+    etag = models.CharField(_("answer ETag"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key}"

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, FormView, TemplateView
 
-from core import permissions
+from core import idempotency, permissions
 from core.errors import DomainError
 from core.pagination import BoundedPaginator, requested_page
 from core.records import stored_version
@@ -247,6 +247,10 @@ class VisitCreateView(LoginRequiredMixin, FormView):
         context = super().get_context_data(**kwargs)
         context["next"] = self._next_url() or ""
         return context
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # A retried POST (a connection cut before the answer) logs the visit once.
+        return idempotency.form_post(request, lambda: super(VisitCreateView, self).post(request, *args, **kwargs))
 
     def _next_url(self) -> str | None:
         target = self.request.POST.get("next") or self.request.GET.get("next")
@@ -500,6 +504,12 @@ class VersionedEditView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest, **kwargs) -> HttpResponse:
         record = self._record() or self.new_record()
+        if record.pk is None:
+            # A retried create (a connection cut before the answer) saves once.
+            return idempotency.form_post(request, lambda: self._post(request, record))
+        return self._post(request, record)
+
+    def _post(self, request: HttpRequest, record) -> HttpResponse:
         form = self.form_class(request.POST, **self.form_kwargs(record))
         if not form.is_valid():
             return self.render(form, record)

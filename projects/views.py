@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from core import permissions
+from core import idempotency, permissions
 from core.errors import DomainError, StaleVersion
 from core.links import link_maker
 from core.models import User
@@ -318,6 +318,10 @@ class ProjectCreateView(LoginRequiredMixin, View):
         return render(request, self.template_name, {"form": form, "visit": visit})
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        # A retried POST (a connection cut before the answer) creates one project.
+        return idempotency.form_post(request, lambda: self._create(request))
+
+    def _create(self, request: HttpRequest) -> HttpResponse:
         form = ProjectForm(request.POST, instance=Project(), user=request.user)
         if form.is_valid():
             try:

@@ -141,7 +141,7 @@ def run(job_id: int, *, committing: bool) -> ImportJob | None:
         if committing
         else (ImportJob.Status.PREVIEW_QUEUED, ImportJob.Status.PREVIEWING)
     )
-    if not ImportJob.objects.filter(pk=job_id, status=queued).update(status=running):
+    if not ImportJob.objects.filter(pk=job_id, status=queued).update(status=running, heartbeat_at=timezone.now()):
         return None
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     with translation.override(job.language):

@@ -48,6 +48,11 @@ class ImportJob(models.Model):
     message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Written when a step is claimed and then every TRANSFER_HEARTBEAT_SECONDS while a worker
+    # runs it; a claimed step without one for TRANSFER_STALE_SECONDS lost its worker.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    # A step whose worker died is run again from this status ("" when it cannot be).
+    retry_status = models.CharField(_("run again from"), max_length=16, choices=Status.choices, blank=True)
 
     class Meta:
         verbose_name = _("import")
@@ -60,6 +65,10 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in self.RUNNING
+
+    @property
+    def can_retry(self) -> bool:
+        return self.status == self.Status.FAILED and bool(self.retry_status)
 
 
 class Merge(models.Model):

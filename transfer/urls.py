@@ -11,6 +11,7 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job_page, name="job"),
     path("jobs/<int:pk>/progress/", views.job_progress, name="job_progress"),
     path("jobs/<int:pk>/commit/", views.job_commit, name="job_commit"),
+    path("jobs/<int:pk>/retry/", views.job_retry, name="job_retry"),
     path("jobs/<int:pk>/cancel/", views.job_cancel, name="job_cancel"),
     path("export/<str:name>.xlsx", views.export_list, name="export"),
     path("export/reports/<str:name>.xlsx", views.export_report, name="export_report"),

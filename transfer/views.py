@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core import audit
 from projects.reports.periods import PeriodError
-from transfer import exporting, importing, report_exports
+from transfer import exporting, importing, report_exports, tasks
 from transfer.importers import IMPORTERS, NEW
 from transfer.models import ImportJob
 from transfer.reading import FileRefused, max_bytes
@@ -69,6 +69,7 @@ def import_page(request: HttpRequest, kind: str) -> HttpResponse:
                 refused = error.message
             else:
                 return redirect("transfer:job", pk=job.pk)
+    tasks.dead_imports_mark(user=request.user)
     jobs = ImportJob.objects.filter(user=request.user, kind=kind).defer("content")[:10]
     context = {"kind": kind, "title": TITLES[kind], "form": form, "refused": refused, "jobs": jobs, "kinds": TITLES}
     context["max_bytes"] = max_bytes()
@@ -84,6 +85,8 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 def _own_job(request: HttpRequest, pk: int) -> ImportJob:
+    # A job whose worker died reads as failed (and can be run again) as soon as its page is seen.
+    tasks.dead_imports_mark(user=request.user)
     return get_object_or_404(ImportJob.objects.defer("content"), pk=pk, user=request.user)
 
 
@@ -139,6 +142,15 @@ def job_commit(request: HttpRequest, pk: int) -> HttpResponse:
             if answer:
                 decisions[str(row["row"])] = answer
     importing.commit_import(job=job, decisions=decisions)
+    return redirect("transfer:job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Run again, from the same file, a step whose worker died."""
+    job = _own_job(request, pk)
+    tasks.import_retry(job=job)
     return redirect("transfer:job", pk=job.pk)
 
 

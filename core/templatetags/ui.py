@@ -25,3 +25,16 @@ def alert_level(value) -> str:
         return AlertLevel(value).label
     except ValueError:
         return ""
+
+
+@register.simple_tag(takes_context=True)
+def idempotency_field(context):
+    """The hidden token that makes a create form's POST count once (core.idempotency)."""
+    from django.utils.html import format_html
+
+    from core import idempotency
+
+    request = context["request"]
+    return format_html(
+        '<input type="hidden" name="{}" value="{}">', idempotency.FORM_FIELD, idempotency.form_token(request)
+    )

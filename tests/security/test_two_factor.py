@@ -4,20 +4,27 @@ after the second step; a code works once; recovery codes work once each."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from importlib import import_module
 
 import pytest
 import time_machine
+from django.apps import apps
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
+from accounts.models import RecoveryCode
 from core.models import AuditEvent
 from tests.factories import PASSWORD
 from tests.security.conftest import code_for, logged_in_user, post_password
 
 pytestmark = pytest.mark.django_db
+
+_hashing_migration = import_module("accounts.migrations.0002_recovery_codes_hashed")
 
 
 def test_an_officer_without_an_authenticator_logs_in_with_the_password(client, officer):
@@ -112,7 +119,7 @@ def test_a_recovery_code_logs_in_once(client, manager, totp_device):
     post_password(client, "boss")
     assert client.post(reverse("login_code"), {"code": code.upper()}).status_code == 302
     assert logged_in_user(client) == manager
-    assert StaticToken.objects.filter(device__user=manager).count() == 9
+    assert services.recovery_codes_left(user=manager) == 9
     assert AuditEvent.objects.filter(event="recovery_code_used", user=manager).exists()
     client.post(reverse("logout"))
     post_password(client, "boss")
@@ -165,7 +172,43 @@ def test_new_recovery_codes_replace_the_old_ones(client, manager, totp_device):
     response = client.post(reverse("account_security"), {"action": "recovery_codes", "password": PASSWORD})
     new = set(response.context["codes"])
     assert len(new) == 10 and not new & old
-    assert set(StaticToken.objects.filter(device__user=manager).values_list("token", flat=True)) == new
+    assert services.recovery_codes_left(user=manager) == 10
+    for code in old:
+        assert services.recovery_code_use(user=manager, code=code) is None
+    assert services.recovery_code_use(user=manager, code=new.pop()) is not None
+
+
+def test_recovery_codes_are_stored_as_hashes_and_shown_only_once(client, manager, totp_device):
+    totp_device(manager)
+    client.force_login(manager)
+    shown = client.post(reverse("account_security"), {"action": "recovery_codes", "password": PASSWORD})
+    codes = shown.context["codes"]
+    stored = list(RecoveryCode.objects.filter(device__user=manager).values_list("code_hash", flat=True))
+    assert len(stored) == 10
+    assert not StaticToken.objects.filter(device__user=manager).exists()
+    for code in codes:
+        assert code in shown.content.decode()
+        assert not any(code in value for value in stored)
+    # The security page afterwards tells how many are left, never the codes.
+    page = client.get(reverse("account_security")).content.decode()
+    assert not any(code in page for code in codes)
+
+
+def test_the_migration_hashes_codes_kept_in_plain_text(client, manager, totp_device):
+    totp_device(manager)
+    device = StaticDevice.objects.create(user=manager, name="recovery codes")
+    StaticToken.objects.create(device=device, token="abcd2345")
+    _hashing_migration.hash_plain_codes(apps, None)
+    assert not StaticToken.objects.exists()
+    assert "abcd2345" not in RecoveryCode.objects.get(device=device).code_hash
+    # The old code still logs in, once.
+    post_password(client, "boss")
+    assert client.post(reverse("login_code"), {"code": "ABCD 2345"}).status_code == 302
+    assert logged_in_user(client) == manager
+    client.post(reverse("logout"))
+    post_password(client, "boss")
+    assert client.post(reverse("login_code"), {"code": "abcd2345"}).status_code == 200
+    assert logged_in_user(client) is None
 
 
 def test_django_admin_logs_in_through_the_two_step_login(client, manager):
@@ -259,3 +302,26 @@ def test_only_admins_use_the_login_actions(client, request, role, colleague, tot
         reverse("admin:core_user_changelist"), {"action": "reset_two_factor", "_selected_action": [colleague.pk]}
     )
     assert services.has_two_factor(colleague)
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_one_recovery_code_used_by_two_logins_at_once_works_for_one(postgres, manager):
+    code = services.recovery_codes_renew(user=manager)[0]
+    barrier = threading.Barrier(4)
+    won: list[bool] = []
+
+    def use() -> None:
+        barrier.wait()
+        try:
+            won.append(services.recovery_code_use(user=manager, code=code) is not None)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=use) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(won) == [False, False, False, True]
+    assert services.recovery_codes_left(user=manager) == 9
