@@ -353,7 +353,7 @@ SPECTACULAR_SETTINGS = {
         "field in the body); a stale version answers 412, and a project write without one answers 428. "
         "Errors are JSON {code, message, field}; messages follow Accept-Language (zh-hans by default)."
     ),
-    "VERSION": "1.0.0",
+    "VERSION": "2.0.0",  # semantic: a major bump for a change that breaks generated clients (docs/api/CHANGELOG.md)
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -364,6 +364,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "projects.models.Stage",
         "PlannedStageEnum": "projects.api.PLANNED_STAGE_CHOICES",
+        "TierEnum": "projects.tiers.Tier",
     },
 }
 
