@@ -1,8 +1,8 @@
 """Compare the API's schema with the committed one (core.schema_contract), or refresh it.
 
-    manage.py schema_contract                   # the schema this code serves, built here
-    manage.py schema_contract --schema FILE     # a schema fetched from a running app
-    manage.py schema_contract --write           # commit an intended change: rewrite the file
+manage.py schema_contract                   # the schema this code serves, built here
+manage.py schema_contract --schema FILE     # a schema fetched from a running app
+manage.py schema_contract --write           # commit an intended change: rewrite the file
 """
 
 from __future__ import annotations
