@@ -18,9 +18,9 @@ class Tier(models.TextChoices):
     # Keys read as words in every parser: "1e8" was a number to a YAML 1.2 reader (and so
     # to the client generators), which broke the API's schema for integrators.
     BELOW_100M = "below_100m", _("Below 100M yuan")
-    ABOVE_100M = "100m", _("100M yuan and above")
-    ABOVE_1B = "1b", _("1B yuan and above")
-    ABOVE_10B = "10b", _("10B yuan and above")
+    ABOVE_100M = "above_100m", _("100M yuan and above")
+    ABOVE_1B = "above_1b", _("1B yuan and above")
+    ABOVE_10B = "above_10b", _("10B yuan and above")
 
 
 # The keys before API 2.0, still accepted where they were documented (?tier= on the

@@ -4,7 +4,7 @@ reader): the choices change, and the targets' stored keys move with them."""
 from django.db import migrations, models
 
 # Frozen here: a migration must not follow later edits of projects.tiers.
-OLD_TO_NEW = {"below_1e8": "below_100m", "1e8": "100m", "1e9": "1b", "1e10": "10b"}
+OLD_TO_NEW = {"below_1e8": "below_100m", "1e8": "above_100m", "1e9": "above_1b", "1e10": "above_10b"}
 
 
 def rename(apps, mapping):
@@ -34,9 +34,9 @@ class Migration(migrations.Migration):
                 blank=True,
                 choices=[
                     ("below_100m", "Below 100M yuan"),
-                    ("100m", "100M yuan and above"),
-                    ("1b", "1B yuan and above"),
-                    ("10b", "10B yuan and above"),
+                    ("above_100m", "100M yuan and above"),
+                    ("above_1b", "1B yuan and above"),
+                    ("above_10b", "10B yuan and above"),
                 ],
                 help_text="For project metrics: count only projects at or above this size tier.",
                 max_length=10,

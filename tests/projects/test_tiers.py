@@ -99,7 +99,13 @@ def test_the_migration_moves_stored_targets_to_the_new_keys(fast_password_hashin
     executor.migrate(after)
     new_apps = executor.loader.project_state(after).apps
     stored = dict(new_apps.get_model("projects", "Target").objects.values_list("name", "min_tier"))
-    assert stored == {"目标1e10": "10b", "目标1e9": "1b", "目标1e8": "100m", "目标below_1e8": "below_100m", "目标": ""}
+    assert stored == {
+        "目标1e10": "above_10b",
+        "目标1e9": "above_1b",
+        "目标1e8": "above_100m",
+        "目标below_1e8": "below_100m",
+        "目标": "",
+    }
 
     # And back: the reverse migration restores the old keys.
     executor = MigrationExecutor(connection)

@@ -62,7 +62,7 @@ def test_splits_by_team_tier_and_officer(zone, manager):
     assert teams["日韩招商组"]["signed_yi"] == Decimal("27.7")
     assert teams["欧洲招商组"]["signed_count"] == 2  # P3 P4
     tiers = {row["value"]: row["signed_count"] for row in next(t for t in report.splits if t.key == "tier").rows}
-    assert tiers == {"below_100m": 1, "100m": 3, "1b": 2, "10b": 1}  # 100m: P2 P7 P8; 1b: P1 P4
+    assert tiers == {"below_100m": 1, "above_100m": 3, "above_1b": 2, "above_10b": 1}  # 100m: P2 P7 P8; 1b: P1 P4
     officers = split(report, "officer")
     assert officers["zhang"]["signed_count"] == 3  # P1 P5 P7
     sources = {row["value"]: row["signed_count"] for row in next(t for t in report.splits if t.key == "source").rows}
