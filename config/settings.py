@@ -361,6 +361,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Parameter enums named after the parameter, not after a translated label (issue 23).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.schema_contract.drop_parameter_titles",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "projects.models.Stage",
         "PlannedStageEnum": "projects.api.PLANNED_STAGE_CHOICES",

@@ -176,7 +176,11 @@ class _Walk:
                 before, after = "|".join(sorted(old_types)), "|".join(sorted(new_types or {"any"}))
                 self.problems.append(f"{where}: type changed from {before} to {after}")
                 return
-        if "format" in old and old.get("format") != new.get("format"):
+        # An integer's width (int64 on SQLite, none on PostgreSQL, where the column's range
+        # is narrower) does not change the generated type; a string's format (date,
+        # date-time, decimal, uri...) does.
+        integral = old_types <= {"integer", "number"} if old_types else False
+        if "format" in old and old.get("format") != new.get("format") and not integral:
             self.problems.append(f"{where}: format changed from {old.get('format')} to {new.get('format')}")
         old_enum, new_enum = self.enum(old, self.old_doc), self.enum(new, self.new_doc)
         if old_enum is not None and new_enum is not None:
@@ -332,6 +336,27 @@ def check(committed: dict, served: dict, served_yaml: str | None, changelog: str
                 why.append(f"{CHANGELOG} has no entry for {new_version}")
             errors.append(f"changes that break generated clients, and {' and '.join(why)}:")
             errors += [f"  {line}" for line in breaking]
-    elif served != committed:
+    elif breaking_changes(served, committed):
+        # Seen from the served schema, the committed one lacks something: an addition.
         notes.append("the served schema has additions the committed one lacks: refresh it with `make schema`.")
     return Verdict(breaking, unstable, errors, notes)
+
+
+# --- A schema hook -------------------------------------------------------------------------
+
+
+def drop_parameter_titles(result, generator, request, public):
+    """drf-spectacular post-processing hook: no `title` in the parameters' schemas.
+
+    Those titles are the filters' labels in the request's language; generators name the
+    parameter's enum class after them (`ProjectsList阶段Item` in Chinese,
+    `ProjectsListStageItem` in English). Without a title the name comes from the
+    parameter's name, the same in every language."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                schema = parameter.get("schema", {})
+                schema.pop("title", None)
+                if isinstance(schema.get("items"), dict):
+                    schema["items"].pop("title", None)
+    return result
