@@ -136,3 +136,17 @@ def test_the_command_fails_on_a_breaking_change(tmp_path, served_text):
     broken.write_text(yaml.safe_dump(schema, allow_unicode=True), encoding="utf-8")
     with pytest.raises(CommandError, match=r"tier: field removed"):
         call_command("schema_contract", "--schema", str(broken))
+
+
+def test_parameter_enums_are_named_the_same_in_every_language(served_text):
+    """Generators name a parameter's enum class after its schema's title, which was the
+    filter's label in the request's language; the schema carries none."""
+    schema = yaml.safe_load(served_text)
+    titled = [
+        f"{method.upper()} {path} {parameter['name']}"
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        for parameter in operation.get("parameters", [])
+        if "title" in parameter.get("schema", {}) or "title" in parameter.get("schema", {}).get("items", {})
+    ]
+    assert titled == []

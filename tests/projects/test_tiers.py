@@ -116,3 +116,22 @@ def test_the_migration_moves_stored_targets_to_the_new_keys(fast_password_hashin
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db
+def test_the_admin_tier_filter_takes_new_and_old_keys(client, admin_user):
+    from django.urls import reverse
+
+    small = ProjectFactory(total_investment=Decimal("5000"), name="小项目")
+    big = ProjectFactory(total_investment=Decimal("200000"), name="大项目")
+    client.force_login(admin_user)
+    url = reverse("admin:projects_project_changelist")
+
+    def listed(key: str) -> set:
+        response = client.get(url, {"tier": key})
+        assert response.status_code == 200
+        return set(response.context["cl"].result_list)
+
+    assert listed("above_1b") == {big}
+    assert listed("1e9") == {big}  # a link from before the keys changed
+    assert listed("below_100m") == listed("below_1e8") == {small}
