@@ -16,6 +16,7 @@ import os
 import re
 import sys
 import time
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -47,6 +48,8 @@ from crm_client.models import (  # noqa: E402
 )
 
 PASSWORD = os.environ.get("DEMO_PASSWORD", "zhaoshang-demo-2024")
+# Dates as the zone counts them (the app refuses a stage reached "in the future").
+TODAY = dt.datetime.now(ZoneInfo(os.environ.get("TIME_ZONE", "Asia/Shanghai"))).date()
 
 
 def expect(condition: bool, what: str) -> None:
@@ -86,9 +89,7 @@ def main() -> None:
     expect(organisation.status_code == 201, f"an organisation is created (id {organisation.parsed.id})")
     visit = visits_create.sync_detailed(
         client=api,
-        body=VisitRequest(
-            organisation=organisation.parsed.id, date=dt.date.today(), summary="客户端往返测试：初次拜访"
-        ),
+        body=VisitRequest(organisation=organisation.parsed.id, date=TODAY, summary="客户端往返测试：初次拜访"),
     )
     expect(visit.status_code == 201 and visit.parsed.organisation == organisation.parsed.id, "a visit is created")
     me = visit.parsed.owner
@@ -118,7 +119,7 @@ def main() -> None:
         client=api,
         id=project.id,
         if_match=f'"{version}"',
-        body=ChangeStageRequest(to_stage=StageEnum.NEGOTIATING, on=dt.date.today(), note="客户端往返测试"),
+        body=ChangeStageRequest(to_stage=StageEnum.NEGOTIATING, on=TODAY, note="客户端往返测试"),
     )
     expect(
         moved.status_code == 200 and isinstance(moved.parsed, Project) and moved.parsed.stage == StageEnum.NEGOTIATING,
@@ -141,7 +142,7 @@ def main() -> None:
         client=api,
         id=project.id,
         if_match=f'"{seen}"',
-        body=ChangeStageRequest(to_stage=StageEnum.ON_HOLD, on=dt.date.today(), reason="过期的写入"),
+        body=ChangeStageRequest(to_stage=StageEnum.ON_HOLD, on=TODAY, reason="过期的写入"),
     )
     expect(
         stale.status_code == 412 and isinstance(stale.parsed, Error),
