@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: run test install messages messages-update migrate demo lint clean
+.PHONY: run test install messages messages-update migrate demo lint clean schema
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ run: messages demo
 
 test: messages
 	CELERY_TASK_ALWAYS_EAGER=false $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Refresh the committed API schema (docs/api/schema.yaml) after an intended change; a change
+# that breaks generated clients also needs a major version and a docs/api/CHANGELOG.md entry.
+schema: install
+	$(BIN)/python manage.py schema_contract --write
 
 lint: install
 	$(BIN)/ruff check .

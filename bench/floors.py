@@ -19,8 +19,8 @@ from projects.models import PLANNED_STAGES, ReminderRule
 
 STAGES = ["lead", "negotiating", "signed", "started", "completed", "producing", "on_hold", "dropped"]
 TIER = (
-    "CASE WHEN total_investment >= 1000000 THEN '1e10' WHEN total_investment >= 100000 THEN '1e9' "
-    "WHEN total_investment >= 10000 THEN '1e8' ELSE 'below_1e8' END"
+    "CASE WHEN total_investment >= 1000000 THEN 'above_10b' WHEN total_investment >= 100000 THEN 'above_1b' "
+    "WHEN total_investment >= 10000 THEN 'above_100m' ELSE 'below_100m' END"
 )
 
 

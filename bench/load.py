@@ -42,7 +42,7 @@ MIX = [
     (3, FLOOR, lambda c, rng: "/bench/floor"),
     (2, "home page", lambda c, rng: reverse("home")),
     (2, "project list", lambda c, rng: reverse("projects:project_list")),
-    (1, "project list, filtered", lambda c, rng: reverse("projects:project_list") + "?stage=signed&tier=1e9"),
+    (1, "project list, filtered", lambda c, rng: reverse("projects:project_list") + "?stage=signed&tier=above_1b"),
     (3, "project detail", lambda c, rng: reverse("projects:project_detail", args=[rng.choice(c.project_ids)])),
     (2, "organisation search", lambda c, rng: reverse("crm:organisation_list") + "?q=%E7%80%9A%E8%8A%AF"),
     (

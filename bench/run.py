@@ -348,7 +348,7 @@ OPERATIONS = [
     Operation("home page (officer)", "officer", url("home")),
     Operation("project list", "manager", url("projects:project_list")),
     Operation(
-        "project list, filtered", "manager", url("projects:project_list", query={"stage": "signed", "tier": "1e9"})
+        "project list, filtered", "manager", url("projects:project_list", query={"stage": "signed", "tier": "above_1b"})
     ),
     Operation("project list, sorted", "manager", url("projects:project_list", query={"sort": "-investment"})),
     Operation("project list, page 500 (admin)", "admin", url("projects:project_list", query={"page": 500})),

@@ -368,7 +368,7 @@ SPECTACULAR_SETTINGS = {
         "retry within 24 hours returns the first answer and creates nothing. "
         "Errors are JSON {code, message, field}; messages follow Accept-Language (zh-hans by default)."
     ),
-    "VERSION": "1.0.0",
+    "VERSION": "2.0.0",  # semantic: a major bump for a change that breaks generated clients (docs/api/CHANGELOG.md)
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -376,9 +376,15 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Parameter enums named after the parameter, not after a translated label (issue 23).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.schema_contract.drop_parameter_titles",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "projects.models.Stage",
         "PlannedStageEnum": "projects.api.PLANNED_STAGE_CHOICES",
+        "TierEnum": "projects.tiers.Tier",
     },
 }
 

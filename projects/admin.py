@@ -22,7 +22,7 @@ from projects import services
 from projects.admin_reminders import OverdueLevelFilter, overdue_level_column
 from projects.models import PIPELINE, SIDE_EXITS, Project, Replan, Stage, StageChange, actual_field
 from projects.reminders import with_overdue_level
-from projects.tiers import REPORTING_THRESHOLD, TIER_FLOORS, Tier
+from projects.tiers import REPORTING_THRESHOLD, TIER_FLOORS, Tier, current_tier_key
 
 ACTUAL_DATES = tuple(actual_field(stage) for stage in [*PIPELINE, *SIDE_EXITS])
 
@@ -126,10 +126,11 @@ class TierFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         floors = {tier.value: floor for floor, tier in TIER_FLOORS}
-        if self.value() == Tier.BELOW_100M:
+        key = current_tier_key(self.value() or "")  # links with a key from before API 2.0 still work
+        if key == Tier.BELOW_100M:
             return queryset.filter(total_investment__lt=REPORTING_THRESHOLD)
-        if self.value() in floors:
-            return queryset.filter(total_investment__gte=floors[self.value()])
+        if key in floors:
+            return queryset.filter(total_investment__gte=floors[key])
         return queryset
 
 

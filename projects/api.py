@@ -31,6 +31,7 @@ from projects import services
 from projects.filters import ProjectFilter, ReplanFilter, StageChangeFilter
 from projects.models import PLANNED_STAGES, Project, Replan, Stage, StageChange
 from projects.reminders import with_overdue_level
+from projects.tiers import Tier
 
 # The stages that carry a planned date, as choices (one enum in the schema).
 PLANNED_STAGE_CHOICES = [(s.value, s.label) for s in PLANNED_STAGES]
@@ -46,7 +47,9 @@ class ProjectSerializer(OwnedRecordSerializer):
     investor_name = serializers.CharField(source="investor.name", read_only=True)
     # Blank while the project is not on hold: the schema's enum must admit "".
     held_stage = serializers.ChoiceField(choices=Stage.choices, allow_blank=True, read_only=True)
-    tier = serializers.CharField(read_only=True, help_text="Size tier, derived from the total investment.")
+    tier = serializers.ChoiceField(
+        choices=Tier.choices, read_only=True, help_text="Size tier, derived from the total investment."
+    )
     overdue_level = serializers.CharField(
         read_only=True, default="", help_text='Highest overdue alert level reached ("" when on time).'
     )

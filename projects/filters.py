@@ -14,7 +14,7 @@ from crm.filters import industry_subtree
 from crm.models import Industry, Mission, Organisation, Park
 from projects.models import Project, Replan, Stage, StageChange
 from projects.reminders import with_overdue_level
-from projects.tiers import TIER_FLOORS, Tier
+from projects.tiers import LEGACY_TIER_KEYS, TIER_FLOORS, Tier, current_tier_key
 
 # "On time" besides the alert levels: projects with no overdue planned date.
 ON_TIME = "on_time"
@@ -33,6 +33,23 @@ def tier_condition(tier: str) -> Q:
     if higher:
         condition &= Q(total_investment__lt=min(higher))
     return condition
+
+
+def with_current_tier_keys(data):
+    """The filter's data with legacy tier keys (?tier=1e8, bookmarked before API 2.0)
+    mapped to the current ones, so old links still narrow the list and the form shows
+    the tier as chosen. Data without a legacy key is returned untouched."""
+    if not data or "tier" not in data:
+        return data
+    if hasattr(data, "getlist"):  # a QueryDict
+        keys = data.getlist("tier")
+        if any(key in LEGACY_TIER_KEYS for key in keys):
+            data = data.copy()
+            data.setlist("tier", [current_tier_key(key) for key in keys])
+        return data
+    keys = data["tier"]
+    mapped = current_tier_key(keys) if isinstance(keys, str) else [current_tier_key(key) for key in keys]
+    return {**data, "tier": mapped}
 
 
 def _users():
@@ -159,6 +176,9 @@ class ProjectFilter(django_filters.FilterSet):
             "source_kind",
             "source_mission",
         ]
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(with_current_tier_keys(data), *args, **kwargs)
 
     def search(self, queryset, name, value):
         value = value.strip()

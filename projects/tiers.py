@@ -15,10 +15,28 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Tier(models.TextChoices):
-    BELOW_100M = "below_1e8", _("Below 100M yuan")
-    ABOVE_100M = "1e8", _("100M yuan and above")
-    ABOVE_1B = "1e9", _("1B yuan and above")
-    ABOVE_10B = "1e10", _("10B yuan and above")
+    # Keys read as words in every parser: "1e8" was a number to a YAML 1.2 reader (and so
+    # to the client generators), which broke the API's schema for integrators.
+    BELOW_100M = "below_100m", _("Below 100M yuan")
+    ABOVE_100M = "above_100m", _("100M yuan and above")
+    ABOVE_1B = "above_1b", _("1B yuan and above")
+    ABOVE_10B = "above_10b", _("10B yuan and above")
+
+
+# The keys before API 2.0, still accepted where they were documented (?tier= on the
+# project filters, in the web pages and the API); answers always carry the new keys.
+LEGACY_TIER_KEYS: dict[str, str] = {
+    "below_1e8": Tier.BELOW_100M.value,
+    "1e8": Tier.ABOVE_100M.value,
+    "1e9": Tier.ABOVE_1B.value,
+    "1e10": Tier.ABOVE_10B.value,
+}
+
+
+def current_tier_key(key: str) -> str:
+    """A tier key as the code knows it now: legacy keys map to their new ones, anything
+    else (a current key, or a wrong one left for the form to refuse) is returned as is."""
+    return LEGACY_TIER_KEYS.get(key, key)
 
 
 # Floors in 万元, highest first.

@@ -58,9 +58,13 @@ def test_project_filters_agree_with_the_database(zone, officer, client_for):
     cases = {
         "stage=signed": seen.filter(stage="signed"),
         "stage=lead&stage=dropped": seen.filter(stage__in=["lead", "dropped"]),
+        "tier=above_100m": seen.filter(total_investment__gte=10000, total_investment__lt=100000),
+        "tier=above_1b&tier=above_10b": seen.filter(total_investment__gte=100000),
+        "tier=below_100m": seen.filter(total_investment__lt=10000),
+        # The keys documented before API 2.0 still narrow the same way.
         "tier=1e8": seen.filter(total_investment__gte=10000, total_investment__lt=100000),
         "tier=1e9&tier=1e10": seen.filter(total_investment__gte=100000),
-        "tier=below_1e8": seen.filter(total_investment__lt=10000),
+        "tier=below_1e8&tier=above_10b": seen.filter(Q(total_investment__lt=10000) | Q(total_investment__gte=1000000)),
         f"industry={zone['iot'].pk}": seen.filter(Q(industry=zone["iot"]) | Q(industry__parent=zone["iot"])),
         f"park={zone['park'].pk}": seen.filter(park=zone["park"]),
         "is_major=true": seen.filter(is_major=True),

@@ -272,7 +272,7 @@ def test_project_filters_agree(client, request, role, zone):
         "stage=dropped&stage=producing": 2,
         "is_confidential=true": 0,
         "q=村田": 1,
-        "tier=below_1e8&tier=1e8": None,
+        "tier=below_100m&tier=above_100m": None,
         "overdue=any": None,
         "overdue=on_time": None,
         f"signed_year={year}": None,

@@ -34,7 +34,7 @@ def test_a_new_project_is_a_lead_of_its_creator_whatever_the_body_says(officer, 
     assert (project.owner, project.team) == (officer, officer.team)
     assert project.created_at.year > 2000
     assert response.json()["name"] == NAME
-    assert response.json()["tier"] == "1e9"
+    assert response.json()["tier"] == "above_1b"
 
 
 def test_an_edit_cannot_move_the_stage_or_the_owner(officer, other_officer, client_for):

@@ -33,7 +33,7 @@ def test_a_select_drawn_in_python_is_the_one_django_draws(data):
 def test_the_project_filters_are_drawn_the_same(officer):
     IndustryFactory(name="集成电路 & 半导体")
     ParkFactory(name="<高新区>")
-    data = {"stage": ["lead", "signed"], "tier": "1e8", "is_major": "true", "owner": str(officer.pk)}
+    data = {"stage": ["lead", "signed"], "tier": "above_100m", "is_major": "true", "owner": str(officer.pk)}
     plain = ProjectFilter(data, queryset=Project.objects.all()).form
     quick = ProjectFilter(data, queryset=Project.objects.all()).form
     quick_selects(quick)

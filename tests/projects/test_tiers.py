@@ -66,3 +66,72 @@ def test_the_project_tier_property_uses_the_same_rule(fast_password_hashing):
     assert ProjectFactory(total_investment=Decimal("9999.99")).tier == Tier.BELOW_100M
     assert ProjectFactory(total_investment=Decimal("10000")).tier == Tier.ABOVE_100M
     assert ProjectFactory(total_investment=Decimal("10000")).total_investment_yi == Decimal("1")
+
+
+# --- Keys that read as words (issue 23) ----------------------------------------------
+
+
+def test_every_tier_key_reads_as_a_word_in_every_parser():
+    """A YAML 1.2 reader took "1e8" for a number; no key may look like one (or a boolean)."""
+    from core.schema_contract import yaml_ambiguous
+
+    assert [key for key in Tier.values if yaml_ambiguous(key)] == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_moves_stored_targets_to_the_new_keys(fast_password_hashing):
+    import datetime as dt
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("projects", "0010_project_last_activity")], [("projects", "0011_tier_keys_read_as_words")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old_apps = executor.loader.project_state(before).apps
+    OldTarget = old_apps.get_model("projects", "Target")
+    window = {"starts_on": dt.date(2026, 1, 1), "deadline": dt.date(2026, 12, 31), "value": 5}
+    for key in ["1e10", "1e9", "1e8", "below_1e8", ""]:
+        OldTarget.objects.create(name=f"目标{key}", metric="signed_projects", min_tier=key, **window)
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+    new_apps = executor.loader.project_state(after).apps
+    stored = dict(new_apps.get_model("projects", "Target").objects.values_list("name", "min_tier"))
+    assert stored == {
+        "目标1e10": "above_10b",
+        "目标1e9": "above_1b",
+        "目标1e8": "above_100m",
+        "目标below_1e8": "below_100m",
+        "目标": "",
+    }
+
+    # And back: the reverse migration restores the old keys.
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(before)
+    back = executor.loader.project_state(before).apps.get_model("projects", "Target")
+    assert sorted(back.objects.values_list("min_tier", flat=True)) == ["", "1e10", "1e8", "1e9", "below_1e8"]
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db
+def test_the_admin_tier_filter_takes_new_and_old_keys(client, admin_user):
+    from django.urls import reverse
+
+    small = ProjectFactory(total_investment=Decimal("5000"), name="小项目")
+    big = ProjectFactory(total_investment=Decimal("200000"), name="大项目")
+    client.force_login(admin_user)
+    url = reverse("admin:projects_project_changelist")
+
+    def listed(key: str) -> set:
+        response = client.get(url, {"tier": key})
+        assert response.status_code == 200
+        return set(response.context["cl"].result_list)
+
+    assert listed("above_1b") == {big}
+    assert listed("1e9") == {big}  # a link from before the keys changed
+    assert listed("below_100m") == listed("below_1e8") == {small}

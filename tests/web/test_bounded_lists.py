@@ -112,7 +112,7 @@ def test_a_board_column_past_the_bound_says_more_than(client, officer, monkeypat
 def test_the_list_and_the_board_run_the_same_few_queries_with_more_projects(client, officer, manager, reminder_rules):
     urls = [
         LIST,
-        LIST + "?stage=signed&stage=lead&tier=1e8&overdue=any&sort=-investment",
+        LIST + "?stage=signed&stage=lead&tier=above_100m&overdue=any&sort=-investment",
         LIST + "?page=2",
         BOARD,
         BOARD + f"?team={officer.team_id}&overdue=any",

@@ -62,7 +62,7 @@ def test_splits_by_team_tier_and_officer(zone, manager):
     assert teams["日韩招商组"]["signed_yi"] == Decimal("27.7")
     assert teams["欧洲招商组"]["signed_count"] == 2  # P3 P4
     tiers = {row["value"]: row["signed_count"] for row in next(t for t in report.splits if t.key == "tier").rows}
-    assert tiers == {"below_1e8": 1, "1e8": 3, "1e9": 2, "1e10": 1}  # 1e8: P2 P7 P8; 1e9: P1 P4
+    assert tiers == {"below_100m": 1, "above_100m": 3, "above_1b": 2, "above_10b": 1}  # 100m: P2 P7 P8; 1b: P1 P4
     officers = split(report, "officer")
     assert officers["zhang"]["signed_count"] == 3  # P1 P5 P7
     sources = {row["value"]: row["signed_count"] for row in next(t for t in report.splits if t.key == "source").rows}
@@ -135,7 +135,7 @@ def test_review_figures_match_counting_by_hand(zone, manager):
     assert review.above_1b_count == 3  # P1 P3 P4
     tiers = {row["tier"]: (row["count"], row["investment_yi"]) for row in review.new_projects.rows}
     assert tiers["total"] == (6, Decimal("169.7"))
-    assert tiers["below_1e8"] == (1, Decimal("0.5"))
+    assert tiers["below_100m"] == (1, Decimal("0.5"))
     started = review.major(Stage.STARTED)
     assert (started.planned, started.reached) == (2, 1)  # P1 started, P2 not
     assert [(late.name, late.days_late) for late in started.late] == [("P2 传感器产线", 31)]

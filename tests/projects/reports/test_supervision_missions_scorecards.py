@@ -106,7 +106,7 @@ def _targets():
     Target.objects.create(
         name="十亿元以上项目签约4个",
         metric=Target.Metric.SIGNED_PROJECTS,
-        min_tier="1e9",
+        min_tier="above_1b",
         value=Decimal("4"),
         starts_on=dt.date(2024, 1, 1),
         deadline=dt.date(2024, 12, 31),
