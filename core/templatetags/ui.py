@@ -25,3 +25,11 @@ def alert_level(value) -> str:
         return AlertLevel(value).label
     except ValueError:
         return ""
+
+
+@register.filter(name="display_name")
+def display_name_filter(obj) -> str:
+    """{{ project.industry|display_name }}: the name in the reader's language (core.i18n)."""
+    from core.i18n import display_name
+
+    return display_name(obj)
