@@ -338,7 +338,7 @@ def dashboard(*, user: User, period: Period, today: dt.date | None = None) -> Da
         "funnel",
         _("Projects that reached each stage in the period"),
         [
-            Column("stage", _("Stage"), "text"),
+            Column("stage", _("Stage"), "text", internal=True),
             Column("label", _("Stage"), "text"),
             Column("count", _("Projects"), "int"),
             Column("investment_yi", _("Total investment (100M yuan)"), "yi"),

@@ -22,6 +22,7 @@ from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Q, Que
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.models import AlertLevel, User
@@ -340,7 +341,7 @@ class SupervisionTable(Table):
 
 COLUMNS = [
     ("project", _("Project"), "text"),
-    ("investor", _("Investor"), "text"),
+    ("investor", capfirst(_("investor")), "text"),  # 投资方, as on every other page
     ("stage_label", _("Milestone"), "text"),
     ("planned", _("Planned"), "date"),
     ("original_planned", _("First planned"), "date"),
