@@ -23,10 +23,12 @@ def pick_name(name: str | None, name_en: str | None) -> str:
 
 
 def display_name(obj) -> str:
-    """obj's name in the reader's language; str(obj) for objects without name_en."""
+    """obj's name in the reader's language, for reference data (models that set
+    `localised_name = True`: industries and chain links, parks, teams, departments);
+    str(obj) for anything else (an organisation keeps its registered name)."""
     if obj is None:
         return ""
-    if hasattr(obj, "name_en") and hasattr(obj, "name"):
+    if getattr(obj, "localised_name", False):
         return pick_name(obj.name, obj.name_en)
     return str(obj)
 
@@ -37,3 +39,10 @@ def name_expression(prefix: str = ""):
     if reads_english():
         return Coalesce(NullIf(F(f"{prefix}name_en"), Value("")), F(f"{prefix}name"))
     return F(f"{prefix}name")
+
+
+def name_sql(alias: str) -> str:
+    """The same rule in raw SQL, for the table aliased `alias` (a fixed identifier)."""
+    if reads_english():
+        return f"COALESCE(NULLIF({alias}.name_en, ''), {alias}.name)"
+    return f"{alias}.name"

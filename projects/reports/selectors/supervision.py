@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import display_name
 from core.models import AlertLevel, User
 from crm.models import Visit
 from projects.models import PLANNED_STAGES, Project, ReminderRule, Replan, actual_field, planned_field
@@ -311,7 +312,7 @@ class LateMilestones:
                     "level_label": str(labels.get(rung, "")),
                     "owner_id": project.owner_id,
                     "owner": str(project.owner),
-                    "team": project.team.name if project.team else "",
+                    "team": display_name(project.team),
                     "last_contact": last_contact.get(project.investor_id),
                     "replan_count": len(history),
                     "replans": [
