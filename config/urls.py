@@ -2,11 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from config.docs import FaviconView
 from core import views as core_views
 from projects.views import my_work
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
