@@ -77,3 +77,12 @@ def test_without_targets_the_dashboard_says_so(client):
     html = client.get(reverse("reports:dashboard")).content.decode()
     assert 'id="targets-empty"' in html
     assert "target-card" not in html
+
+
+def test_the_demos_reference_data_has_english_names(demo):
+    from core.models import Team
+    from crm.models import Industry, Park
+
+    for model in (Industry, Park, Team):
+        assert model.objects.exists()
+        assert not model.objects.filter(name_en="").exists(), model.__name__
