@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import ManyToManyField
 from django.utils import formats, timezone
 from django.utils.text import capfirst
@@ -94,8 +95,7 @@ class HistoryDisplayMixin:
         }
 
     def history_version_malformed(self, version_id) -> bool:
-        from django.core.exceptions import ValidationError
-
+        """True for a version id that cannot name a history row ("abc")."""
         try:
             self.model.history.model._meta.pk.to_python(version_id)
         except (ValidationError, ValueError, TypeError):
