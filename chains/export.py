@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from chains.selectors import ChainMap
+from core.i18n import display_name
 
 # A cell starting with one of these would be read as a formula by a spreadsheet.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -46,8 +47,8 @@ def map_workbook(chain_map: ChainMap) -> bytes:
                             [
                                 neutralise(value)
                                 for value in (
-                                    chain.chain.name,
-                                    row.link.name,
+                                    display_name(chain.chain),
+                                    display_name(row.link),
                                     label,
                                     entry.organisation.name,
                                     _("Yes") if entry.is_leader else "",
@@ -59,7 +60,18 @@ def map_workbook(chain_map: ChainMap) -> bytes:
                         )
                         written = True
             if not written:
-                sheet.append([neutralise(chain.chain.name), neutralise(row.link.name), _("Gap"), "", "", "", None, ""])
+                sheet.append(
+                    [
+                        neutralise(display_name(chain.chain)),
+                        neutralise(display_name(row.link)),
+                        _("Gap"),
+                        "",
+                        "",
+                        "",
+                        None,
+                        "",
+                    ]
+                )
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -104,7 +104,7 @@ class IndustryProfile(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        help_text=_("The industry's annual output target, in 万元."),
+        help_text=_("The industry's annual output target, in 10,000 yuan."),
     )
     target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from config.docs import redoc_bundle
 from core.api import NotificationViewSet, TokenView, not_found
 from crm.api import ContactViewSet, IndustryViewSet, MissionViewSet, OrganisationViewSet, ParkViewSet, VisitViewSet
 from projects.api import ProjectViewSet, ReplanViewSet, StageChangeViewSet
@@ -40,6 +41,7 @@ urlpatterns = [
         ),
         name="redoc",
     ),
+    path("redoc/redoc.standalone.js", redoc_bundle, name="redoc_bundle"),
     # Anything else under /api/ (e.g. /api/v1/projects/abc/) answers in the API's JSON shape.
     re_path(r"^.*$", not_found),
 ]

@@ -2,10 +2,13 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from config.docs import FaviconView
 from core import views as core_views
+from projects.views import my_work
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
@@ -17,7 +20,8 @@ urlpatterns = [
     path("reports/", include("projects.reports.urls")),
     path("transfer/", include("transfer.urls")),
     path("industries/", include("chains.urls")),
-    path("", core_views.home, name="home"),
+    # The home page is "My work"; wired here so that core does not depend on projects.
+    path("", my_work, name="home"),
 ]
 
 if settings.BENCH_HEADERS:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from core import audit, permissions
+from core.admin_history import HistoryDisplayMixin
 from core.errors import DomainError, NotPermitted
 from core.models import Team
 
@@ -113,6 +114,38 @@ class AccessMixin:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return self.may_delete(request.user, obj)
+
+    # --- ids that cannot name a record ("151/change" from a mistyped address, "abc")
+
+    def malformed_id(self, object_id) -> bool:
+        try:
+            self.model._meta.pk.to_python(unquote(str(object_id)))
+        except (ValidationError, ValueError, TypeError):
+            return True
+        return False
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django's own message ("... doesn't exist. Perhaps it was deleted?"), then back
+        # to the list the user came from rather than the admin's index.
+        super()._get_obj_does_not_exist_redirect(request, opts, object_id)
+        own = self.model._meta
+        changelist = reverse(f"admin:{own.app_label}_{own.model_name}_changelist", current_app=self.admin_site.name)
+        return HttpResponseRedirect(changelist)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if object_id is not None and self.malformed_id(object_id):
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if self.malformed_id(object_id):
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        if self.malformed_id(object_id):
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def get_object(self, request, object_id, from_field=None):
         # Django redirects to the index for a missing object; a hidden one must look
@@ -279,18 +312,21 @@ class ServiceAdmin(AccessMixin, admin.ModelAdmin):
         return deleted, counts, perms_needed, protected
 
 
-class HistoryMixin:
+class HistoryMixin(HistoryDisplayMixin):
     """simple_history's pages, read-only, and as private as the record itself.
 
     simple_history would show a hidden record's history (it falls back to the last
     historical version) and its revert form saves past the services, so both are
-    narrowed here: history is for reading.
+    narrowed here: history is for reading. What changed is shown in words
+    (core.admin_history).
     """
 
     def revert_disabled(self, request, obj=None) -> bool:
         return True
 
     def history_view(self, request, object_id, extra_context=None):
+        if self.malformed_id(object_id):
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
         if not permissions.is_admin(request.user):
             # 404 when hidden or missing; admins may still read a deleted record's history.
             self.get_object(request, unquote(object_id))
@@ -299,6 +335,10 @@ class HistoryMixin:
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "GET":
             raise PermissionDenied
+        if self.malformed_id(object_id):
+            return self._get_obj_does_not_exist_redirect(request, self.model._meta, object_id)
+        if self.history_version_malformed(version_id):
+            return self._get_obj_does_not_exist_redirect(request, self.model.history.model._meta, version_id)
         if not permissions.is_admin(request.user):
             self.get_object(request, unquote(object_id))
         request._viewing_history = True

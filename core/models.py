@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import i18n
+
 
 class Department(models.Model):
     """A bureau or department (招商局/部门); its managers hear of red-level delays."""
@@ -23,8 +25,11 @@ class Department(models.Model):
         verbose_name_plural = _("departments")
         ordering = ["name"]
 
+    # Shown in the reader's language (core.i18n.display_name).
+    localised_name = True
+
     def __str__(self) -> str:
-        return self.name
+        return i18n.display_name(self)
 
 
 class Team(models.Model):
@@ -41,8 +46,11 @@ class Team(models.Model):
         verbose_name_plural = _("teams")
         ordering = ["name"]
 
+    # Shown in the reader's language (core.i18n.display_name).
+    localised_name = True
+
     def __str__(self) -> str:
-        return self.name
+        return i18n.display_name(self)
 
 
 class User(AbstractUser):

@@ -53,14 +53,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=200 if ok else 503)
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    """The home page is "My work" (projects.views); imported here, at call time, so that
-    core, which both apps build on, does not depend on them when it is loaded."""
-    from projects.views import my_work
-
-    return my_work(request)
-
-
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """Django's language switch, remembered on the account too, so the choice follows

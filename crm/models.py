@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from core import i18n
 from crm.credit_code import validate_credit_code
 from crm.names import NameKeyField
 
@@ -66,8 +67,11 @@ class Industry(models.Model):
         ordering = ["level", "position", "name"]
         constraints = [models.UniqueConstraint(fields=["parent", "name"], name="industry_unique_name_per_parent")]
 
+    # Shown in the reader's language (core.i18n.display_name).
+    localised_name = True
+
     def __str__(self) -> str:
-        return self.name
+        return i18n.display_name(self)
 
 
 class Park(models.Model):
@@ -91,8 +95,11 @@ class Park(models.Model):
         verbose_name_plural = _("parks")
         ordering = ["name"]
 
+    # Shown in the reader's language (core.i18n.display_name).
+    localised_name = True
+
     def __str__(self) -> str:
-        return self.name
+        return i18n.display_name(self)
 
 
 # --- Organisations --------------------------------------------------------------

@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminDateWidget
 from django.utils import formats
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -150,20 +151,11 @@ class TeamScopeFilter(admin.SimpleListFilter):
 @admin.register(Project)
 class ProjectAdmin(RecordAdmin):
     form = ProjectForm
-    list_display = (
-        "name",
-        "investor",
-        "stage",
-        overdue_level_column,
-        "tier",
-        "investment_yi",
-        "park",
-        "owner",
-        "team",
-        "is_major",
-        "started_planned",
-        "completed_planned",
-    )
+    # Few columns, so that the list fits a 1366 px laptop: the name (with its investor
+    # under it) gets the width; amount, stage, responsibility and last change beside it.
+    list_display = ("name_and_investor", "stage", overdue_level_column, "amount", "responsible", "updated_at")
+    list_display_links = ("name_and_investor",)
+    list_per_page = 50
     list_filter = (
         "stage",
         OverdueLevelFilter,
@@ -193,6 +185,9 @@ class ProjectAdmin(RecordAdmin):
         "deleted_at",
     )
     actions = ("restore_projects",)
+
+    class Media:
+        css = {"all": ["css/admin-lists.css"]}
 
     # --- who sees and changes what
 
@@ -279,6 +274,18 @@ class ProjectAdmin(RecordAdmin):
 
     def get_inlines(self, request, obj):
         return [] if obj is None else [StageChangeInline, ReplanInline]
+
+    @admin.display(description=_("project"), ordering="name")
+    def name_and_investor(self, obj) -> str:
+        return format_html('{}<div class="list-secondary">{}</div>', obj.name, obj.investor)
+
+    @admin.display(description=_("amount (100M yuan)"), ordering="total_investment")
+    def amount(self, obj) -> str:
+        return formats.number_format(obj.total_investment_yi, 2)
+
+    @admin.display(description=_("owner"), ordering="owner__username")
+    def responsible(self, obj) -> str:
+        return format_html('{}<div class="list-secondary">{}</div>', obj.owner, obj.team or "")
 
     @admin.display(description=_("tier"), ordering="total_investment")
     def tier(self, obj) -> str:

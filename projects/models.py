@@ -111,7 +111,7 @@ class Project(OwnedRecord):
     class SourceKind(models.TextChoices):
         MISSION = "mission", _("Promotion mission")
         VISIT = "visit", _("Visit")
-        CHANNEL = "channel", _("Channel partner (百渠)")
+        CHANNEL = "channel", _("Channel partner")
         RESIDENT_OFFICE = "resident_office", _("Resident office")
         EXHIBITION = "exhibition", _("Exhibition")
         INQUIRY = "inquiry", _("Inbound inquiry")
@@ -169,7 +169,7 @@ class Project(OwnedRecord):
     )
     source_note = models.CharField(_("source details"), max_length=200, blank=True)
 
-    is_major = models.BooleanField(_("major project"), default=False, help_text=_("Under special supervision (督办)."))
+    is_major = models.BooleanField(_("major project"), default=False, help_text=_("Under special supervision."))
     is_confidential = models.BooleanField(
         _("confidential"), default=False, help_text=_("Hidden from officers of other teams.")
     )
@@ -542,7 +542,7 @@ class Target(models.Model):
 
     class Metric(models.TextChoices):
         HIGH_TECH = "high_tech", _("High-tech enterprises in the zone")
-        SPECIALISED = "specialised", _("Specialised and innovative (专精特新) companies in the zone")
+        SPECIALISED = "specialised", _("Specialised and innovative (SRDI) companies in the zone")
         LITTLE_GIANTS = "little_giants", _('Specialised "little giants" in the zone')
         LISTED_TOTAL = "listed_total", _("Listed companies in the zone")
         LISTED_NEW = "listed_new", _("Companies listed in the window")

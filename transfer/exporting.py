@@ -36,6 +36,8 @@ class Sheet:
     rows: Iterable[list]
     number_formats: list[str] | None = None
     widths: list[int] | None = None
+    # A filter button on each header (and the header row frozen), as list sheets need.
+    autofilter: bool = True
 
 
 def neutralise(value):
@@ -53,14 +55,28 @@ def neutralise(value):
     return value
 
 
+SHEET_TITLE_LENGTH = 31  # Excel's limit
+
+
+def shorten(text: str, length: int) -> str:
+    """text cut to `length` characters, at a word's end when it has spaces (English);
+    Chinese, written without spaces, is cut at a character."""
+    if len(text) <= length:
+        return text
+    head = text[:length]
+    if text[length] != " " and not head.endswith(" ") and " " in head.strip():
+        head = head[: head.rfind(" ")]  # the last word did not fit: leave it out
+    return head.rstrip(" ,;-–(")
+
+
 def sheet_title(title: str, used: set[str]) -> str:
     """A title Excel accepts: none of : \\ / ? * [ ], at most 31 characters, unique."""
     clean = re.sub(r"[:\\/?*\[\]]", " ", str(title)).strip() or "Sheet"
-    candidate, n = clean[:31], 1
+    candidate, n = shorten(clean, SHEET_TITLE_LENGTH), 1
     while candidate.lower() in used:
         n += 1
         suffix = f" ({n})"
-        candidate = clean[: 31 - len(suffix)] + suffix
+        candidate = shorten(clean, SHEET_TITLE_LENGTH - len(suffix)) + suffix
     used.add(candidate.lower())
     return candidate
 
@@ -85,6 +101,7 @@ def write_xlsx(sheets: list[Sheet]) -> bytes:
             cell.font = Font(bold=True)
             header_cells.append(cell)
         worksheet.append(header_cells)
+        last_row = 1
         for row in sheet.rows:
             cells = []
             for value, number_format in zip(row, formats, strict=False):
@@ -93,6 +110,10 @@ def write_xlsx(sheets: list[Sheet]) -> bytes:
                     cell.number_format = number_format or ("yyyy-mm-dd" if isinstance(value, dt.date) else "General")
                 cells.append(cell)
             worksheet.append(cells)
+            last_row += 1
+        if sheet.autofilter and sheet.headers:
+            # Written after the rows (write-only sheets keep it for the sheet's tail).
+            worksheet.auto_filter.ref = f"A1:{get_column_letter(len(sheet.headers))}{last_row}"
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -63,6 +63,7 @@ class Lookups:
         elif table == "team":
             for obj in Team.objects.all():
                 add(obj.name, obj)
+                add(obj.name_en, obj)  # an English export writes the English name
         elif table == "user":
             for obj in User.objects.filter(is_active=True):
                 for key in (

@@ -13,13 +13,29 @@ from decimal import Decimal
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from projects.reports import selectors
 from projects.reports.periods import PARAMS, parse_period
+from projects.reports.selectors.common import Column
 from transfer.exporting import Sheet
 
 FORMATS = {"int": "0", "yi": "0.00", "percent": "0.0", "date": "yyyy-mm-dd", "text": ""}
 REPORTS = ("dashboard", "review", "supervision", "missions", "scorecards")
+
+# Sheet names (Excel allows 31 characters): short names of the tables whose titles are
+# longer, in both languages; other tables are named by their title.
+SHEET_NAMES = {
+    "funnel": gettext_lazy("Stages reached"),
+    "trend": gettext_lazy("Signed by month"),
+    "supervision": gettext_lazy("Late milestones"),
+    "new_projects": gettext_lazy("New signed by tier"),
+    "major_milestones": gettext_lazy("Major milestones"),
+    "missions": gettext_lazy("Missions"),
+    "regions": gettext_lazy("Missions by region"),
+    "officers": gettext_lazy("Officers"),
+    "teams": gettext_lazy("Teams"),
+}
 
 
 def _cell(value):
@@ -33,14 +49,15 @@ def _cell(value):
 
 
 def table_sheet(table) -> Sheet:
+    columns = Column.shown(table.columns)  # labels, not the internal keys beside them
     return Sheet(
-        title=str(table.title),
-        headers=[str(column.label) for column in table.columns],
+        title=str(SHEET_NAMES.get(table.key, table.title)),
+        headers=[str(column.label) for column in columns],
         # A generator: the supervision list's rows are read from the database in chunks
         # while the sheet is written, never all at once.
-        rows=([_cell(row.get(column.key)) for column in table.columns] for row in table.rows),
-        number_formats=[FORMATS.get(column.kind, "") for column in table.columns],
-        widths=[28 if column.kind == "text" else 14 for column in table.columns],
+        rows=([_cell(row.get(column.key)) for column in columns] for row in table.rows),
+        number_formats=[FORMATS.get(column.kind, "") for column in columns],
+        widths=[28 if column.kind == "text" else 14 for column in columns],
     )
 
 
@@ -59,7 +76,13 @@ def report_sheets(name: str, user, query: Mapping) -> list[Sheet]:
     elif name == "review":
         report = selectors.review(user=user, period=period)
         language = "en" if (translation.get_language() or "").startswith("en") else "zh-hans"
-        summary = Sheet(title=_("Review"), headers=[_("Review")], rows=[[report.paragraphs[language]]], widths=[120])
+        summary = Sheet(
+            title=_("Review"),
+            headers=[_("Review")],
+            rows=[[report.paragraphs[language]]],
+            widths=[120],
+            autofilter=False,
+        )
         return [summary, table_sheet(report.new_projects), table_sheet(report.milestones)]
     elif name == "missions":
         report = selectors.missions(user=user, period=period)

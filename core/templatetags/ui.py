@@ -38,3 +38,11 @@ def idempotency_field(context):
     return format_html(
         '<input type="hidden" name="{}" value="{}">', idempotency.FORM_FIELD, idempotency.form_token(request)
     )
+
+
+@register.filter(name="display_name")
+def display_name_filter(obj) -> str:
+    """{{ project.industry|display_name }}: the name in the reader's language (core.i18n)."""
+    from core.i18n import display_name
+
+    return display_name(obj)

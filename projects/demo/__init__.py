@@ -23,8 +23,9 @@ from core.models import Team, User
 from crm.models import Contact, Industry, Mission, Organisation, Park, Qualification, Visit
 from projects.demo.data import DEMO_USERNAMES
 from projects.demo.pipeline import Pipeline
+from projects.demo.targets import build_targets
 from projects.demo.zone import SEED, Zone
-from projects.models import Project, Replan, StageChange
+from projects.models import Project, Replan, StageChange, Target
 from projects.services import projects_refresh_last_activity
 from projects.tiers import REPORTING_THRESHOLD
 
@@ -44,6 +45,7 @@ def build_demo_zone(*, seed: int = SEED) -> dict[str, int]:
     pipeline.apply_timestamps()
     # The projects' edit times were moved back: their last activity follows.
     projects_refresh_last_activity()
+    build_targets(timezone.localdate())
     # Apps above projects (e.g. chains, the industry workbench) add their demo part;
     # projects cannot import them, so they offer it on their AppConfig.
     for config in apps.get_app_configs():
@@ -72,6 +74,7 @@ def summary() -> dict[str, int]:
         "major projects": projects.filter(is_major=True).count(),
         "stage changes": StageChange.objects.count(),
         "re-plans": Replan.objects.count(),
+        "targets": Target.objects.count(),
     }
 
 

@@ -23,8 +23,15 @@ def test_the_schema_and_docs_are_served_from_our_own_files(officer, client_for):
         page = client.get(path)
         assert page.status_code == 200
         html = page.content.decode()
-        assert "/static/drf_spectacular_sidecar/" in html
+        assert "/static/drf_spectacular_sidecar/" in html or "/api/redoc/redoc.standalone.js" in html
         assert "cdn.jsdelivr" not in html
+    # ReDoc's bundle, with the logo it would fetch from its maker's CDN pointed at ours.
+    bundle = client.get("/api/redoc/redoc.standalone.js")
+    assert bundle.status_code == 200
+    assert bundle["Content-Type"].startswith("text/javascript")
+    text = bundle.content.decode()
+    assert "cdn.redoc.ly" not in text
+    assert "/static/favicon.svg" in text
 
 
 def test_the_schema_needs_a_login(db):

@@ -77,7 +77,7 @@ def review(*, user: User, period: Period, today: dt.date | None = None) -> Revie
         "new_projects",
         _("New projects signed, by size tier"),
         [
-            Column("tier", _("Tier"), "text"),
+            Column("tier", _("Tier"), "text", internal=True),
             Column("label", _("Tier"), "text"),
             Column("count", _("Projects"), "int"),
             Column("investment_yi", _("Total investment (100M yuan)"), "yi"),
@@ -113,7 +113,7 @@ def review(*, user: User, period: Period, today: dt.date | None = None) -> Revie
         "major_milestones",
         _("Major projects: planned and reached"),
         [
-            Column("stage", _("Milestone"), "text"),
+            Column("stage", _("Milestone"), "text", internal=True),
             Column("label", _("Milestone"), "text"),
             Column("planned", _("Planned in the period"), "int"),
             Column("reached", _("Reached"), "int"),

@@ -35,9 +35,15 @@ class Column:
     key: str
     label: str | Promise
     kind: str = "text"  # text, int, yi (amount in 亿元), percent, date
+    # A key for code (links, charts), e.g. "lead" beside its label: not a column for readers.
+    internal: bool = False
 
     def as_dict(self) -> dict:
         return {"key": self.key, "label": str(self.label), "kind": self.kind}
+
+    @staticmethod
+    def shown(columns: list[Column]) -> list[Column]:
+        return [column for column in columns if not column.internal]
 
 
 @dataclass

@@ -16,6 +16,7 @@ from django.db.models.functions import Cast, ExtractMonth, ExtractYear
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import name_expression, name_sql
 from core.models import Team, User
 from crm.models import Industry, Park
 from projects.models import Project, Stage
@@ -110,13 +111,13 @@ def _split_rows(key: str, queryset: QuerySet, period: Period) -> list[dict]:
     elif key == "cluster":
         grouped = queryset.annotate(value=_cluster_expression()).values("value")
     elif key == "park":
-        grouped = queryset.annotate(value=F("park_id")).values("value", "park__name")
+        grouped = queryset.annotate(value=F("park_id")).values("value", park__name=name_expression("park__"))
     elif key == "capital_origin":
         grouped = queryset.annotate(value=F("capital_origin")).values("value")
     elif key == "source":
         grouped = queryset.annotate(value=F("source_kind")).values("value")
     elif key == "team":
-        grouped = queryset.annotate(value=F("team_id")).values("value", "team__name")
+        grouped = queryset.annotate(value=F("team_id")).values("value", team__name=name_expression("team__"))
     else:
         grouped = queryset.annotate(value=F("owner_id")).values("value", *[f"owner__{f}" for f in USER_FIELDS])
     return list(grouped.annotate(**aggregates).order_by())
@@ -178,7 +179,8 @@ def _one_pass(queryset: QuerySet, period: Period) -> tuple[dict, dict[str, list[
     park, team, user, industry = (model._meta.db_table for model in (Park, Team, User, Industry))
     user_columns = ", ".join(f"u.{name} AS owner__{name}" for name in USER_FIELDS)
     sql = (
-        f"SELECT g.*, p.name AS park__name, t.name AS team__name, i.name AS cluster__name, {user_columns} "  # nosec B608
+        f"SELECT g.*, {name_sql('p')} AS park__name, {name_sql('t')} AS team__name, "  # nosec B608
+        f"{name_sql('i')} AS cluster__name, {user_columns} "
         f"FROM ({grouped}) AS g "
         f"LEFT JOIN {park} p ON p.id = g.g_park AND g.s_park = 0 "
         f"LEFT JOIN {team} t ON t.id = g.g_team AND g.s_team = 0 "
@@ -223,7 +225,7 @@ def _split(key: str, rows: list[dict], period: Period, links: Links) -> list[dic
         names = {row["value"]: row["cluster__name"] for row in rows if "cluster__name" in row}
         ids = [row["value"] for row in rows if row["value"] and row["value"] not in names]
         if ids:
-            names.update(Industry.objects.filter(pk__in=ids).values_list("pk", "name"))
+            names.update(Industry.objects.filter(pk__in=ids).values_list("pk", name_expression()))
     param = dict((k, p) for k, _t, p in SPLITS)[key]
     result = []
     for row in rows:
@@ -338,7 +340,7 @@ def dashboard(*, user: User, period: Period, today: dt.date | None = None) -> Da
         "funnel",
         _("Projects that reached each stage in the period"),
         [
-            Column("stage", _("Stage"), "text"),
+            Column("stage", _("Stage"), "text", internal=True),
             Column("label", _("Stage"), "text"),
             Column("count", _("Projects"), "int"),
             Column("investment_yi", _("Total investment (100M yuan)"), "yi"),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import permissions
+from core.i18n import display_name
 from core.models import Team, User
 from crm.models import Visit
 from projects.models import PLANNED_STAGES, Stage, actual_field, planned_field
@@ -123,7 +124,7 @@ def scorecards(*, user: User, period: Period, today: dt.date | None = None) -> S
             {
                 "user_id": person.pk,
                 "name": str(person),
-                "team": person.team.name if person.team else "",
+                "team": display_name(person.team),
                 **_score(by_owner_visits.get(person.pk, {}), by_owner_projects.get(person.pk, {})),
                 "links": {
                     "new_projects": links.url({"owner": person.pk, **Links.reached(Stage.LEAD, period)}),
@@ -147,7 +148,7 @@ def scorecards(*, user: User, period: Period, today: dt.date | None = None) -> S
         team_table.rows.append(
             {
                 "team_id": team.pk,
-                "name": team.name,
+                "name": display_name(team),
                 **_score(by_team_visits.get(team.pk, {}), by_team_projects.get(team.pk, {})),
                 "links": {
                     "new_projects": links.url({"team": team.pk, **Links.reached(Stage.LEAD, period)}),

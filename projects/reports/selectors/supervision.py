@@ -22,8 +22,10 @@ from django.db.models import Case, Count, F, IntegerField, Max, OuterRef, Q, Que
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import display_name
 from core.models import AlertLevel, User
 from crm.models import Visit
 from projects.models import PLANNED_STAGES, Project, ReminderRule, Replan, actual_field, planned_field
@@ -310,7 +312,7 @@ class LateMilestones:
                     "level_label": str(labels.get(rung, "")),
                     "owner_id": project.owner_id,
                     "owner": str(project.owner),
-                    "team": project.team.name if project.team else "",
+                    "team": display_name(project.team),
                     "last_contact": last_contact.get(project.investor_id),
                     "replan_count": len(history),
                     "replans": [
@@ -340,7 +342,7 @@ class SupervisionTable(Table):
 
 COLUMNS = [
     ("project", _("Project"), "text"),
-    ("investor", _("Investor"), "text"),
+    ("investor", capfirst(_("investor")), "text"),  # 投资方, as on every other page
     ("stage_label", _("Milestone"), "text"),
     ("planned", _("Planned"), "date"),
     ("original_planned", _("First planned"), "date"),
