@@ -85,7 +85,7 @@ def test_the_migration_moves_stored_targets_to_the_new_keys(fast_password_hashin
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
 
-    before, after = [("projects", "0010_project_last_activity")], [("projects", "0011_tier_keys_read_as_words")]
+    before, after = [("projects", "0013_english_only_labels")], [("projects", "0014_tier_keys_read_as_words")]
     executor = MigrationExecutor(connection)
     executor.migrate(before)
     old_apps = executor.loader.project_state(before).apps

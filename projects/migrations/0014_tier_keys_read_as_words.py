@@ -23,7 +23,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0010_project_last_activity"),
+        ("projects", "0013_english_only_labels"),
     ]
 
     operations = [
