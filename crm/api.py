@@ -25,6 +25,7 @@ from core.api import (
     StrictTypesMixin,
     VersionedMixin,
 )
+from core.api_access import MayChange
 from core.records import full_clean_or_refuse
 from crm import services
 from crm.filters import ContactFilter, MissionFilter, OrganisationFilter, VisitFilter
@@ -61,6 +62,10 @@ class OwnedRecordViewSet(APIBase, VersionedMixin, viewsets.ModelViewSet):
     """Lists show every record (all users read organisations, missions, visits)."""
 
     delete_service = None
+    permission_classes = [MayChange]
+
+    def may_change(self, user, record, method: str) -> bool:
+        return permissions.can_edit_record(user, record)
 
     def destroy_record(self, instance) -> None:
         type(self).delete_service(instance, by=self.request.user)
@@ -246,6 +251,9 @@ class ContactViewSet(OwnedRecordViewSet):
     filterset_class = ContactFilter
     ordering_fields = ["name", "created_at", "updated_at", "id"]
     delete_service = staticmethod(lambda record, by: services.contact_delete(contact=record, by=by))
+
+    def may_change(self, user, record, method: str) -> bool:
+        return permissions.can_edit_contact(user, record)
 
     def get_queryset(self):
         return Contact.objects.select_related("owner", "team", "organisation")

@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core import permissions
+from core.api_access import MayChange
 from core.api import (
     ERRORS,
     IF_MATCH,
@@ -230,6 +231,12 @@ class ProjectViewSet(APIBase, VersionedMixin, viewsets.ModelViewSet):
         "id",
     ]
     version_required = True
+    permission_classes = [MayChange]
+
+    def may_change(self, user, project, method: str) -> bool:
+        if method == "DELETE":
+            return permissions.can_delete_project(user, project)
+        return permissions.can_edit_project(user, project)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -271,6 +278,7 @@ class ProjectViewSet(APIBase, VersionedMixin, viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["post"], url_path="change-stage")
     def change_stage(self, request, pk=None):
+        self.get_object()  # 404 when hidden, 403 when read-only, before the body is judged
         data = ChangeStageSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -297,6 +305,7 @@ class ProjectViewSet(APIBase, VersionedMixin, viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def replan(self, request, pk=None):
+        self.get_object()  # 404 when hidden, 403 when read-only, before the body is judged
         data = ReplanRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
