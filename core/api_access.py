@@ -7,13 +7,20 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, IsAuthenticated
 
+# The services' own refusals, so the answer reads the same whichever check spoke first.
+CHANGE_REFUSAL = _("You are not allowed to change this record: it belongs to another officer or team.")
+DELETE_REFUSAL = _("You are not allowed to delete this record: it belongs to another officer or team.")
+
 
 class MayChange(IsAuthenticated):
-    """Unsafe methods on one record need the viewset's `may_change(user, obj, method)`."""
-
-    message = _("You are not allowed to make this change.")
+    """Unsafe methods on one record: the viewset's `change_refusal(user, obj, method)`
+    names why the user may not (None when they may)."""
 
     def has_object_permission(self, request, view, obj) -> bool:
         if request.method in SAFE_METHODS:
             return True
-        return view.may_change(request.user, obj, request.method)
+        refusal = view.change_refusal(request.user, obj, request.method)
+        if refusal is not None:
+            self.message = refusal
+            return False
+        return True

@@ -25,7 +25,7 @@ from core.api import (
     StrictTypesMixin,
     VersionedMixin,
 )
-from core.api_access import MayChange
+from core.api_access import CHANGE_REFUSAL, DELETE_REFUSAL, MayChange
 from core.records import full_clean_or_refuse
 from crm import services
 from crm.filters import ContactFilter, MissionFilter, OrganisationFilter, VisitFilter
@@ -63,9 +63,12 @@ class OwnedRecordViewSet(APIBase, VersionedMixin, viewsets.ModelViewSet):
 
     delete_service = None
     permission_classes = [MayChange]
+    may_edit = staticmethod(permissions.can_edit_record)
 
-    def may_change(self, user, record, method: str) -> bool:
-        return permissions.can_edit_record(user, record)
+    def change_refusal(self, user, record, method: str):
+        if self.may_edit(user, record):
+            return None
+        return DELETE_REFUSAL if method == "DELETE" else CHANGE_REFUSAL
 
     def destroy_record(self, instance) -> None:
         type(self).delete_service(instance, by=self.request.user)
@@ -252,8 +255,7 @@ class ContactViewSet(OwnedRecordViewSet):
     ordering_fields = ["name", "created_at", "updated_at", "id"]
     delete_service = staticmethod(lambda record, by: services.contact_delete(contact=record, by=by))
 
-    def may_change(self, user, record, method: str) -> bool:
-        return permissions.can_edit_contact(user, record)
+    may_edit = staticmethod(permissions.can_edit_contact)
 
     def get_queryset(self):
         return Contact.objects.select_related("owner", "team", "organisation")

@@ -10,13 +10,13 @@ Every project write names the version it is based on (428 without one, 412 if st
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core import permissions
-from core.api_access import MayChange
 from core.api import (
     ERRORS,
     IF_MATCH,
@@ -28,6 +28,7 @@ from core.api import (
     StrictTypesMixin,
     VersionedMixin,
 )
+from core.api_access import CHANGE_REFUSAL, MayChange
 from projects import services
 from projects.filters import ProjectFilter, ReplanFilter, StageChangeFilter
 from projects.models import PLANNED_STAGES, Project, Replan, Stage, StageChange
@@ -233,10 +234,16 @@ class ProjectViewSet(APIBase, VersionedMixin, viewsets.ModelViewSet):
     version_required = True
     permission_classes = [MayChange]
 
-    def may_change(self, user, project, method: str) -> bool:
+    def change_refusal(self, user, project, method: str):
         if method == "DELETE":
-            return permissions.can_delete_project(user, project)
-        return permissions.can_edit_project(user, project)
+            if permissions.can_delete_project(user, project):
+                return None
+            return _("Only a manager of the project's team or an admin can delete a project.")
+        if permissions.can_edit_project(user, project):
+            return None
+        if self.action == "change_stage":
+            return _("You can change the stage of your team's projects only.")
+        return CHANGE_REFUSAL
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -20,6 +20,7 @@ so a write that succeeds does not change what the next cell sees.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -30,9 +31,10 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from chains.models import ChainTarget, IndustryMember
-from core.models import Notification, Team, User
+from core.models import Notification, User
 from crm.models import Industry, Qualification
 from projects.models import Replan, StageChange
 from projects.services import project_change_stage, project_replan
@@ -48,6 +50,7 @@ from tests.factories import (
     VisitFactory,
     project_in_stage,
 )
+from tests.test_admin import add_rows
 from transfer.models import ImportJob
 
 ROLES = ("officer", "other_officer", "manager", "other_manager", "admin", "anonymous")
@@ -74,9 +77,7 @@ ACCESS = {
         "own": {"officer": EDIT, "other_officer": HIDDEN, "manager": HIDDEN, "other_manager": HIDDEN, "admin": HIDDEN}
     },
     # A chain target added by `officer`: any manager or admin may take it off too.
-    "target": {
-        "own": {"officer": EDIT, "other_officer": READ, "manager": EDIT, "other_manager": EDIT, "admin": EDIT}
-    },
+    "target": {"own": {"officer": EDIT, "other_officer": READ, "manager": EDIT, "other_manager": EDIT, "admin": EDIT}},
     # An industry's items: its team, managers and admins keep them; other officers read.
     "industry_items": {
         "own": {"officer": READ, "other_officer": READ, "manager": EDIT, "other_manager": EDIT, "admin": EDIT}
@@ -110,6 +111,7 @@ ALLOWED_WRITE = ALLOWED | {400}
 class World:
     users: dict[str, User]
     objects: dict[str, dict[str, object]] = field(default_factory=dict)  # kind -> label -> object
+    clients: dict[tuple[str, bool], Client] = field(default_factory=dict)
 
 
 def build_world() -> World:
@@ -143,7 +145,9 @@ def build_world() -> World:
     project_change_stage(project=secret, to_stage="negotiating", on=today, by=officer)
     project_replan(project=secret, stage="signed", new_date=today + dt.timedelta(days=60), reason="推迟", by=officer)
     cluster = IndustryFactory(name="化合物半导体", level=Industry.Level.CLUSTER, category=Industry.Category.FUTURE)
-    chain = IndustryFactory(name="化合物半导体链", level=Industry.Level.CHAIN, parent=cluster, category=cluster.category)
+    chain = IndustryFactory(
+        name="化合物半导体链", level=Industry.Level.CHAIN, parent=cluster, category=cluster.category
+    )
     link = IndustryFactory(name="衬底", level=Industry.Level.LINK, parent=chain, category=cluster.category)
     target = ChainTarget.objects.create(link=link, organisation=organisation, added_by=officer)
     member = IndustryMember.objects.create(
@@ -152,6 +156,7 @@ def build_world() -> World:
     notification = Notification.objects.create(recipient=officer, key="matrix", title="跟进提醒")
     job = ImportJob.objects.create(kind="organisations", user=officer, filename="orgs.xlsx", content=b"")
     Qualification.objects.create(organisation=organisation, kind=Qualification.Kind.HIGH_TECH, year=2023)
+    add_rows(1)  # one row of every other kind the admin shows
     for obj in (organisation, contact, mission, visit, project, secret):
         obj.refresh_from_db()
     world = World(users=users)
@@ -174,6 +179,8 @@ def build_world() -> World:
         },
         "replan": {"own": Replan.objects.get(project=project), "secret": Replan.objects.get(project=secret)},
         "team": {"own": team_a},
+        "user": {"own": officer},
+        "qualification": {"own": Qualification.objects.get(organisation=organisation)},
     }
     return world
 
@@ -181,7 +188,11 @@ def build_world() -> World:
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
+        world = build_world()
+        for role in ROLES:
+            for api in (False, True):
+                client_for(world, role, api)
+        yield world
         transaction.set_rollback(True)
 
 
@@ -204,6 +215,7 @@ class Rule:
     public: bool = False
     form: bool = False  # an edit form: opening it (GET) is refused like saving it
     json: bool = False  # answers scripts: anonymous gets 401/403, not the login page
+    roles: tuple[str, ...] = ROLES
 
 
 def pk(obj):
@@ -279,6 +291,10 @@ CLASSIFIED: dict[str, Rule | None] = {
     "transfer:job_cancel": Rule("private", ("POST",), obj="job", kwargs=pk),
     "transfer:export": Rule("user", kwargs=lambda o: {"name": "organisations"}),
     "transfer:export_report": Rule("user", kwargs=lambda o: {"name": "dashboard"}),
+    # The admin's password form of a user: admins only (the rest of the admin: ADMIN_MODELS).
+    "admin:auth_user_password_change": Rule(
+        "admin_only", ("GET", "POST"), obj="user", kwargs=lambda o: {"id": o.pk}, form=True
+    ),
     # Merging organisations: admins only.
     "transfer:merge_start": Rule(
         "admin_only", ("GET", "POST"), obj="organisation", kwargs=lambda o: {"organisation_id": o.pk}
@@ -299,7 +315,8 @@ CLASSIFIED: dict[str, Rule | None] = {
     "chains:document_download": Rule("user", obj="document", kwargs=pk),
     # API: the token endpoint, the docs; the rest comes from the schema.
     "api:token": Rule("user", ("POST",), public=True),
-    "api:schema": Rule("user"),
+    # The schema takes seconds to build: one logged-in role is enough, it holds no records.
+    "api:schema": Rule("user", roles=("officer", "anonymous")),
     "api:docs": Rule("user"),
     "api:redoc": Rule("user"),
     "api:": None,  # the API's catch-all 404
@@ -323,7 +340,7 @@ SCHEMA_RULES = {
 
 
 # What an id nobody has answers, by the level the user has on the kind's records.
-MISSING_LEVEL = {DENIED: DENIED}
+MISSING_LEVEL = {DENIED: "denied or missing"}
 MISSING_LEVEL_REFERENCE = {DENIED: DENIED, READ: MISSING_READ}
 
 # Per (access kind, method): a different rule for that method.
@@ -381,15 +398,15 @@ class Missing:
 
 
 def client_for(world, role, api=False):
-    if api:
-        from rest_framework.test import APIClient
-
-        client = APIClient()
-    else:
-        client = Client()
-    if role != "anonymous":
-        client.force_login(world.users[role])
-    return client
+    """A client logged in as `role`, made once per module (the session is stored in the
+    module's transaction, outside the cells' rolled-back ones)."""
+    key = (role, api)
+    if key not in world.clients:
+        client = APIClient() if api else Client()
+        if role != "anonymous":
+            client.force_login(world.users[role])
+        world.clients[key] = client
+    return world.clients[key]
 
 
 def send(client, method: str, url: str, obj, api: bool):
@@ -411,6 +428,8 @@ def expected(level: str, method: str, role: str, *, api: bool, public: bool = Fa
         return {404}
     if level in {DENIED, MISSING_READ}:
         return {403}
+    if level == "denied or missing":
+        return {403, 404}
     if method in READS and not form:
         return ALLOWED
     return {403} if level == READ else ALLOWED_WRITE
@@ -426,11 +445,20 @@ def judge(response, want) -> bool:
 
 def run_cell(client, method, url, obj, want, api, failures, label):
     cache.clear()  # throttle counts
-    with transaction.atomic():
-        response = send(client, method, url, obj, api)
-        transaction.set_rollback(True)
+    cookies = client.cookies
+    client.cookies = copy.copy(cookies)
+    try:
+        with transaction.atomic():
+            response = send(client, method, url, obj, api)
+            transaction.set_rollback(True)
+    finally:
+        # A logout or a login in this cell ends or replaces the session: rolled back
+        # in the database, and here in the client.
+        client.cookies = cookies
     if not judge(response, want):
-        failures.append(f"{method} {url} [{label}]: got {response.status_code}, expected {sorted(want) if isinstance(want, set) else want}")
+        failures.append(
+            f"{method} {url} [{label}]: got {response.status_code}, expected {sorted(want) if isinstance(want, set) else want}"
+        )
     return response.status_code
 
 
@@ -449,6 +477,12 @@ def object_cells(world, access: str, obj_kind: str | None, role: str):
             # Nothing of this kind is built here: an id nobody has, which answers 404
             # wherever the user would have been let through.
             cells.append((label, Missing(), HIDDEN if level in {READ, EDIT} else level))
+    # One object per level the user has: two records the user may change the same way
+    # (a manager's ordinary and confidential project) tell nothing more than one.
+    seen: set[str] = set()
+    cells = [cell for cell in cells if not (cell[2] in seen or seen.add(cell[2]))]
+    if role == "anonymous":
+        return cells[:1]  # the login page whatever the record
     if obj_kind is not None:
         # An id nobody has; pages for admins only refuse others before looking.
         on_missing = MISSING_LEVEL_REFERENCE if access == "reference" else MISSING_LEVEL
@@ -465,7 +499,11 @@ def web_params():
     for key, rule in CLASSIFIED.items():
         if rule is None:
             continue
-        for role in ROLES:
+        roles = rule.roles
+        if rule.access in {"user", "admin_only"} and rule.obj is None:
+            # No record named: the other team's officer and manager stand where ours do.
+            roles = tuple(role for role in roles if not role.startswith("other_"))
+        for role in roles:
             marks = []
             if (key, role) in KNOWN_DEVIATIONS:
                 marks.append(pytest.mark.xfail(strict=True, reason=KNOWN_DEVIATIONS[(key, role)]))
@@ -490,7 +528,7 @@ def test_web_and_api_url(world, key, role):
                 hidden_status = status
             if label == "missing" and method == rule.methods[0]:
                 missing_status = status
-    if hidden_status is not None:
+    if hidden_status is not None and role != "anonymous":
         assert hidden_status == missing_status, f"{key}: hidden answers {hidden_status}, missing {missing_status}"
     assert not failures, "\n".join(failures)
 
@@ -555,11 +593,243 @@ def test_the_table_lists_the_methods_each_class_based_view_accepts():
             continue
         handled = {m.upper() for m in ("get", "post", "put", "patch", "delete") if hasattr(view_class, m)}
         handled -= {"PUT"} if "POST" in handled and not hasattr(view_class, "put") else set()
-        assert set(rule.methods) <= handled | {"GET"}, f"{key}: the table lists {rule.methods}, the view handles {handled}"
+        assert set(rule.methods) <= handled | {"GET"}, (
+            f"{key}: the table lists {rule.methods}, the view handles {handled}"
+        )
         assert handled <= set(rule.methods) | {"GET"} or handled - set(rule.methods) <= {"PUT"}, (
             f"{key}: the view handles {sorted(handled)}, the table lists {rule.methods}"
         )
 
 
+# --- The admin ---------------------------------------------------------------------------------
+
+ALL_READ = {role: READ for role in LOGGED_IN}
+ALL_EDIT = {role: EDIT for role in LOGGED_IN}
+ADMINS_EDIT = {**{role: DENIED for role in LOGGED_IN}, "admin": EDIT}
+ADMINS_READ = {**{role: DENIED for role in LOGGED_IN}, "admin": READ}
+NOBODY = {role: DENIED for role in LOGGED_IN}
+READ_ALL_ADMINS_EDIT = {**ALL_READ, "admin": EDIT}
+
+
+@dataclass(frozen=True)
+class AdminRule:
+    """How a model's admin pages are checked: who may open the list and the add form;
+    and per object label (World objects of `obj`, else the model's first row as "own")
+    who may open/change it and who may delete it."""
+
+    listing: dict
+    add: dict
+    objects: dict  # label -> role -> level (change page and history)
+    delete: dict | None = None  # label -> role -> level; the change levels when None
+    obj: str | None = None
+
+
+def same_for_one(levels: dict) -> dict:
+    return {"own": levels}
+
+
+PROJECT_ROW = {"own": ALL_READ, "secret": {**ALL_READ, "other_officer": HIDDEN}}
+
+ADMIN_MODELS: dict[str, AdminRule] = {
+    # Owned records: everybody reads, the owner's team changes (core.permissions).
+    "projects.Project": AdminRule(
+        ALL_EDIT, ALL_EDIT, ACCESS["project"], delete=ACCESS["project_delete"], obj="project"
+    ),
+    "crm.Organisation": AdminRule(ALL_EDIT, ALL_EDIT, ACCESS["record"], obj="organisation"),
+    "crm.Contact": AdminRule(ALL_EDIT, ALL_EDIT, ACCESS["record"], obj="contact"),
+    "crm.Mission": AdminRule(ALL_EDIT, ALL_EDIT, ACCESS["record"], obj="mission"),
+    "crm.Visit": AdminRule(ALL_EDIT, ALL_EDIT, ACCESS["record"], obj="visit"),
+    "crm.Qualification": AdminRule(ALL_EDIT, ALL_EDIT, ACCESS["record"], obj="qualification"),
+    # A project's rows: read-only, as hidden as their project.
+    "projects.StageChange": AdminRule(ALL_READ, NOBODY, PROJECT_ROW, obj="stagechange"),
+    "projects.Replan": AdminRule(ALL_READ, NOBODY, PROJECT_ROW, obj="replan"),
+    # Reference data: admins change it; some of it everybody reads.
+    "crm.Industry": AdminRule(READ_ALL_ADMINS_EDIT, ADMINS_EDIT, same_for_one(READ_ALL_ADMINS_EDIT)),
+    "crm.Park": AdminRule(READ_ALL_ADMINS_EDIT, ADMINS_EDIT, same_for_one(READ_ALL_ADMINS_EDIT)),
+    "projects.Target": AdminRule(READ_ALL_ADMINS_EDIT, ADMINS_EDIT, same_for_one(READ_ALL_ADMINS_EDIT)),
+    "core.Team": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
+    "core.Department": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
+    "core.User": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
+    "projects.ReminderRule": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
+    "chains.Chain": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
+    "chains.ChainTarget": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
+    "chains.IndustryDocument": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
+    "chains.IndustryMember": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
+    "chains.IndustryProfile": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
+    "chains.LeadingFirm": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
+    "authtoken.TokenProxy": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
+    # Written by the system: admins read them, nobody changes them here.
+    "core.Heartbeat": AdminRule(ADMINS_READ, NOBODY, same_for_one(ADMINS_READ)),
+    "core.AuditEvent": AdminRule(ADMINS_READ, NOBODY, same_for_one(ADMINS_READ)),
+    "core.Notification": AdminRule(ADMINS_READ, NOBODY, same_for_one(ADMINS_READ)),
+    "core.EmailDigest": AdminRule(ADMINS_READ, NOBODY, same_for_one(ADMINS_READ)),
+    # Reminders: managers and admins read them.
+    "projects.Reminder": AdminRule(
+        {**ADMINS_READ, "manager": READ, "other_manager": READ},
+        NOBODY,
+        same_for_one({**ADMINS_READ, "manager": READ, "other_manager": READ}),
+    ),
+}
+
+# Pages of the admin site itself (no model).
+ADMIN_SITE = {
+    "admin:index": Rule("user"),
+    "admin:login": Rule("user", ("GET", "POST"), public=True),
+    "admin:logout": Rule("user", ("POST",), public=True),
+    "admin:password_change": Rule("user", ("GET", "POST")),
+    "admin:password_change_done": Rule("user"),
+    "admin:jsi18n": Rule("user"),
+    "admin:autocomplete": None,  # needs a model and field: test_admin covers the pickers
+    "admin:view_on_site": None,  # a redirect to the record's own page, which is checked above
+    "admin:app_list": None,  # the index narrowed to one app; test_admin checks what it lists
+}
+ADMIN_VIEWS = ("changelist", "add", "change", "delete", "history", "simple_history")
+
+
+def admin_key_model(key: str):
+    """The registered model an admin URL name belongs to, or None."""
+    for model in admin.site._registry:
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+        if key.startswith(prefix) and key[len(prefix) :] in ADMIN_VIEWS:
+            return model
+    return None
+
+
 def admin_url_names() -> set[str]:
-    return {key for key, _route, _pattern in url_patterns() if key.startswith("admin:") or key.startswith("admin/")}
+    return {key for key, route, _pattern in url_patterns() if route.startswith("admin/")}
+
+
+def test_every_admin_url_is_classified():
+    unknown = []
+    for key, route, _pattern in url_patterns():
+        if not route.startswith("admin/"):
+            continue
+        if key in ADMIN_SITE or key in CLASSIFIED or admin_key_model(key) is not None:
+            continue
+        if key == route:  # unnamed: Django's redirects of a bare object id and the catch-all
+            continue
+        unknown.append(key)
+    missing = sorted(m._meta.label for m in admin.site._registry if m._meta.label not in ADMIN_MODELS)
+    assert not unknown, f"admin URLs nobody classified: {unknown}"
+    assert not missing, f"admin models nobody classified in ADMIN_MODELS: {missing}"
+
+
+def admin_objects(world, model, rule: AdminRule):
+    if rule.obj:
+        return world.objects[rule.obj]
+    manager = getattr(model, "all_objects", model._default_manager)
+    first = manager.order_by("pk").first()
+    assert first is not None, f"build a {model._meta.label} for the matrix"
+    return {"own": first}
+
+
+VISIT_DELETE = (
+    "Deleting a visit that has a follow-up reminder is refused (403) in the admin, to admins too: "
+    "Django asks for the delete permission on the reminders the deletion cascades to, which nobody "
+    "holds (reminders are written by the sweep only). The web page and the API delete it."
+)
+KNOWN_ADMIN_DEVIATIONS: dict[tuple[str, str], str] = {
+    ("crm.Visit", "officer"): VISIT_DELETE,
+    ("crm.Visit", "manager"): VISIT_DELETE,
+    ("crm.Visit", "admin"): VISIT_DELETE,
+}
+
+
+def admin_signature(rule: AdminRule, role: str):
+    tables = [rule.listing, rule.add, *rule.objects.values(), *(rule.delete or {}).values()]
+    return tuple(table.get(role) for table in tables)
+
+
+def admin_roles(rule: AdminRule) -> list[str]:
+    """Every role, less the other team's officer or manager where the table treats them as
+    ours (reference data: both refused alike); they are checked where they differ."""
+    return [
+        role
+        for role in ROLES
+        if not (role.startswith("other_") and admin_signature(rule, role) == admin_signature(rule, role[6:]))
+    ]
+
+
+def admin_params():
+    for model in sorted(admin.site._registry, key=lambda m: m._meta.label):
+        for role in admin_roles(ADMIN_MODELS.get(model._meta.label) or AdminRule({}, {}, {})):
+            reason = KNOWN_ADMIN_DEVIATIONS.get((model._meta.label, role))
+            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            yield pytest.param(model._meta.label, role, id=f"admin:{model._meta.label}-{role}", marks=marks)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("label", "role"), list(admin_params()))
+def test_admin_model(world, label, role):
+    from django.apps import apps
+
+    model = apps.get_model(label)
+    rule = ADMIN_MODELS[label]
+    opts = model._meta
+    client = client_for(world, role)
+    failures: list[str] = []
+
+    def url(view, *args):
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+
+    def check(method, address, level, obj=None, data=None, label="any", form=False):
+        want = expected(level, method, role, api=False, form=form)
+        cache.clear()
+        cookies = client.cookies
+        client.cookies = copy.copy(cookies)
+        try:
+            with transaction.atomic():
+                response = client.get(address) if method == "GET" else client.post(address, data or {})
+                transaction.set_rollback(True)
+        finally:
+            client.cookies = cookies
+        if not judge(response, want):
+            failures.append(f"{method} {address} [{label}]: got {response.status_code}, expected {want}")
+        return response
+
+    level_of = lambda table, label: table.get(label, {}).get(role, DENIED) if role != "anonymous" else EDIT  # noqa: E731
+    check("GET", url("changelist"), rule.listing.get(role, DENIED) if role != "anonymous" else EDIT)
+    if role == "anonymous":
+        assert not failures, "\n".join(failures)
+        return  # the login page, for every page of the admin
+    add_level = rule.add.get(role, DENIED)
+    check("GET", url("add"), add_level, label="add", form=True)
+    if add_level != EDIT:
+        check("POST", url("add"), add_level, label="add")
+    objects = admin_objects(world, model, rule)
+    seen = set()
+    for obj_label, obj in objects.items():
+        level = level_of(rule.objects, obj_label)
+        delete_level = level_of(rule.delete or rule.objects, obj_label)
+        if (level, delete_level) in seen:
+            continue
+        seen.add((level, delete_level))
+        response = check("GET", url("change", obj.pk), level, obj, label=obj_label)
+        if level == READ and role != "anonymous" and response.status_code == 200:
+            # Opens read-only: no save button.
+            if response.context and response.context.get("has_change_permission"):
+                failures.append(f"GET {url('change', obj.pk)} [{obj_label}]: opens editable for a reader")
+        check("POST", url("change", obj.pk), level, obj, label=obj_label)
+        check("GET", url("delete", obj.pk), delete_level, obj, label=obj_label, form=True)
+        if delete_level != EDIT or rule.obj:
+            # A deletion that is allowed is tried on records whose rule is per record only.
+            check("POST", url("delete", obj.pk), delete_level, obj, data={"post": "yes"}, label=obj_label)
+        check("GET", url("history", obj.pk), level if level != EDIT else READ, obj, label=obj_label)
+    if rule.obj and role != "anonymous":
+        # An id nobody has answers as a hidden record does.
+        for view in ("change", "delete", "history"):
+            check("GET", url(view, MISSING), HIDDEN, label="missing")
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", [key for key, rule in ADMIN_SITE.items() if rule is not None])
+@pytest.mark.parametrize("role", ROLES)
+def test_admin_site_page(world, key, role):
+    rule = ADMIN_SITE[key]
+    client = client_for(world, role)
+    failures: list[str] = []
+    for method in rule.methods:
+        want = expected(EDIT, method, role, api=False, public=rule.public)
+        run_cell(client, method, reverse(key), None, want, False, failures, "site")
+    assert not failures, "\n".join(failures)
