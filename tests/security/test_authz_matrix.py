@@ -521,8 +521,7 @@ def test_web_and_api_url(world, key, role):
     for label, obj, level in object_cells(world, rule.access, rule.obj, role):
         url = reverse(key, kwargs=rule.kwargs(obj) if rule.kwargs else None)
         for method in rule.methods:
-            level_here = level
-            want = expected(level_here, method, role, api=api or rule.json, public=rule.public, form=rule.form)
+            want = expected(level, method, role, api=api or rule.json, public=rule.public, form=rule.form)
             status = run_cell(client, method, url, obj, want, api, failures, label)
             if level == HIDDEN and label != "missing" and method == rule.methods[0]:
                 hidden_status = status
@@ -559,10 +558,15 @@ def test_api_operation(world, path, method, role):
         want = expected(level, method, role, api=True, public=False)
         run_cell(client, method, path, None, want, True, failures, "list")
     else:
+        statuses = {}
         for label, obj, level in object_cells(world, access, obj_kind, role):
             url = path.replace("{id}", str(obj.pk))
             want = expected(level, method, role, api=True, public=False)
-            run_cell(client, method, url, obj, want, True, failures, label)
+            statuses[level if label != "missing" else "missing"] = run_cell(
+                client, method, url, obj, want, True, failures, label
+            )
+        if HIDDEN in statuses:
+            assert statuses[HIDDEN] == statuses["missing"], f"{method} {path}: hidden and missing answer differently"
     assert not failures, "\n".join(failures)
 
 
