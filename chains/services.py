@@ -66,7 +66,7 @@ def target_add(*, link: Industry, organisation: Organisation, by: User, note: st
 @transaction.atomic
 def target_remove(*, target: ChainTarget, by: User) -> None:
     """Whoever added a target may take it off again; so may managers and admins."""
-    if not (target.added_by_id == by.pk or permissions.is_admin(by) or permissions.is_manager(by)):
+    if not permissions.can_remove_target(by, target):
         raise NotPermitted(_("Only whoever added this target, a manager or an admin may remove it."))
     target.delete()
 

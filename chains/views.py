@@ -23,7 +23,8 @@ from chains.documents import CONTENT_TYPES
 from chains.export import map_workbook
 from chains.forms import DocumentForm, MemberForm, TargetForm
 from chains.models import ChainTarget, IndustryDocument, IndustryMember
-from core.errors import DomainError
+from core import permissions
+from core.errors import DomainError, NotPermitted
 from crm.models import Industry
 from crm.selectors import organisation_search
 
@@ -125,9 +126,13 @@ class TargetAddView(LoginRequiredMixin, View):
 class TargetRemoveView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         target = get_object_or_404(ChainTarget.objects.select_related("link__parent"), pk=pk)
+        if not permissions.can_remove_target(request.user, target):
+            raise PermissionDenied(_("Only whoever added this target, a manager or an admin may remove it."))
         back = reverse("chains:chain_map", args=[target.link.parent.parent_id])
         try:
             services.target_remove(target=target, by=request.user)
+        except NotPermitted as error:
+            raise PermissionDenied(error.message) from error
         except DomainError as error:
             messages.error(request, error.message)
         return HttpResponseRedirect(f"{back}#link-{target.link_id}")
@@ -190,8 +195,12 @@ class MemberAddView(LoginRequiredMixin, View):
 class MemberRemoveView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         member = get_object_or_404(IndustryMember.objects.select_related("industry"), pk=pk)
+        if not services.can_manage_industry(request.user, member.industry):
+            raise PermissionDenied(_("You are not allowed to change this industry's items."))
         try:
             services.member_remove(member=member, by=request.user)
+        except NotPermitted as error:
+            raise PermissionDenied(error.message) from error
         except DomainError as error:
             messages.error(request, error.message)
         return HttpResponseRedirect(reverse("chains:industry_detail", args=[member.industry_id]) + "#items")

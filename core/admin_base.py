@@ -14,6 +14,7 @@ the field it concerns (or above the form), so a refused save writes nothing.
 from __future__ import annotations
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.admin.utils import NestedObjects, unquote
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -209,6 +210,8 @@ class ServiceAdmin(AccessMixin, admin.ModelAdmin):
     form = ServiceForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     service_m2m_fields: tuple[str, ...] = ()
+    # Models ("app.Model") whose rows go with a deleted record (a visit's reminders).
+    follows_deletion: tuple[str, ...] = ()
     # DomainError.field values that name a differently-called form field.
     service_error_fields: dict[str, str] = {}
 
@@ -303,6 +306,11 @@ class ServiceAdmin(AccessMixin, admin.ModelAdmin):
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        if self.follows_deletion:
+            # Django asks for the delete permission on every row a deletion takes with it;
+            # these rows nobody edits by hand, and the delete service removes them.
+            skip = {str(apps.get_model(label)._meta.verbose_name) for label in self.follows_deletion}
+            perms_needed = {name for name in perms_needed if str(name) not in skip}
         if protected:
             # Django names every protecting record, and some may be hidden from this
             # user (a confidential project); name their kinds only.

@@ -141,6 +141,16 @@ def can_create_record(user: User) -> bool:
     return bool(user and user.is_authenticated and user.is_active)
 
 
+# --- Targets of a chain link ---------------------------------------------------
+
+
+def can_remove_target(user: User, target) -> bool:
+    """Whoever named a chain target may take it off again; so may managers and admins."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return target.added_by_id == user.pk or is_admin(user) or is_manager(user)
+
+
 # --- Reference data -------------------------------------------------------------
 
 

@@ -309,6 +309,7 @@ class FollowUpFilter(admin.SimpleListFilter):
 
 @admin.register(Visit)
 class VisitAdmin(RecordAdmin):
+    follows_deletion = ("projects.Reminder",)
     list_display = (
         "date",
         "organisation",

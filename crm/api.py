@@ -25,6 +25,7 @@ from core.api import (
     StrictTypesMixin,
     VersionedMixin,
 )
+from core.api_access import CHANGE_REFUSAL, DELETE_REFUSAL, MayChange
 from core.records import full_clean_or_refuse
 from crm import services
 from crm.filters import ContactFilter, MissionFilter, OrganisationFilter, VisitFilter
@@ -61,6 +62,13 @@ class OwnedRecordViewSet(APIBase, VersionedMixin, viewsets.ModelViewSet):
     """Lists show every record (all users read organisations, missions, visits)."""
 
     delete_service = None
+    permission_classes = [MayChange]
+    may_edit = staticmethod(permissions.can_edit_record)
+
+    def change_refusal(self, user, record, method: str):
+        if self.may_edit(user, record):
+            return None
+        return DELETE_REFUSAL if method == "DELETE" else CHANGE_REFUSAL
 
     def destroy_record(self, instance) -> None:
         type(self).delete_service(instance, by=self.request.user)
@@ -246,6 +254,8 @@ class ContactViewSet(OwnedRecordViewSet):
     filterset_class = ContactFilter
     ordering_fields = ["name", "created_at", "updated_at", "id"]
     delete_service = staticmethod(lambda record, by: services.contact_delete(contact=record, by=by))
+
+    may_edit = staticmethod(permissions.can_edit_contact)
 
     def get_queryset(self):
         return Contact.objects.select_related("owner", "team", "organisation")

@@ -10,6 +10,7 @@ Every project write names the version it is based on (428 without one, 412 if st
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -27,6 +28,7 @@ from core.api import (
     StrictTypesMixin,
     VersionedMixin,
 )
+from core.api_access import CHANGE_REFUSAL, MayChange
 from projects import services
 from projects.filters import ProjectFilter, ReplanFilter, StageChangeFilter
 from projects.models import PLANNED_STAGES, Project, Replan, Stage, StageChange
@@ -233,6 +235,18 @@ class ProjectViewSet(APIBase, VersionedMixin, viewsets.ModelViewSet):
         "id",
     ]
     version_required = True
+    permission_classes = [MayChange]
+
+    def change_refusal(self, user, project, method: str):
+        if method == "DELETE":
+            if permissions.can_delete_project(user, project):
+                return None
+            return _("Only a manager of the project's team or an admin can delete a project.")
+        if permissions.can_edit_project(user, project):
+            return None
+        if self.action == "change_stage":
+            return _("You can change the stage of your team's projects only.")
+        return CHANGE_REFUSAL
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -274,6 +288,7 @@ class ProjectViewSet(APIBase, VersionedMixin, viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["post"], url_path="change-stage")
     def change_stage(self, request, pk=None):
+        self.get_object()  # 404 when hidden, 403 when read-only, before the body is judged
         data = ChangeStageSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -300,6 +315,7 @@ class ProjectViewSet(APIBase, VersionedMixin, viewsets.ModelViewSet):
     )
     @action(detail=True, methods=["post"])
     def replan(self, request, pk=None):
+        self.get_object()  # 404 when hidden, 403 when read-only, before the body is judged
         data = ReplanRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data

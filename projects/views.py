@@ -28,7 +28,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from core import idempotency, permissions
-from core.errors import DomainError, StaleVersion
+from core.errors import DomainError, NotPermitted, StaleVersion
 from core.links import link_maker
 from core.models import User
 from core.pagination import BoundedPaginator, count_bound_for, requested_page
@@ -348,6 +348,15 @@ def _add_error(form, error: DomainError) -> None:
     form.add_error(field, error.message)
 
 
+def _editable_project(request: HttpRequest, pk: int, refusal: str) -> Project:
+    """The project behind a write: 404 when the user may not see it (as if it did not
+    exist), 403 when they may read it but not change it (core.permissions decides)."""
+    project = selectors.project_for(request.user, pk)
+    if not permissions.can_edit_project(request.user, project):
+        raise PermissionDenied(refusal)
+    return project
+
+
 def _display(project: Project, name: str) -> str:
     """A field's value on `project`, as the form's reader knows it."""
     value = getattr(project, name)
@@ -373,10 +382,7 @@ class ProjectUpdateView(LoginRequiredMixin, View):
     template_name = "projects/project_form.html"
 
     def _project(self, request: HttpRequest, pk: int) -> Project:
-        project = selectors.project_for(request.user, pk)
-        if not permissions.can_edit_project(request.user, project):
-            raise PermissionDenied(_("You can edit your team's projects only."))
-        return project
+        return _editable_project(request, pk, _("You can edit your team's projects only."))
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         project = self._project(request, pk)
@@ -455,8 +461,12 @@ class ProjectStageView(LoginRequiredMixin, View):
             return render(request, "projects/includes/stage_form.html", context)
         return render(request, "projects/stage_form.html", context)
 
+    @staticmethod
+    def _project(request: HttpRequest, pk: int) -> Project:
+        return _editable_project(request, pk, _("You can change the stage of your team's projects only."))
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        project = selectors.project_for(request.user, pk)
+        project = self._project(request, pk)
         moves = selectors.allowed_moves(project)
         to = request.GET.get("to") or (moves[0].stage if moves else project.stage)
         form = StageChangeForm(
@@ -477,7 +487,7 @@ class ProjectStageView(LoginRequiredMixin, View):
         return self._render(request, form, project)
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        project = selectors.project_for(request.user, pk)
+        project = self._project(request, pk)
         moves = selectors.allowed_moves(project)
         form = StageChangeForm(request.POST, moves=moves, project=project)
         chosen = request.POST.get("to_stage")
@@ -514,6 +524,8 @@ class ProjectStageView(LoginRequiredMixin, View):
             form.data = form.data.copy()
             form.data.update({"version": str(project.version), "from_stage": project.stage})
             return self._render(request, form, project)
+        except NotPermitted as error:  # the project changed hands after the check above
+            raise PermissionDenied(error.message) from error
         except DomainError as error:
             field = error.field if error.field in form.fields else None
             form.add_error(field, error.message)
@@ -534,9 +546,9 @@ class ProjectReplanView(LoginRequiredMixin, View):
     """Move one planned date with a reason; the original plan stays on the page."""
 
     def post(self, request: HttpRequest, pk: int, stage: str) -> HttpResponse:
-        project = selectors.project_for(request.user, pk)
+        project = _editable_project(request, pk, _("You can edit your team's projects only."))
         if stage not in PLANNED_STAGES:
-            raise PermissionDenied
+            raise Http404
         form = ReplanForm(request.POST, prefix=stage)
         if form.is_valid():
             try:
@@ -547,6 +559,8 @@ class ProjectReplanView(LoginRequiredMixin, View):
                     reason=form.cleaned_data["reason"],
                     by=request.user,
                 )
+            except NotPermitted as error:
+                raise PermissionDenied(error.message) from error
             except DomainError as error:
                 field = None if not error.field or error.field == "stage" else error.field
                 field = field if field == "reason" else (field and "new_date")

@@ -228,7 +228,7 @@ def test_only_whoever_added_a_target_or_a_manager_removes_it(industry, links, of
     target = services.target_add(link=links[0], organisation=OrganisationFactory(), by=officer)
     url = reverse("chains:target_remove", args=[target.pk])
     client.force_login(colleague)
-    client.post(url)
+    assert client.post(url).status_code == 403
     assert ChainTarget.objects.filter(pk=target.pk).exists()
     client.force_login(manager)
     assert client.post(url).status_code == 302

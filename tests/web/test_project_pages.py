@@ -290,7 +290,7 @@ def test_an_officer_cannot_move_another_teams_project(client, officer, other_off
     project = ProjectFactory(owner=other_officer)
     client.force_login(in_english(officer))
     response = _move(client, project, to_stage="negotiating")
-    assert "your team's projects only" in response.context["form"].non_field_errors()[0]
+    assert response.status_code == 403
     project.refresh_from_db()
     assert project.stage == Stage.LEAD
 
@@ -403,6 +403,27 @@ def test_the_page_offers_no_edit_or_stage_form_to_a_reader(client, officer, othe
     assert 'class="stage-form' not in text(response)
     assert reverse("projects:project_update", args=[project.pk]) not in text(response)
     assert client.get(reverse("projects:project_update", args=[project.pk])).status_code == 403
+
+
+def test_a_reader_is_refused_the_stage_form_and_the_replan_with_403_and_nothing_changes(client, officer, other_officer):
+    """A project of another team, not confidential: readable, so the refusal is 403 (not 404),
+    and not a form re-rendered with 200."""
+    project = project_in_stage("negotiating", owner=other_officer, signed_planned=timezone.localdate())
+    client.force_login(officer)
+    stage_url = reverse("projects:project_stage", args=[project.pk])
+    assert client.get(stage_url + "?to=signed").status_code == 403
+    assert client.get(stage_url, HTTP_HX_REQUEST="true").status_code == 403
+    moved = _move(client, project, to_stage="on_hold", reason="对方暂停")
+    assert moved.status_code == 403
+    replan = client.post(
+        reverse("projects:project_replan", args=[project.pk, "signed"]),
+        {"signed-stage": "signed", "signed-new_date": "2030-01-01", "signed-reason": "推迟"},
+    )
+    assert replan.status_code == 403
+    project.refresh_from_db()
+    assert project.stage == Stage.NEGOTIATING and project.signed_planned == timezone.localdate()
+    assert not StageChange.objects.filter(project=project).exists()
+    assert not Replan.objects.filter(project=project).exists()
 
 
 # --- Create and edit --------------------------------------------------------------------
