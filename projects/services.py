@@ -310,6 +310,7 @@ def _refuse_move(current: Stage, to_stage: Stage, held: str) -> DomainError:
 # What the stage machine writes; the caller's instance is brought up to date with it.
 _STAGE_FIELDS = [
     "stage",
+    "undated_stages",
     "held_stage",
     "exit_reason",
     "signed_amount",
@@ -402,16 +403,26 @@ def _stage_step(
     note: str,
     reason: str,
     signed_amount: Decimal | None,
-) -> StageChange:
+    date_unknown: bool = False,
+) -> StageChange | None:
     """The rules of a move that is not a correction, applied to `locked` (the stored
     project, or one being created): its stage fields are set, and the stage-change row
-    to save with it is returned unsaved. DomainError if the move is refused."""
+    to save with it is returned unsaved. DomainError if the move is refused.
+
+    `date_unknown` (project_import_history only): a pipeline stage reached on a date
+    nobody knows is recorded as such, with no date and no stage-change row."""
     current = Stage(locked.stage)
     resuming = current == Stage.ON_HOLD and to_stage == locked.held_stage
     if not resuming and to_stage not in TRANSITIONS[current]:
         raise _refuse_move(current, to_stage, locked.held_stage)
 
     today = timezone.localdate()
+    if on is None and date_unknown and to_stage in PIPELINE:
+        _check_signing(locked, to_stage, signed_amount)
+        locked.stage = to_stage
+        setattr(locked, actual_field(to_stage), None)
+        locked.set_date_unknown(to_stage)
+        return None
     if on is None:
         raise DomainError(
             _("Enter the date on which the project reached “%(stage)s”.") % {"stage": _label(to_stage)},
@@ -441,15 +452,7 @@ def _stage_step(
             code="reason_required",
             field="reason",
         )
-    if to_stage == Stage.SIGNED:
-        amount = signed_amount if signed_amount is not None else locked.signed_amount
-        if not amount or amount <= 0:
-            raise DomainError(
-                _("To record the signing, enter the signed amount (10k yuan) and the signing date."),
-                code="signed_amount_required",
-                field="signed_amount",
-            )
-        locked.signed_amount = amount
+    _check_signing(locked, to_stage, signed_amount)
 
     if to_stage in SIDE_EXITS:
         if current in OPEN_STAGES:
@@ -460,7 +463,7 @@ def _stage_step(
         locked.exit_reason = ""
         locked.resumed_on = on
     locked.stage = to_stage
-    if not (resuming and locked.actual_date(to_stage)):
+    if not (resuming and (locked.actual_date(to_stage) or locked.date_unknown(to_stage))):
         # A resumed stage keeps the date it was first reached (reports count the
         # signing in its year); the resumption's date is on the stage-change row.
         setattr(locked, actual_field(to_stage), on)
@@ -472,6 +475,118 @@ def _stage_step(
         changed_by=by,
         note=(note or reason).strip(),
     )
+
+
+def _check_signing(locked: Project, to_stage: Stage, signed_amount: Decimal | None) -> None:
+    """A signing needs its signed amount (kept on the project)."""
+    if to_stage == Stage.SIGNED:
+        amount = signed_amount if signed_amount is not None else locked.signed_amount
+        if not amount or amount <= 0:
+            raise DomainError(
+                _("To record the signing, enter the signed amount (10k yuan) and the signing date."),
+                code="signed_amount_required",
+                field="signed_amount",
+            )
+        locked.signed_amount = amount
+
+
+# --- History as it was (imports) -------------------------------------------------
+
+
+def import_path(project: Project, stage: Stage | str, dates: dict) -> list[Stage]:
+    """The stages a project passes, forward, to reach `stage` (a side exit from the last
+    pipeline stage it reached or is dated). DomainError if that would move it back."""
+    target, current = _stage_asked(stage), Stage(project.stage)
+    if target == current:
+        return []
+    pipeline_target = target
+    if target in SIDE_EXITS:
+        held = [s for s in PIPELINE if dates.get(s) or project.actual_date(s) or project.date_unknown(s)]
+        pipeline_target = held[-1] if held else current
+    path: list[Stage] = []
+    if current in PIPELINE and pipeline_target in PIPELINE:
+        start, end = PIPELINE.index(current), PIPELINE.index(pipeline_target)
+        if end < start:
+            raise DomainError(
+                _("The project is already at “%(stage)s”; an import does not move projects back.")
+                % {"stage": _label(current)},
+                code="stage_backwards",
+                field="stage",
+            )
+        path = PIPELINE[start + 1 : end + 1]
+    if target in SIDE_EXITS:
+        path.append(target)
+    return path
+
+
+def project_import_history(
+    *,
+    project: Project | NewProject,
+    stage: Stage | str,
+    dates: dict,
+    by: User,
+    reason: str = "",
+    signed_amount: Decimal | None = None,
+) -> None:
+    """The import path of the stage machine: a ledger says the stage a project is at now
+    and whichever dates the office knows (`dates`: stage -> date or None).
+
+    The project moves forward stage by stage to `stage`, each move checked as
+    project_change_stage checks it; a pipeline stage passed without a date is recorded
+    as reached on an unknown date (Project.undated_stages), never given an invented one.
+    Known dates must still follow one another and not be in the future. A new project
+    (a NewProject) with no lead date has its lead date unknown too.
+
+    `project` is a stored project (written at once) or a NewProject (written later by
+    projects_create_many)."""
+    dates = {Stage(key): value for key, value in dates.items()}
+    if isinstance(project, NewProject):
+        new = project
+        if len(new.steps) == 1 and Stage(stage) != Stage.LEAD:
+            # Created just now as a lead noted today: the ledger's lead date is the one it gives.
+            lead = new.project
+            given = dates.get(Stage.LEAD)
+            if given and given > timezone.localdate():
+                raise DomainError(_("A lead cannot be noted in the future."), field="lead_on")
+            lead.lead_on = given
+            lead.set_date_unknown(Stage.LEAD, given is None)
+            new.steps[0] = (_values(lead), None)
+        for step in import_path(new.project, stage, dates):
+            new.change_stage(
+                to_stage=step,
+                on=dates.get(step),
+                reason=reason,
+                signed_amount=signed_amount,
+                date_unknown=True,
+            )
+        return
+    with transaction.atomic():
+        locked = stored_version(project, lock=True)
+        _may_move(locked, by)
+        path = import_path(locked, stage, dates)
+        if not path:
+            _follow(project, locked)
+            return
+        changes = []
+        for step in path:
+            change = _stage_step(
+                locked,
+                to_stage=step,
+                on=dates.get(step),
+                by=by,
+                note="",
+                reason=reason,
+                signed_amount=signed_amount,
+                date_unknown=True,
+            )
+            if change is not None:
+                changes.append(change)
+        locked._history_user = by
+        project_touch(locked)
+        locked.save()
+        for change in changes:
+            change.save(force_insert=True)
+        _follow(project, locked)
 
 
 def _correct_stage(locked: Project, *, to_stage: Stage, by: User, note: str) -> Project:
@@ -501,11 +616,13 @@ def _correct_stage(locked: Project, *, to_stage: Stage, by: User, note: str) -> 
     # Later stages were never reached after all: their dates go (history keeps them).
     for stage in PIPELINE[PIPELINE.index(to_stage) + 1 :]:
         setattr(locked, actual_field(stage), None)
+        locked.set_date_unknown(stage, False)
     for stage in SIDE_EXITS:
         setattr(locked, actual_field(stage), None)
     locked.resumed_on = None
     reached_on = locked.actual_date(to_stage) or timezone.localdate()
-    setattr(locked, actual_field(to_stage), reached_on)
+    if not locked.date_unknown(to_stage):
+        setattr(locked, actual_field(to_stage), reached_on)
     locked.held_stage = ""
     locked.exit_reason = ""
     current_stage = locked.stage
@@ -562,8 +679,10 @@ class NewProject:
         note: str = "",
         reason: str = "",
         signed_amount: Decimal | None = None,
+        date_unknown: bool = False,
     ) -> None:
-        """project_change_stage for the project being created (no correction: it is new)."""
+        """project_change_stage for the project being created (no correction: it is new);
+        `date_unknown` is for project_import_history only."""
         to_stage = _stage_asked(to_stage)
         project, by = self.project, self.by
         self._check_unchanged()
@@ -571,7 +690,14 @@ class NewProject:
         if Stage(project.stage) == to_stage:
             return
         change = _stage_step(
-            project, to_stage=to_stage, on=on, by=by, note=note, reason=reason, signed_amount=signed_amount
+            project,
+            to_stage=to_stage,
+            on=on,
+            by=by,
+            note=note,
+            reason=reason,
+            signed_amount=signed_amount,
+            date_unknown=date_unknown,
         )
         self.steps.append((_values(project), change))
 

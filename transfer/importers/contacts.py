@@ -33,6 +33,6 @@ class ContactImporter(ContactsMixin, Importer):
             result.action = "update" if changed else "unchanged"
             result.signature = f"id:{contact.pk}|{len(result.changes)}"
             return
-        organisation = self.existing_organisation(values, name_key="organisation", code_key="organisation_credit_code")
+        organisation = self.organisation_named(values, name_key="organisation", code_key="organisation_credit_code")
         result.action = self.save_contact(organisation, values, "", result)
         result.signature = f"{organisation.pk}|{result.action}|{len(result.changes)}"

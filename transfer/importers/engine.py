@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from core.errors import DomainError
 from crm.models import Organisation
 from transfer.columns import Column
+from transfer.importers.named import NamedOrganisations
 from transfer.lookups import Lookups
 from transfer.parsing import lookup_key
 from transfer.reading import FileRefused
@@ -42,6 +43,7 @@ class RowResult:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
     candidates: list[tuple[int, str]] = field(default_factory=list)  # near matches to confirm
     signature: str = ""
+    organisation: str = ""  # how the row's organisation was found or created (named.py)
 
     def as_dict(self) -> dict:
         return {
@@ -80,6 +82,8 @@ class Importer:
         self.lookups = Lookups()
         self.created_ids: set[int] = set()
         self.row: RowResult | None = None
+        # The organisations the rows name, found or created (organisation_columns).
+        self.named = NamedOrganisations(self)
 
     # --- columns ---
 
@@ -131,22 +135,28 @@ class Importer:
 
     # --- the rows of a file ---
 
-    def preload(self, rows: list[dict[str, object]]) -> None:
-        """Read at once what the rows will look up (before the first row is imported)."""
+    def preload(self, rows: list[tuple[int, dict[str, object]]]) -> None:
+        """Read at once what the rows (number, cells) will look up, before the first
+        row is imported; note which names the file gives with a credit code."""
         if self.organisation_columns:
             self.lookups.read_organisations(self._organisations_named(rows))
 
-    def _organisations_named(self, rows: list[dict[str, object]]) -> list[tuple[str, str, str]]:
+    def _organisations_named(self, rows: list[tuple[int, dict[str, object]]]) -> list[tuple[str, str, str]]:
         name_key, code_key = self.organisation_columns
         questions = []
-        for raw in rows:
+        for number, raw in rows:
             try:
                 name = self.column(name_key).parse(raw.get(name_key), self.lookups)
                 code = self.column(code_key).parse(raw.get(code_key), self.lookups)
             except ValueError:
                 continue  # the row will say what is wrong with it
             questions.append((name or "", "", code or ""))
+            self.named.learn(number, name or "", code or "")
         return questions
+
+    def report(self) -> dict:
+        """What the preview shows beside the rows: the organisations named."""
+        return {"organisations": self.named.report()} if self.organisation_columns else {}
 
     def run_row(self, number: int, raw: dict[str, object]) -> RowResult:
         """Import one row so that a refused row leaves nothing behind."""
@@ -160,14 +170,16 @@ class Importer:
     def import_row_alone(self, number: int, raw: dict[str, object]) -> RowResult:
         """Import one row in its own savepoint, undone if the row is refused."""
         result = RowResult(number)
+        mark = self.named.mark()
         try:
             with transaction.atomic():
                 result = self.import_row(number, raw)
                 if result.errors:
                     raise _UndoRow
         except _UndoRow:
-            pass
+            self.named.undo(mark)
         except Exception:
+            self.named.undo(mark)
             result = self._unexpected(number, result)
         return result
 
@@ -243,26 +255,17 @@ class Importer:
             raise RowError("id", _("No record has the ID %(id)s; leave the ID empty to create one.") % {"id": pk})
         return record
 
-    def existing_organisation(self, values: dict, *, name_key: str, code_key: str) -> Organisation:
-        """The organisation a visit, project or contact belongs to; it must exist."""
-        name, code = values.get(name_key) or "", values.get(code_key) or ""
-        how, ids = self.lookups.organisation_ids(name=name, credit_code=code)
-        if len(ids) == 1:
-            # Rows of a visit or project file do not change organisations: one read each.
-            cache = self.__dict__.setdefault("_organisations", {})
-            pk = next(iter(ids))
-            if pk not in cache:
-                cache[pk] = Organisation.objects.get(pk=pk)
-            return cache[pk]
-        if len(ids) > 1:
-            raise RowError(
-                name_key,
-                _("Several organisations are called “%(name)s”; add the credit code column.") % {"name": name},
+    def organisation_named(self, values: dict, *, name_key: str, code_key: str) -> Organisation:
+        """The organisation a visit, project or contact belongs to, found or created
+        (see named.py); the way it was found joins the row's signature."""
+        try:
+            organisation, how = self.named.find_or_create(
+                self.row.number, values.get(name_key) or "", values.get(code_key) or ""
             )
-        raise RowError(
-            name_key if name else code_key,
-            _("No organisation “%(name)s” was found; import it with the organisations first.") % {"name": name or code},
-        )
+        except DomainError as error:
+            raise RowError(code_key if error.field == "credit_code" else name_key, str(error)) from error
+        self.row.organisation = how
+        return organisation
 
 
 def _same(old, new) -> bool:

@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from core import permissions
 from core.errors import DomainError
-from crm.models import Organisation
 from projects import services as project_services
 from projects.models import PIPELINE, SIDE_EXITS, Project, Stage, actual_field
 from transfer import parsing
@@ -229,7 +228,10 @@ class ProjectImporter(Importer):
     def _remember(self, projects) -> None:
         for project in projects:
             project = self._by_pk.setdefault(project.pk, project)
-            self._projects.setdefault((project.investor_id, lookup_key(project.name)), project)
+            # A project the user may not see is not found by its name: a row naming it
+            # reads as one naming a project that does not exist (it creates one).
+            if self._visible(project):
+                self._projects.setdefault((project.investor_id, lookup_key(project.name)), project)
 
     def _load_investors(self, investor_ids) -> None:
         """Read the projects of these investors (newest first, as the name lookup wants)."""
@@ -248,13 +250,13 @@ class ProjectImporter(Importer):
         for start in range(0, len(ids), 1000):
             self._remember(Project.objects.select_related(*self._RELATED).filter(pk__in=ids[start : start + 1000]))
 
-    def preload(self, rows: list[dict[str, object]]) -> None:
+    def preload(self, rows: list[tuple[int, dict[str, object]]]) -> None:
         """The investors of the file, their projects and the projects named by id: a few
         queries for the whole file instead of some for every row."""
         super().preload(rows)
         investor_ids: set[int] = set()
         project_ids: set[int] = set()
-        for raw in rows:
+        for _number, raw in rows:
             try:
                 name = self.column("investor").parse(raw.get("investor"), self.lookups)
                 code = self.column("investor_credit_code").parse(raw.get("investor_credit_code"), self.lookups)
@@ -266,10 +268,7 @@ class ProjectImporter(Importer):
                 investor_ids |= ids
             if project_id:
                 project_ids.add(project_id)
-        organisations = self.__dict__.setdefault("_organisations", {})
-        ordered = sorted(investor_ids)
-        for start in range(0, len(ordered), 1000):
-            organisations.update(Organisation.objects.in_bulk(ordered[start : start + 1000]))
+        self.named.preload(investor_ids)
         self._load_investors(investor_ids)
         self._load_ids(project_ids)
 
@@ -282,9 +281,13 @@ class ProjectImporter(Importer):
     def _by_id(self, pk: int) -> Project:
         if pk not in self._by_pk:
             self._load_ids([pk])
-        if pk not in self._by_pk:
+        if pk not in self._by_pk or not self._visible(self._by_pk[pk]):
+            # A project the user may not see reads as one that does not exist.
             raise RowError("id", _("No record has the ID %(id)s; leave the ID empty to create one.") % {"id": pk})
         return self._by_pk[pk]
+
+    def _visible(self, project: Project) -> bool:
+        return project.pk is None or permissions.can_view_project(self.user, project)
 
     # --- new projects, written many at once ---
 
@@ -349,8 +352,10 @@ class ProjectImporter(Importer):
     def apply(self, values: dict, result: RowResult) -> None:
         result.label = values["name"]
         self._amounts(values)
-        investor = self.existing_organisation(values, name_key="investor", code_key="investor_credit_code")
+        investor = self.organisation_named(values, name_key="investor", code_key="investor_credit_code")
         values["investor"] = investor
+        if investor.pk in self.created_ids:
+            self._loaded_investors.add(investor.pk)  # a new investor has no projects yet
         if values.get("id"):
             project = self._by_id(values["id"])
         else:
@@ -359,8 +364,6 @@ class ProjectImporter(Importer):
             # An earlier row of this file creates it: write those first, then change it.
             self._write_pending()
             project = self._existing(investor.pk, values["name"])
-        if project is not None and not permissions.can_view_project(self.user, project):
-            raise RowError("name", _("You may not change this project."))
         fields = [key for key in self.plain_fields if key in values]
         if project is None:
             self._create(investor, values, fields, result)
@@ -399,9 +402,9 @@ class ProjectImporter(Importer):
     def _create(self, investor, values: dict, fields: list[str], result: RowResult) -> None:
         project = Project(investor=investor)
         self.set_fields(project, values, fields)
-        # Ledgers often start at signing: the lead is then noted on the first date given.
-        dates = [values.get(actual_field(stage)) for stage in PIPELINE] + [values.get("exit_on")]
-        project.lead_on = values.get("lead_on") or min((day for day in dates if day), default=None)
+        # A ledger often starts at signing: the lead date is then unknown (the stage
+        # service records it so, see _advance), never taken from another stage's date.
+        project.lead_on = values.get("lead_on")
         if self._deferring:
             new = project_services.project_prepare_new(project=project, by=self.user)
             self._advance(project, values, result, new=new)
@@ -413,6 +416,15 @@ class ProjectImporter(Importer):
         result.signature = f"new|{len(result.changes)}"
         self._projects[(investor.pk, lookup_key(project.name))] = project
         self._created_by_row[id(project)] = result.number
+
+    def _dated_column(self, values: dict, error: DomainError) -> str:
+        """The date column a refused date came from (the first one the message names)."""
+        message = str(error)
+        for stage in [*PIPELINE]:
+            day = values.get(actual_field(stage))
+            if day and str(day) in message:
+                return actual_field(stage)
+        return "exit_on" if values.get("exit_on") and str(values["exit_on"]) in message else "stage"
 
     def _target(self, values: dict) -> Stage | None:
         """The stage the row puts the project at (given, or the last stage it dates)."""
@@ -431,8 +443,9 @@ class ProjectImporter(Importer):
     def _advance(
         self, project: Project, values: dict, result: RowResult, new: project_services.NewProject | None = None
     ) -> None:
-        """Move the project stage by stage to the stage of the row, on the row's dates
-        (a new project through `new`, written later; a stored one at once)."""
+        """Move the project forward to the stage of the row, on the dates the row gives;
+        stages passed without a date are recorded as reached on an unknown date
+        (project_import_history). A new project goes through `new`, written later."""
         target = self._target(values)
         if target is None:
             return
@@ -445,43 +458,29 @@ class ProjectImporter(Importer):
                     actual_field(stage),
                     _("The date a stage was reached is changed by an admin's correction, not by an import."),
                 )
+        if target == current and new is None:
+            return
+        dates = {stage: values.get(actual_field(stage)) for stage in PIPELINE}
+        dates |= {stage: values.get("exit_on") for stage in SIDE_EXITS}
+        if target in SIDE_EXITS and not values.get("exit_on"):
+            raise RowError("exit_on", _("Enter the date the project reached “%(stage)s”.") % {"stage": target.label})
+        before = current.label
+        try:
+            project_services.project_import_history(
+                project=new if new is not None else project,
+                stage=target,
+                dates=dates,
+                by=self.user,
+                reason=values.get("exit_reason") or "",
+                signed_amount=values.get("signed_amount"),
+            )
+        except DomainError as error:
+            column = {"signed_amount": "signed_amount", "lead_on": "lead_on"}.get(error.field or "", "stage")
+            if error.code in ("date_in_future", "date_before_previous"):
+                column = self._dated_column(values, error)
+            raise RowError(column, str(error)) from error
         if target == current:
             return
-        path: list[Stage] = []
-        pipeline_target = target
-        if target in SIDE_EXITS:
-            held = [stage for stage in PIPELINE if values.get(actual_field(stage)) or project.actual_date(stage)]
-            pipeline_target = held[-1] if held else current
-        if current in PIPELINE and pipeline_target in PIPELINE:
-            start, end = PIPELINE.index(current), PIPELINE.index(pipeline_target)
-            if end < start:
-                raise RowError(
-                    "stage",
-                    _("The project is already at “%(stage)s”; an import does not move projects back.")
-                    % {"stage": current.label},
-                )
-            path = PIPELINE[start + 1 : end + 1]
-        if target in SIDE_EXITS:
-            path.append(target)
-        before = current.label
-        for stage in path:
-            if stage in SIDE_EXITS:
-                on, key = values.get("exit_on"), "exit_on"
-            else:
-                on, key = values.get(actual_field(stage)), actual_field(stage)
-            if on is None:
-                raise RowError(
-                    key, _("Enter the date the project reached “%(stage)s”.") % {"stage": Stage(stage).label}
-                )
-            move = {"to_stage": stage, "on": on, "reason": values.get("exit_reason") or ""}
-            move["signed_amount"] = values.get("signed_amount")
-            try:
-                if new is not None:
-                    new.change_stage(**move)
-                else:
-                    project_services.project_change_stage(project=project, by=self.user, **move)
-            except DomainError as error:
-                raise RowError("stage" if error.field != "signed_amount" else "signed_amount", str(error)) from error
         result.changes.append((self.column("stage").header(), str(before), str(target.label)))
         if result.action == "unchanged":
             result.action = "update"

@@ -70,7 +70,7 @@ class VisitImporter(Importer):
     ]
 
     def apply(self, values: dict, result: RowResult) -> None:
-        organisation = self.existing_organisation(values, name_key="organisation", code_key="organisation_credit_code")
+        organisation = self.organisation_named(values, name_key="organisation", code_key="organisation_credit_code")
         result.label = f"{values['date']} {organisation.name}"
         contacts = None
         if values.get("contacts"):
