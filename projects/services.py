@@ -3,6 +3,7 @@ code that moves a project between stages (admin, web, API and import all call it
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import operator
@@ -519,6 +520,17 @@ def import_path(project: Project, stage: Stage | str, dates: dict) -> list[Stage
     return path
 
 
+@contextlib.contextmanager
+def _naming_the_date(step: Stage):
+    """A refused date of an imported history names the stage's date field (not "on")."""
+    try:
+        yield
+    except DomainError as error:
+        if error.field == "on":
+            error.field = actual_field(step)
+        raise
+
+
 def project_import_history(
     *,
     project: Project | NewProject,
@@ -552,13 +564,14 @@ def project_import_history(
             lead.set_date_unknown(Stage.LEAD, given is None)
             new.steps[0] = (_values(lead), None)
         for step in import_path(new.project, stage, dates):
-            new.change_stage(
-                to_stage=step,
-                on=dates.get(step),
-                reason=reason,
-                signed_amount=signed_amount,
-                date_unknown=True,
-            )
+            with _naming_the_date(step):
+                new.change_stage(
+                    to_stage=step,
+                    on=dates.get(step),
+                    reason=reason,
+                    signed_amount=signed_amount,
+                    date_unknown=True,
+                )
         return
     with transaction.atomic():
         locked = stored_version(project, lock=True)
@@ -569,16 +582,17 @@ def project_import_history(
             return
         changes = []
         for step in path:
-            change = _stage_step(
-                locked,
-                to_stage=step,
-                on=dates.get(step),
-                by=by,
-                note="",
-                reason=reason,
-                signed_amount=signed_amount,
-                date_unknown=True,
-            )
+            with _naming_the_date(step):
+                change = _stage_step(
+                    locked,
+                    to_stage=step,
+                    on=dates.get(step),
+                    by=by,
+                    note="",
+                    reason=reason,
+                    signed_amount=signed_amount,
+                    date_unknown=True,
+                )
             if change is not None:
                 changes.append(change)
         locked._history_user = by
@@ -587,6 +601,57 @@ def project_import_history(
         for change in changes:
             change.save(force_insert=True)
         _follow(project, locked)
+
+
+@transaction.atomic
+def project_complete_date(*, project: Project, stage: Stage | str, on: dt.date | None, by: User) -> Project:
+    """Give the date of a stage the project reached on an unknown date (imported from a
+    ledger): between the known dates of the stages before and after it, not in the future."""
+    stage = _stage_asked(stage)
+    locked = stored_version(project, lock=True)
+    _may_move(locked, by)
+    if not locked.date_unknown(stage):
+        raise DomainError(
+            _("The date of “%(stage)s” is not missing; an admin corrects a known date.") % {"stage": _label(stage)},
+            code="date_known",
+            field="on",
+        )
+    today = timezone.localdate()
+    if on is None:
+        raise DomainError(_("Enter the date."), code="date_required", field="on")
+    if on > today:
+        raise DomainError(
+            _("The date a stage is reached cannot be in the future: %(date)s is after today (%(today)s).")
+            % {"date": on, "today": today},
+            code="date_in_future",
+            field="on",
+        )
+    index = PIPELINE.index(stage)
+    for other in PIPELINE[:index]:
+        known = locked.actual_date(other)
+        if known and known > on:
+            raise DomainError(
+                _("“%(stage)s” cannot be reached on %(date)s: “%(prev)s” was reached later, on %(prev_date)s.")
+                % {"stage": _label(stage), "date": on, "prev": _label(other), "prev_date": known},
+                code="date_before_previous",
+                field="on",
+            )
+    for other in [*PIPELINE[index + 1 :], *SIDE_EXITS]:
+        known = locked.actual_date(other)
+        if known and known < on:
+            raise DomainError(
+                _("“%(stage)s” cannot be reached on %(date)s: “%(next)s” was reached earlier, on %(next_date)s.")
+                % {"stage": _label(stage), "date": on, "next": _label(other), "next_date": known},
+                code="date_after_next",
+                field="on",
+            )
+    setattr(locked, actual_field(stage), on)
+    locked.set_date_unknown(stage, False)
+    locked._history_user = by
+    locked._change_reason = "date completed"
+    project_touch(locked)
+    locked.save()
+    return _follow(project, locked)
 
 
 def _correct_stage(locked: Project, *, to_stage: Stage, by: User, note: str) -> Project:

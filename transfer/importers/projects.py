@@ -417,15 +417,6 @@ class ProjectImporter(Importer):
         self._projects[(investor.pk, lookup_key(project.name))] = project
         self._created_by_row[id(project)] = result.number
 
-    def _dated_column(self, values: dict, error: DomainError) -> str:
-        """The date column a refused date came from (the first one the message names)."""
-        message = str(error)
-        for stage in [*PIPELINE]:
-            day = values.get(actual_field(stage))
-            if day and str(day) in message:
-                return actual_field(stage)
-        return "exit_on" if values.get("exit_on") and str(values["exit_on"]) in message else "stage"
-
     def _target(self, values: dict) -> Stage | None:
         """The stage the row puts the project at (given, or the last stage it dates)."""
         target = values.get("stage")
@@ -475,9 +466,9 @@ class ProjectImporter(Importer):
                 signed_amount=values.get("signed_amount"),
             )
         except DomainError as error:
-            column = {"signed_amount": "signed_amount", "lead_on": "lead_on"}.get(error.field or "", "stage")
-            if error.code in ("date_in_future", "date_before_previous"):
-                column = self._dated_column(values, error)
+            column = error.field if error.field in {column.key for column in self.columns} else "stage"
+            if column in {"on_hold_on", "dropped_on"}:
+                column = "exit_on"
             raise RowError(column, str(error)) from error
         if target == current:
             return
