@@ -21,7 +21,14 @@ from transfer.columns import (
     text_column,
 )
 from transfer.importers.engine import NEW, Importer, RowError, RowResult
-from transfer.importers.shared import ContactsMixin, contact_columns, country_column, owner_column, team_column
+from transfer.importers.shared import (
+    ContactsMixin,
+    contact_columns,
+    country_column,
+    owner_column,
+    parse_credit_code,
+    team_column,
+)
 from transfer.lookups import Lookups
 
 ORGANISATION_KINDS = ChoiceLookup(
@@ -84,7 +91,7 @@ class OrganisationImporter(ContactsMixin, Importer):
             "统一社会信用代码",
             "Credit code",
             get=lambda record: record.credit_code,
-            parse=lambda raw, _c=None: parsing.fold_width(parsing.clean_text(raw)).upper().replace(" ", ""),
+            parse=lambda raw, _c=None: parse_credit_code(raw),
             aliases=("信用代码", "unified social credit code"),
             width=22,
         ),

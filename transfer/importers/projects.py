@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
@@ -25,7 +26,7 @@ from transfer.columns import (
     text_column,
 )
 from transfer.importers.engine import Importer, RowError, RowResult
-from transfer.importers.shared import owner_column, team_column
+from transfer.importers.shared import owner_column, parse_credit_code, team_column
 from transfer.parsing import lookup_key
 
 logger = logging.getLogger(__name__)
@@ -63,6 +64,19 @@ _PLANNED_HEADERS = {
     "completed": ("计划竣工日期", "Planned completion", ("计划竣工",)),
     "producing": ("计划投产日期", "Planned production", ("计划投产",)),
 }
+
+
+def _reached_on(raw, _context=None):
+    """The date a stage was reached: a date in the future is the cell's error (the stage
+    service refuses it too), so that a row names it beside its other faults."""
+    day = parsing.parse_date(raw)
+    today = timezone.localdate()
+    if day and day > today:
+        raise ValueError(
+            _("The date a stage is reached cannot be in the future: %(date)s is after today (%(today)s).")
+            % {"date": day, "today": today}
+        )
+    return day
 
 
 def _exit_date(project: Project):
@@ -120,7 +134,7 @@ class ProjectImporter(Importer):
             "投资方信用代码",
             "Investor's credit code",
             get=lambda record: record.investor.credit_code,
-            parse=lambda raw, _c=None: parsing.fold_width(parsing.clean_text(raw)).upper().replace(" ", ""),
+            parse=lambda raw, _c=None: parse_credit_code(raw),
             aliases=("统一社会信用代码", "信用代码"),
             width=22,
         ),
@@ -169,7 +183,7 @@ class ProjectImporter(Importer):
         team_column(),
         choice_column("stage", "阶段", "Stage", STAGES, aliases=("项目阶段", "进展阶段", "状态")),
         *[
-            date_column(actual_field(stage), zh, en, aliases=aliases)
+            date_column(actual_field(stage), zh, en, aliases=aliases, parse=_reached_on)
             for stage, (zh, en, aliases) in _STAGE_DATE_HEADERS.items()
         ],
         *[
@@ -181,7 +195,7 @@ class ProjectImporter(Importer):
             "搁置/终止日期",
             "Put on hold or dropped on",
             get=_exit_date,
-            parse=lambda raw, _c=None: parsing.parse_date(raw),
+            parse=_reached_on,
             number_format="yyyy-mm-dd",
             aliases=("搁置日期", "终止日期"),
         ),
@@ -349,6 +363,19 @@ class ProjectImporter(Importer):
         if values.get("foreign_capital_usd") and not values.get("capital_origin"):
             values["capital_origin"] = Project.CapitalOrigin.FOREIGN
 
+    def _signed_amount(self, values: dict, project: Project | None) -> None:
+        """A ledger without a signed-amount column counts a signed project's total
+        investment as its signed amount (the investment the agreement is for). A file
+        with the column and an empty cell says nothing: the stage service asks for it."""
+        if "signed_amount" in values or values.get("total_investment") is None:
+            return
+        if project is not None and project.signed_amount is not None:
+            return
+        target = self._target(values)
+        reached = target in PIPELINE and PIPELINE.index(target) >= PIPELINE.index(Stage.SIGNED)
+        if reached or values.get("signed_on"):
+            values["signed_amount"] = values["total_investment"]
+
     def apply(self, values: dict, result: RowResult) -> None:
         result.label = values["name"]
         self._amounts(values)
@@ -364,6 +391,7 @@ class ProjectImporter(Importer):
             # An earlier row of this file creates it: write those first, then change it.
             self._write_pending()
             project = self._existing(investor.pk, values["name"])
+        self._signed_amount(values, project)
         fields = [key for key in self.plain_fields if key in values]
         if project is None:
             self._create(investor, values, fields, result)
