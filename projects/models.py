@@ -61,6 +61,12 @@ def actual_field(stage: Stage | str) -> str:
     return f"{stage}_on"
 
 
+def not_reached(stage: Stage | str) -> Q:
+    """Projects that have not reached `stage`: no date, and not reached on an unknown date."""
+    stage = Stage(stage)
+    return Q(**{f"{actual_field(stage)}__isnull": True}) & ~Q(undated_stages__contains=stage.value)
+
+
 def planned_field(stage: Stage | str) -> str:
     return f"{stage}_planned"
 
@@ -181,6 +187,12 @@ class Project(OwnedRecord):
     on_hold_on = models.DateField(_("put on hold on"), null=True, blank=True, editable=False)
     dropped_on = models.DateField(_("dropped on"), null=True, blank=True, editable=False)
     resumed_on = models.DateField(_("resumed on"), null=True, blank=True, editable=False)
+    # Pipeline stages the project passed on a date nobody knows (a ledger moving in says
+    # where a project is, not every date it passed): their actual date stays empty, never
+    # invented; the owner completes it. Stage values separated by commas, in pipeline order.
+    undated_stages = models.CharField(
+        _("stages reached on an unknown date"), max_length=80, blank=True, default="", editable=False
+    )
 
     # Planned dates: set when the project is planned; changing one is a re-plan.
     signed_planned = models.DateField(_("planned signing"), null=True, blank=True)
@@ -269,6 +281,14 @@ class Project(OwnedRecord):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total_investment__gte=0), name="project_investment_not_negative"),
+            # A stage reached on an unknown date has no date (no stage value contains another).
+            *[
+                models.CheckConstraint(
+                    condition=~Q(undated_stages__contains=stage.value) | Q(**{f"{actual_field(stage)}__isnull": True}),
+                    name=f"project_undated_{stage.value}_has_no_date",
+                )
+                for stage in PIPELINE
+            ],
         ]
 
     def __str__(self) -> str:
@@ -285,6 +305,19 @@ class Project(OwnedRecord):
 
     def actual_date(self, stage: Stage | str):
         return getattr(self, actual_field(stage), None)
+
+    def undated(self) -> list[Stage]:
+        """The stages passed on a date nobody knows yet, in pipeline order."""
+        return [Stage(value) for value in self.undated_stages.split(",") if value]
+
+    def date_unknown(self, stage: Stage | str) -> bool:
+        return Stage(stage) in self.undated()
+
+    def set_date_unknown(self, stage: Stage | str, unknown: bool = True) -> None:
+        stages = set(self.undated()) - {Stage(stage)}
+        if unknown:
+            stages.add(Stage(stage))
+        self.undated_stages = ",".join(s.value for s in PIPELINE if s in stages)
 
     def planned_date(self, stage: Stage | str):
         return getattr(self, planned_field(stage), None) if stage in PLANNED_STAGES else None

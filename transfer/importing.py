@@ -90,7 +90,7 @@ def _run(job: ImportJob, *, committing: bool) -> None:
     digest = hashlib.sha256()
     set_progress(job.pk, 0, total)
     with transaction.atomic():
-        importer.preload([raw for _number, raw in rows])
+        importer.preload(rows)
         results: list[RowResult] = []
         shown_at = time.monotonic()
         for done, (number, raw) in enumerate(rows, start=1):
@@ -109,7 +109,8 @@ def _run(job: ImportJob, *, committing: bool) -> None:
                 shown.append(result.as_dict())
             # A near match's action depends on the user's answer, given after the check.
             action = "near" if result.candidates else result.action
-            digest.update(f"{result.number}:{action}:{result.signature};".encode())
+            digest.update(f"{result.number}:{action}:{result.signature}:{result.organisation};".encode())
+        named = importer.report()
         fingerprint = digest.hexdigest()
         stale = committing and fingerprint != job.fingerprint and not counts["error"]
         keep = committing and not counts["error"] and not stale
@@ -117,7 +118,7 @@ def _run(job: ImportJob, *, committing: bool) -> None:
             transaction.set_rollback(True)
     set_progress(job.pk, total, total)
     job.total_rows = total
-    job.report = {"counts": counts, "rows": shown, "ignored": ignored, "stale": stale}
+    job.report = {"counts": counts, "rows": shown, "ignored": ignored, "stale": stale, **named}
     job.finished_at = timezone.now()
     if not committing:
         job.fingerprint = fingerprint

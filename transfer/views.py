@@ -100,6 +100,7 @@ def _job_context(job: ImportJob) -> dict:
         "creates": [row for row in rows if row["action"] == "create" and not row["candidates"]],
         "updates": [row for row in rows if row["action"] == "update" and not row["candidates"]],
         "ignored": report.get("ignored", []),
+        "organisations": report.get("organisations") or {},
         "done": done,
         "total": total,
         "percent": int(done * 100 / total) if total else 0,
