@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0010_project_last_activity'),
+        ('projects', '0011_project_undated_stages'),
     ]
 
     operations = [
