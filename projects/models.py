@@ -128,6 +128,17 @@ class Project(OwnedRecord):
     foreign_capital_usd = models.DecimalField(
         _("foreign capital (10k USD)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+    # A total first written in another currency (an imported ledger's 3000万美元): the
+    # amount as written (in 万 of its currency), its currency and the rate that turned it
+    # into total_investment (yuan per unit, from crm.ExchangeRate on the row's date).
+    original_amount = models.DecimalField(
+        _("amount as written (10k of its currency)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    original_currency = models.CharField(_("currency as written"), max_length=3, blank=True)
+    exchange_rate = models.DecimalField(
+        _("exchange rate used (yuan per unit)"), max_digits=16, decimal_places=8, null=True, blank=True
+    )
+    exchange_rate_source = models.CharField(_("exchange rate source"), max_length=300, blank=True)
     signed_amount = models.DecimalField(
         _("signed amount (10k yuan)"),
         max_digits=14,
