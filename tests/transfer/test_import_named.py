@@ -120,11 +120,11 @@ def test_a_visits_file_creates_the_organisations_it_names(client, officer):
     login(client, officer)
     day = timezone.localdate() - dt.timedelta(days=3)
     headers = ["日期", "客商名称", "洽谈内容"]
-    rows = [[day, "德国精密机械GmbH", "介绍园区"], [day, "德国精密机械 GmbH", "再谈一次"]]
+    rows = [[day, "德国精密机械有限公司", "介绍园区"], [day, "德国精密机械 有限公司", "再谈一次"]]
     job = commit(client, job_of(upload(client, "visits", xlsx(headers, rows))))
     assert job.status == "done", (job.message, job.report)
-    assert Organisation.objects.get().name == "德国精密机械GmbH"
-    assert Visit.objects.filter(organisation__name="德国精密机械GmbH").count() == 2
+    assert Organisation.objects.get().name == "德国精密机械有限公司"
+    assert Visit.objects.filter(organisation__name="德国精密机械有限公司").count() == 2
 
 
 def test_a_refused_visit_row_leaves_no_organisation_and_the_next_row_creates_it(client, officer):
