@@ -24,6 +24,13 @@ from tests.transfer.conftest import commit, csv_bytes, job_of, login, upload
 
 pytestmark = pytest.mark.django_db
 
+# What the ledger needs of the other half of issue 16 (h-import2): the office's headers
+# 当前阶段, 实际开工时间, 计划开工时间, 计划竣工时间 and 备注 placed, and 3000万美元 converted
+# to 万元 by the project import at the stored rate.
+NEEDS_IMPORT2 = pytest.mark.xfail(
+    strict=True, reason="needs import2's header matcher and foreign amounts in the project import"
+)
+
 HEADERS = [
     "项目名称",
     "企业名称",
@@ -70,7 +77,7 @@ INVESTORS = [
     ),
 ]
 
-USD_ROWS = False
+USD_ROWS = True
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 STAGES = ["签约", "开工", "在谈", "竣工"]
@@ -151,6 +158,7 @@ def industries(db):
     return {name: IndustryFactory(name=name) for _code, _names, name in INVESTORS}
 
 
+@NEEDS_IMPORT2
 def test_the_ledger_imports_with_one_upload_and_one_commit(client, officer, industries):
     login(client, officer)
     rows = ledger_rows(officer)
@@ -199,6 +207,7 @@ def test_the_ledger_imports_with_one_upload_and_one_commit(client, officer, indu
     assert 'CONCATENATE("二期","扩产")' in formula_project.description
 
 
+@NEEDS_IMPORT2
 def test_the_bad_twin_is_refused_whole_naming_the_row_and_both_faults(client, officer, industries):
     login(client, officer)
     rows = [row["cells"] for row in ledger_rows(officer)]
@@ -219,6 +228,7 @@ def test_the_bad_twin_is_refused_whole_naming_the_row_and_both_faults(client, of
     assert not Organisation.objects.exists()
 
 
+@NEEDS_IMPORT2
 def test_the_gbk_csv_twin_is_taken(client, officer, industries):
     login(client, officer)
     rows = []
