@@ -96,6 +96,8 @@ def test_the_owner_completes_an_unknown_date(client, officer, investor, frozen_t
     project.refresh_from_db()
     assert project.started_on == dt.date(2024, 4, 1)
     assert project.undated() == ["lead", "negotiating"]
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    assert "Date completed: “Construction started” reached on" in page
     # A stage whose date is known is corrected by an admin, not here.
     assert client.post(url, {"date-started-on": "2024-04-02"}).status_code == 404
 
