@@ -120,3 +120,16 @@ def test_the_import_path_is_the_stage_service(officer, investor, frozen_today):
     )
     project.refresh_from_db()
     assert (project.stage, project.signed_on, project.undated()) == ("signed", dt.date(2024, 3, 5), ["negotiating"])
+
+
+def test_the_ledger_imported_again_with_dates_completes_them(client, officer, investor, frozen_today):
+    login(client, officer)
+    commit(client, import_rows(client, [["己", investor.name, "1亿", "开工", "2024/3/5", "1亿", "", ""]]))
+    job = import_rows(client, [["己", investor.name, "1亿", "开工", "2024/3/5", "1亿", "2024/4/2", ""]])
+    assert [(row["action"], row["changes"]) for row in job.report["rows"]] == [
+        ("update", [["Construction started on", "date unknown", "2024-04-02"]])
+    ]
+    job = commit(client, job)
+    assert job.status == "done", (job.message, job.report)
+    project = Project.objects.get()
+    assert (project.started_on, project.undated()) == (dt.date(2024, 4, 2), ["lead", "negotiating"])

@@ -401,12 +401,12 @@ class ProjectImporter(Importer):
         result.signature = f"row {created_by}" if created_by else str(project.pk)
         changed = self.changes(project, values, [*fields, "investor"])
         for key in ("lead_on",):
-            if values.get(key) and values[key] != project.lead_on:
+            if values.get(key) and values[key] != project.lead_on and not project.date_unknown(Stage.LEAD):
                 raise RowError(
                     key, _("The date a stage was reached is changed by an admin's correction, not by an import.")
                 )
         result.action = "update" if changed else "unchanged"
-        if not changed and not self._moves(project, values):
+        if not changed and not self._moves(project, values) and not self._completes(project, values):
             # Nothing to write: the stage checks only (no savepoint needed).
             self._advance(project, values, result)
         else:
@@ -445,6 +445,22 @@ class ProjectImporter(Importer):
         self._projects[(investor.pk, lookup_key(project.name))] = project
         self._created_by_row[id(project)] = result.number
 
+    def _completes(self, project: Project, values: dict) -> list[Stage]:
+        """Stages the project reached on an unknown date that the row now dates."""
+        return [stage for stage in project.undated() if values.get(actual_field(stage))]
+
+    def _complete_dates(self, project: Project, values: dict, result: RowResult) -> None:
+        """A ledger imported again with dates filled in completes the unknown ones."""
+        for stage in self._completes(project, values):
+            key = actual_field(stage)
+            try:
+                project_services.project_complete_date(project=project, stage=stage, on=values[key], by=self.user)
+            except DomainError as error:
+                raise RowError(key, str(error)) from error
+            result.changes.append((self.column(key).header(), _("date unknown"), str(values[key])))
+            if result.action == "unchanged":
+                result.action = "update"
+
     def _target(self, values: dict) -> Stage | None:
         """The stage the row puts the project at (given, or the last stage it dates)."""
         target = values.get("stage")
@@ -465,6 +481,7 @@ class ProjectImporter(Importer):
         """Move the project forward to the stage of the row, on the dates the row gives;
         stages passed without a date are recorded as reached on an unknown date
         (project_import_history). A new project goes through `new`, written later."""
+        self._complete_dates(project, values, result)
         target = self._target(values)
         if target is None:
             return
