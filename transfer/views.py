@@ -17,7 +17,7 @@ from projects.reports.periods import PeriodError
 from transfer import exporting, importing, report_exports
 from transfer.importers import IMPORTERS, NEW
 from transfer.models import ImportJob
-from transfer.reading import FileRefused, max_bytes
+from transfer.reading import MAX_BLANK_ROWS, FileRefused, max_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -100,6 +100,8 @@ def _job_context(job: ImportJob) -> dict:
         "creates": [row for row in rows if row["action"] == "create" and not row["candidates"]],
         "updates": [row for row in rows if row["action"] == "update" and not row["candidates"]],
         "ignored": report.get("ignored", []),
+        "blank_stop": report.get("blank_stop"),
+        "blank_rows": MAX_BLANK_ROWS,
         "organisations": report.get("organisations") or {},
         "done": done,
         "total": total,

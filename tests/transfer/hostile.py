@@ -43,9 +43,7 @@ def _inline(column: str, row: int, text: str) -> str:
     return f'<c r="{column}{row}" t="inlineStr"><is><t>{text}</t></is></c>'
 
 
-def blank_rows_workbook(
-    headers: list[str], *, unpacked: int = 190 * 2**20, width: int = 220, seed: int = 16
-) -> bytes:
+def blank_rows_workbook(headers: list[str], *, unpacked: int = 190 * 2**20, width: int = 220, seed: int = 16) -> bytes:
     """A workbook whose header row is followed by nothing but blank rows (empty cells
     with varied attributes, so that it packs about 100 to 1), `unpacked` bytes of sheet
     XML in all: the file that held the web request until gunicorn killed the worker."""
