@@ -115,7 +115,7 @@ def _run(job: ImportJob, *, committing: bool) -> None:
             counts[result.action] += 1
             if result.candidates and result.action != "error":
                 counts["confirm"] += 1
-            if result.candidates or kept[result.action] < SHOWN_ROWS[result.action]:
+            if result.candidates or result.warnings or kept[result.action] < SHOWN_ROWS[result.action]:
                 kept[result.action] += 1
                 shown.append(result.as_dict())
             # A near match's action depends on the user's answer, given after the check.

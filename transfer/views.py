@@ -96,6 +96,7 @@ def _job_context(job: ImportJob) -> dict:
         "job": job,
         "counts": report.get("counts", {}),
         "errors": [row for row in rows if row["action"] == "error"],
+        "warnings": [row for row in rows if row.get("warnings") and row["action"] != "error"],
         "near": [row for row in rows if row["candidates"] and row["action"] != "error"],
         "creates": [row for row in rows if row["action"] == "create" and not row["candidates"]],
         "updates": [row for row in rows if row["action"] == "update" and not row["candidates"]],

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import permissions
@@ -26,6 +28,7 @@ from transfer.columns import (
 )
 from transfer.importers.engine import Importer, RowError, RowResult
 from transfer.importers.shared import owner_column, team_column
+from transfer.money import Rates
 from transfer.parsing import lookup_key
 
 logger = logging.getLogger(__name__)
@@ -124,16 +127,12 @@ class ProjectImporter(Importer):
             aliases=("统一社会信用代码", "信用代码"),
             width=22,
         ),
-        Column(
+        amount_column(
             "total_investment",
             "总投资(万元)",
             "Total investment (10k yuan)",
-            get=lambda record: record.total_investment,
-            parse=lambda raw, _c=None: parsing.parse_amount(raw),
-            cell=lambda value: None if value is None else getattr(value, "value", value),
             required=True,
-            aliases=("总投资", "计划总投资", "投资总额", "total investment"),
-            number_format="#,##0.00",
+            aliases=("总投资", "计划总投资", "投资总额", "投资额", "项目总投资", "total investment", "investment"),
         ),
         amount_column(
             "fixed_asset_investment",
@@ -222,6 +221,7 @@ class ProjectImporter(Importer):
         self._deferring = True
         self._raw: dict | None = None
         self._created_by_row: dict[int, int] = {}  # id() of a project this file creates -> its row
+        self.rates = Rates()  # the exchange-rate table, read once
 
     # --- what the rows look up ---
 
@@ -326,32 +326,74 @@ class ProjectImporter(Importer):
         # and the check's writes are undone anyway. The commit writes them.
         return self._again
 
-    def _amounts(self, values: dict) -> None:
-        """A USD total investment is kept as foreign capital; the total itself is in yuan."""
-        total = values.get("total_investment")
-        if total is None:
-            return
-        if total.currency == parsing.USD:
-            if values.get("foreign_capital_usd") not in (None, total.value):
-                raise RowError(
-                    "total_investment",
-                    _("The total investment is in US dollars and differs from the foreign capital column."),
-                )
-            values["foreign_capital_usd"] = total.value
-            raise RowError(
-                "total_investment",
-                _(
-                    "The total investment %(amount)s万美元 was kept as foreign capital; also enter the total in yuan (万元): reports count in yuan."
-                )
-                % {"amount": total.value},
-            )
-        values["total_investment"] = total.value
+    # How a total written in another currency became yuan (set with the total).
+    _AS_WRITTEN = ("original_amount", "original_currency", "exchange_rate", "exchange_rate_source")
+    _YUAN_AMOUNTS = ("total_investment", "fixed_asset_investment", "signed_amount", "expected_annual_output")
+
+    def _set_as_written(self, project: Project, values: dict) -> None:
+        """The total as written in another currency and its rate, or nothing (yuan)."""
+        for key in self._AS_WRITTEN:
+            setattr(project, key, values.get(key, "" if key.endswith(("currency", "source")) else None))
+
+    def _row_date(self, values: dict):
+        """The date whose exchange rate turns the row's foreign amounts into yuan: the
+        signing date, else the latest date the row gives, else today."""
+        if values.get("signed_on"):
+            return values["signed_on"]
+        dates = [values.get(actual_field(stage)) for stage in PIPELINE] + [values.get("exit_on")]
+        dates = [day for day in dates if day]
+        return max(dates) if dates else timezone.localdate()
+
+    def _amounts(self, values: dict, result: RowResult) -> None:
+        """Amounts in 万元 as the models store them. A foreign amount is converted at the
+        rate of the row's date (crm.ExchangeRate): the total keeps what was written,
+        its currency and the rate, and is also kept as foreign capital in 万美元."""
+        on = None
+        for key in self._YUAN_AMOUNTS:
+            amount = values.get(key)
+            if not isinstance(amount, parsing.Amount):
+                continue
+            if not amount.is_foreign:
+                values[key] = amount.value
+                continue
+            on = on or self._row_date(values)
+            try:
+                converted = self.rates.convert(amount, on)
+            except ValueError as error:
+                raise RowError(key, str(error)) from error
+            values[key] = converted.wan_yuan
+            if key == "total_investment":
+                values["original_amount"] = amount.value
+                values["original_currency"] = amount.currency
+                values["exchange_rate"] = converted.rate
+                values["exchange_rate_source"] = converted.source
+                if not isinstance(values.get("foreign_capital_usd"), parsing.Amount) and converted.usd is not None:
+                    values["foreign_capital_usd"] = parsing.Amount(converted.usd, parsing.USD)
+                result.changes.append((self.column(key).header(), "", converted.describe()))
+        capital = values.get("foreign_capital_usd")
+        if isinstance(capital, parsing.Amount):
+            if capital.currency == parsing.USD:
+                values["foreign_capital_usd"] = capital.value
+            else:
+                on = on or self._row_date(values)
+                try:
+                    yuan = self.rates.convert(capital, on).wan_yuan
+                    dollar = self.rates.rate(parsing.USD, on)
+                except ValueError as error:
+                    raise RowError("foreign_capital_usd", str(error)) from error
+                if dollar is None:
+                    raise RowError(
+                        "foreign_capital_usd",
+                        _("There is no exchange rate for USD in %(year)s: an admin can add it under Exchange rates.")
+                        % {"year": on.year},
+                    )
+                values["foreign_capital_usd"] = (yuan / dollar.yuan_per_unit).quantize(Decimal("0.01"))
         if values.get("foreign_capital_usd") and not values.get("capital_origin"):
             values["capital_origin"] = Project.CapitalOrigin.FOREIGN
 
     def apply(self, values: dict, result: RowResult) -> None:
         result.label = values["name"]
-        self._amounts(values)
+        self._amounts(values, result)
         investor = self.organisation_named(values, name_key="investor", code_key="investor_credit_code")
         values["investor"] = investor
         if investor.pk in self.created_ids:
@@ -386,6 +428,8 @@ class ProjectImporter(Importer):
                 with transaction.atomic():
                     if changed:
                         self.set_fields(project, values, changed)
+                        if "total_investment" in changed:
+                            self._set_as_written(project, values)
                         project_services.project_save(
                             project=project, by=self.user, replan_reason=values.get("replan_reason") or ""
                         )
@@ -402,6 +446,7 @@ class ProjectImporter(Importer):
     def _create(self, investor, values: dict, fields: list[str], result: RowResult) -> None:
         project = Project(investor=investor)
         self.set_fields(project, values, fields)
+        self._set_as_written(project, values)
         # A ledger often starts at signing: the lead date is then unknown (the stage
         # service records it so, see _advance), never taken from another stage's date.
         project.lead_on = values.get("lead_on")
