@@ -82,6 +82,26 @@ def country_name(code) -> str:
     return str(code.name) if code else ""
 
 
+def parse_credit_code(raw, _context=None) -> str:
+    """A unified social credit code as typed (spaces, lower case, full width), checked
+    against GB 32100: a code failing its check character is refused saying which
+    character it should have, not left to read as an organisation not found."""
+    from django.core.exceptions import ValidationError
+
+    from crm.credit_code import validate_credit_code
+
+    code = parsing.fold_width(parsing.clean_text(raw)).upper().replace(" ", "")
+    if code:
+        try:
+            validate_credit_code(code)
+        except ValidationError as error:
+            message = error.messages[0]
+            if error.error_list[0].code != "credit_code_check":  # that one names the code already
+                message = _("“%(value)s”: %(message)s") % {"value": code, "message": message}
+            raise ValueError(message) from None
+    return code
+
+
 # --- Columns ------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from transfer.columns import (
     choice_column,
     date_column,
     id_column,
+    parse_credit_code,
     reference_column,
     text_column,
 )
@@ -84,7 +85,7 @@ class OrganisationImporter(ContactsMixin, Importer):
             "统一社会信用代码",
             "Credit code",
             get=lambda record: record.credit_code,
-            parse=lambda raw, _c=None: parsing.fold_width(parsing.clean_text(raw)).upper().replace(" ", ""),
+            parse=parse_credit_code,
             aliases=("信用代码", "unified social credit code"),
             width=22,
         ),

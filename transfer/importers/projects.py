@@ -23,6 +23,7 @@ from transfer.columns import (
     date_column,
     id_column,
     integer_column,
+    parse_credit_code,
     reference_column,
     text_column,
 )
@@ -123,7 +124,7 @@ class ProjectImporter(Importer):
             "投资方信用代码",
             "Investor's credit code",
             get=lambda record: record.investor.credit_code,
-            parse=lambda raw, _c=None: parsing.fold_width(parsing.clean_text(raw)).upper().replace(" ", ""),
+            parse=parse_credit_code,
             aliases=("统一社会信用代码", "信用代码"),
             width=22,
         ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from crm import services as crm_services
 from crm.models import Contact, Organisation
 from transfer import parsing
-from transfer.columns import Column, country_name, parse_country, reference_column, text_column
+from transfer.columns import Column, country_name, parse_country, parse_credit_code, reference_column, text_column
 from transfer.importers.engine import RowResult
 from transfer.parsing import lookup_key
 
@@ -48,7 +48,7 @@ def organisation_ref_columns() -> list[Column]:
             "统一社会信用代码",
             "Credit code",
             get=lambda record: record.organisation.credit_code,
-            parse=lambda raw, _c=None: parsing.fold_width(parsing.clean_text(raw)).upper().replace(" ", ""),
+            parse=parse_credit_code,
             aliases=("信用代码", "unified social credit code"),
             width=22,
         ),
