@@ -130,6 +130,7 @@ def _run(job: ImportJob, *, committing: bool) -> None:
     set_progress(job.pk, total, total)
     job.total_rows = total
     job.report = {"counts": counts, "rows": shown, "ignored": ignored, "stale": stale, **named}
+    job.report["columns"] = [column.key for column in mapping.values()]
     if sheet.blank_stop:
         job.report["blank_stop"] = sheet.blank_stop
     job.finished_at = timezone.now()
@@ -207,6 +208,30 @@ def start_import(*, kind: str, data: bytes, filename: str, user) -> ImportJob:
     if sheet.complete:
         _cache().set(_sheet_key(job, data), sheet, timeout=24 * 3600)
     _dispatch(job, committing=False)
+    job.refresh_from_db()
+    return job
+
+
+def choose_columns(*, job: ImportJob, choices: dict[str, str]) -> ImportJob:
+    """Remember what the user said the headers the importer could not place are (a
+    column key, or "" to ignore one), for this user and kind, and check the file again."""
+    from transfer.models import ColumnChoice
+    from transfer.parsing import lookup_key
+
+    known = {column.key for column in IMPORTERS[job.kind].importable_columns()}
+    with transaction.atomic():
+        for header, column in choices.items():
+            if column and column not in known:
+                continue
+            ColumnChoice.objects.update_or_create(
+                user=job.user, kind=job.kind, header_key=lookup_key(header)[:200], defaults={"column": column}
+            )
+        updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEWED).update(
+            status=ImportJob.Status.PREVIEW_QUEUED
+        )
+        if updated:
+            job.refresh_from_db()
+            _dispatch(job, committing=False)
     job.refresh_from_db()
     return job
 

@@ -101,6 +101,11 @@ def _job_context(job: ImportJob) -> dict:
         "creates": [row for row in rows if row["action"] == "create" and not row["candidates"]],
         "updates": [row for row in rows if row["action"] == "update" and not row["candidates"]],
         "ignored": report.get("ignored", []),
+        "free_columns": [
+            (column.key, column.header())
+            for column in IMPORTERS[job.kind].importable_columns()
+            if column.key not in set(report.get("columns", []))
+        ],
         "blank_stop": report.get("blank_stop"),
         "blank_rows": MAX_BLANK_ROWS,
         "organisations": report.get("organisations") or {},
@@ -143,6 +148,18 @@ def job_commit(request: HttpRequest, pk: int) -> HttpResponse:
             if answer:
                 decisions[str(row["row"])] = answer
     importing.commit_import(job=job, decisions=decisions)
+    return redirect("transfer:job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_columns(request: HttpRequest, pk: int) -> HttpResponse:
+    """The user places the headers the importer could not (or ignores them)."""
+    job = _own_job(request, pk)
+    if job.status == ImportJob.Status.PREVIEWED:
+        ignored = (job.report or {}).get("ignored", [])
+        choices = {header: request.POST.get(f"column-{index}", "") for index, header in enumerate(ignored)}
+        importing.choose_columns(job=job, choices=choices)
     return redirect("transfer:job", pk=job.pk)
 
 

@@ -87,6 +87,7 @@ class Importer:
         self.row: RowResult | None = None
         # The unit each amount column's header names (总投资（亿元）): set by map_headers.
         self.header_units: dict[str, tuple] = {}
+        self._column_choices: dict[str, str] | None = None
         # The organisations the rows name, found or created (organisation_columns).
         self.named = NamedOrganisations(self)
 
@@ -123,9 +124,16 @@ class Importer:
                 # 总投资（亿元）, 计划总投资(万元): the name without the unit in brackets.
                 key = lookup_key(_UNIT_IN_BRACKETS.sub("", _strip_required_mark(header))) or key
             column = by_name.get(key)
-            if column is None:
-                if header and key not in by_name:
+            if column is None and key not in by_name and header:
+                # A header the office chose a column for (or to ignore) in an earlier file.
+                chosen = self.column_choices().get(lookup_key(_strip_required_mark(header)))
+                if chosen == "":
+                    continue
+                column = self.column(chosen) if chosen in {c.key for c in self.importable_columns()} else None
+                if column is None:
                     ignored.append(header)
+                    continue
+            if column is None:
                 continue
             if column in mapping.values():
                 raise FileRefused(_("The column “%(column)s” appears twice.") % {"column": header})
@@ -141,6 +149,17 @@ class Importer:
                 % {"columns": "、".join(column.header() for column in missing)}
             )
         return mapping, ignored
+
+    def column_choices(self) -> dict[str, str]:
+        """{header key: column key, or "" for ignored}: what this user chose for headers
+        of this kind of file (transfer.models.ColumnChoice)."""
+        if self._column_choices is None:
+            from transfer.models import ColumnChoice
+
+            self._column_choices = dict(
+                ColumnChoice.objects.filter(user=self.user, kind=self.kind).values_list("header_key", "column")
+            )
+        return self._column_choices
 
     def required_columns(self) -> list[Column]:
         return [column for column in self.columns if column.required]

@@ -54,18 +54,42 @@ SOURCES = ChoiceLookup(
 
 
 _STAGE_DATE_HEADERS = {
-    "lead": ("线索日期", "Lead noted on", ("线索时间", "立项日期")),
-    "negotiating": ("在谈日期", "Negotiation began on", ("洽谈日期",)),
-    "signed": ("签约日期", "Signed on", ("签约时间",)),
-    "started": ("开工日期", "Construction started on", ("开工时间",)),
-    "completed": ("竣工日期", "Completed on", ("竣工时间",)),
-    "producing": ("投产日期", "Production began on", ("投产时间",)),
+    "lead": ("线索日期", "Lead noted on", ("线索时间", "立项日期", "立项时间", "首次接洽时间", "lead date")),
+    "negotiating": ("在谈日期", "Negotiation began on", ("洽谈日期", "在谈时间", "洽谈时间", "negotiation date")),
+    "signed": (
+        "签约日期",
+        "Signed on",
+        ("签约时间", "实际签约时间", "实际签约日期", "signing date", "date signed", "signed date"),
+    ),
+    "started": (
+        "开工日期",
+        "Construction started on",
+        ("开工时间", "实际开工时间", "实际开工日期", "actual start date", "construction start", "start date"),
+    ),
+    "completed": (
+        "竣工日期",
+        "Completed on",
+        ("竣工时间", "实际竣工时间", "实际竣工日期", "actual completion date", "completion date"),
+    ),
+    "producing": (
+        "投产日期",
+        "Production began on",
+        ("投产时间", "实际投产时间", "实际投产日期", "production start date"),
+    ),
 }
 _PLANNED_HEADERS = {
-    "signed": ("计划签约日期", "Planned signing", ("计划签约",)),
-    "started": ("计划开工日期", "Planned construction start", ("计划开工",)),
-    "completed": ("计划竣工日期", "Planned completion", ("计划竣工",)),
-    "producing": ("计划投产日期", "Planned production", ("计划投产",)),
+    "signed": ("计划签约日期", "Planned signing", ("计划签约", "计划签约时间", "planned signing date")),
+    "started": (
+        "计划开工日期",
+        "Planned construction start",
+        ("计划开工", "计划开工时间", "planned start date", "planned start"),
+    ),
+    "completed": (
+        "计划竣工日期",
+        "Planned completion",
+        ("计划竣工", "计划竣工时间", "planned completion date"),
+    ),
+    "producing": ("计划投产日期", "Planned production", ("计划投产", "计划投产时间", "planned production date")),
 }
 
 
@@ -116,7 +140,7 @@ class ProjectImporter(Importer):
             parse=lambda raw, _c=None: parsing.clean_text(raw),
             cell=lambda value: getattr(value, "name", value or ""),
             required=True,
-            aliases=("投资主体", "投资企业", "客商名称", "企业名称"),
+            aliases=("投资主体", "投资企业", "投资方名称", "客商名称", "企业名称", "investor name", "company"),
             width=30,
         ),
         Column(
@@ -125,7 +149,13 @@ class ProjectImporter(Importer):
             "Investor's credit code",
             get=lambda record: record.investor.credit_code,
             parse=parse_credit_code,
-            aliases=("统一社会信用代码", "信用代码"),
+            aliases=(
+                "统一社会信用代码",
+                "信用代码",
+                "投资方统一社会信用代码",
+                "credit code",
+                "unified social credit code",
+            ),
             width=22,
         ),
         amount_column(
@@ -156,7 +186,9 @@ class ProjectImporter(Importer):
             aliases=("预计年产值", "年产值"),
         ),
         integer_column("jobs", "就业人数", "Jobs", aliases=("新增就业",)),
-        reference_column("industry", "产业", "Industry", "industry", aliases=("所属产业", "行业")),
+        reference_column(
+            "industry", "产业", "Industry", "industry", aliases=("所属产业", "行业", "所属行业", "产业领域", "sector")
+        ),
         reference_column("park", "园区", "Park", "park", aliases=("载体", "落户园区", "落地载体")),
         choice_column("kind", "项目类型", "Kind", PROJECT_KINDS, aliases=("类型",)),
         choice_column("capital_origin", "资本来源", "Capital origin", CAPITAL_ORIGINS, aliases=("内外资",)),
@@ -167,7 +199,23 @@ class ProjectImporter(Importer):
         bool_column("is_confidential", "保密", "Confidential", aliases=("是否保密",)),
         owner_column(),
         team_column(),
-        choice_column("stage", "阶段", "Stage", STAGES, aliases=("项目阶段", "进展阶段", "状态")),
+        choice_column(
+            "stage",
+            "阶段",
+            "Stage",
+            STAGES,
+            aliases=(
+                "项目阶段",
+                "当前阶段",
+                "进展阶段",
+                "进展",
+                "项目进展",
+                "推进阶段",
+                "状态",
+                "current stage",
+                "status",
+            ),
+        ),
         *[
             date_column(actual_field(stage), zh, en, aliases=aliases)
             for stage, (zh, en, aliases) in _STAGE_DATE_HEADERS.items()
@@ -203,7 +251,13 @@ class ProjectImporter(Importer):
             aliases=("调整原因",),
             import_only=True,
         ),
-        text_column("description", "项目简介", "Description", aliases=("简介", "项目内容"), width=40),
+        text_column(
+            "description",
+            "项目简介",
+            "Description",
+            aliases=("简介", "项目内容", "备注", "项目情况", "remarks", "notes", "note"),
+            width=40,
+        ),
     ]
 
     defers_writes = True

@@ -24,7 +24,13 @@ def country_column() -> Column:
 
 
 def owner_column() -> Column:
-    return reference_column("owner", "负责人", "Owner", "user", aliases=("招商专员", "责任人", "officer"))
+    return reference_column(
+        "owner",
+        "负责人",
+        "Owner",
+        "user",
+        aliases=("招商专员", "责任人", "项目负责人", "对接人", "跟进人", "officer", "person in charge", "responsible"),
+    )
 
 
 def team_column() -> Column:
