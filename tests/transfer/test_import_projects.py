@@ -70,11 +70,51 @@ def test_a_usd_amount_is_kept_as_foreign_capital(client, officer, investor):
     assert project.total_investment == Decimal("20000")
 
 
-def test_a_usd_total_is_refused_with_a_message_saying_where_it_goes(client, officer, investor):
+def test_a_usd_total_is_converted_at_the_rate_of_the_row_s_year_and_the_rate_is_kept(client, officer, investor):
     login(client, officer)
-    job = import_projects(client, ["项目名称", "投资方", "总投资"], [["外资项目", investor.name, "3000万美元"]])
+    headers = ["项目名称", "投资方", "总投资", "签约日期", "签约金额(万元)", "阶段"]
+    job = import_projects(client, headers, [["外资项目", investor.name, "3,000万美元", "2023/5/10", "2亿", "签约"]])
     [row] = job.report["rows"]
-    assert row["action"] == "error" and "foreign capital" in row["errors"][0][1]
+    assert row["action"] == "create", row
+    # The preview shows the yuan figure and the rate
+    shown = " ".join(after for _column, _before, after in row["changes"])
+    assert "21140.10" in shown and "7.0467" in shown
+    assert "7.0467" in client.get(f"/transfer/jobs/{job.pk}/").content.decode()
+    job = commit(client, job)
+    assert job.status == "done", (job.message, job.report)
+    project = Project.objects.get()
+    assert project.total_investment == Decimal("21140.10")
+    assert (project.original_amount, project.original_currency) == (Decimal("3000"), "USD")
+    assert project.exchange_rate == Decimal("7.0467") and "统计公报" in project.exchange_rate_source
+    assert project.foreign_capital_usd == Decimal("3000")
+    assert project.capital_origin == Project.CapitalOrigin.FOREIGN
+
+
+def test_a_foreign_total_in_a_year_without_a_rate_names_currency_and_year(client, officer, investor):
+    login(client, officer)
+    headers = ["项目名称", "投资方", "总投资", "签约日期", "阶段", "签约金额(万元)"]
+    job = import_projects(client, headers, [["欧洲项目", investor.name, "800万欧元", "2023/5/10", "签约", "5000"]])
+    [row] = job.report["rows"]
+    assert row["action"] == "error"
+    assert "no exchange rate for EUR in 2023" in row["errors"][0][1]
+    assert not Project.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("header", "written", "stored"),
+    [
+        ("总投资（亿元）", 5, Decimal("50000")),
+        ("总投资(亿元)", "1.5", Decimal("15000")),
+        ("计划总投资(万元)", "５０００", Decimal("5000")),
+        ("投资额", "2亿元人民币", Decimal("20000")),
+        ("总投资（亿元）", "8000万元", Decimal("8000")),
+    ],
+)
+def test_a_bare_number_is_read_in_the_unit_its_header_names(client, officer, investor, header, written, stored):
+    login(client, officer)
+    job = commit(client, import_projects(client, ["项目名称", "投资方", header], [["新工厂", investor.name, written]]))
+    assert job.status == "done", (job.message, job.report)
+    assert Project.objects.get().total_investment == stored
 
 
 @pytest.mark.parametrize(

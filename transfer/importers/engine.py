@@ -11,6 +11,7 @@ commit are run by transfer.importing with an importer of this kind.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -21,8 +22,8 @@ from crm.models import Organisation
 from transfer.columns import Column
 from transfer.importers.named import NamedOrganisations
 from transfer.lookups import Lookups
-from transfer.parsing import lookup_key
-from transfer.reading import FileRefused
+from transfer.parsing import header_unit, lookup_key
+from transfer.reading import FileRefused, FormulaText
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class RowResult:
     label: str = ""
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # (column, before, after)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (column, message): imported all the same
     candidates: list[tuple[int, str]] = field(default_factory=list)  # near matches to confirm
     signature: str = ""
     organisation: str = ""  # how the row's organisation was found or created (named.py)
@@ -52,6 +54,7 @@ class RowResult:
             "label": self.label,
             "changes": self.changes,
             "errors": self.errors,
+            "warnings": self.warnings,
             "candidates": self.candidates,
         }
 
@@ -82,6 +85,9 @@ class Importer:
         self.lookups = Lookups()
         self.created_ids: set[int] = set()
         self.row: RowResult | None = None
+        # The unit each amount column's header names (总投资（亿元）): set by map_headers.
+        self.header_units: dict[str, tuple] = {}
+        self._column_choices: dict[str, str] | None = None
         # The organisations the rows name, found or created (organisation_columns).
         self.named = NamedOrganisations(self)
 
@@ -111,16 +117,30 @@ class Importer:
                     by_name.setdefault(lookup_key(name), None)
         mapping: dict[int, Column] = {}
         ignored: list[str] = []
+        self.header_units = {}
         for index, header in enumerate(headers):
             key = lookup_key(_strip_required_mark(header))
+            if key not in by_name:
+                # 总投资（亿元）, 计划总投资(万元): the name without the unit in brackets.
+                key = lookup_key(_UNIT_IN_BRACKETS.sub("", _strip_required_mark(header))) or key
             column = by_name.get(key)
-            if column is None:
-                if header and key not in by_name:
+            if column is None and key not in by_name and header:
+                # A header the office chose a column for (or to ignore) in an earlier file.
+                chosen = self.column_choices().get(lookup_key(_strip_required_mark(header)))
+                if chosen == "":
+                    continue
+                column = self.column(chosen) if chosen in {c.key for c in self.importable_columns()} else None
+                if column is None:
                     ignored.append(header)
+                    continue
+            if column is None:
                 continue
             if column in mapping.values():
                 raise FileRefused(_("The column “%(column)s” appears twice.") % {"column": header})
             mapping[index] = column
+            unit = header_unit(header) if column.extra.get("amount") else None
+            if unit:
+                self.header_units[column.key] = unit
         present = set(mapping.values())
         missing = [column for column in self.required_columns() if column not in present]
         if missing:
@@ -129,6 +149,17 @@ class Importer:
                 % {"columns": "、".join(column.header() for column in missing)}
             )
         return mapping, ignored
+
+    def column_choices(self) -> dict[str, str]:
+        """{header key: column key, or "" for ignored}: what this user chose for headers
+        of this kind of file (transfer.models.ColumnChoice)."""
+        if self._column_choices is None:
+            from transfer.models import ColumnChoice
+
+            self._column_choices = dict(
+                ColumnChoice.objects.filter(user=self.user, kind=self.kind).values_list("header_key", "column")
+            )
+        return self._column_choices
 
     def required_columns(self) -> list[Column]:
         return [column for column in self.columns if column.required]
@@ -203,10 +234,29 @@ class Importer:
         for key, cell in raw.items():
             column = self.column(key)
             try:
-                values[key] = column.parse(cell, self.lookups)
+                unit = self.header_units.get(key)
+                values[key] = column.parse(cell, self.lookups, unit) if unit else column.parse(cell, self.lookups)
             except ValueError as error:
-                result.errors.append((column.header(), str(error)))
+                if isinstance(cell, FormulaText):
+                    message = _(
+                        "The formula %(formula)s has no value saved in the file (it was saved without being "
+                        "calculated): open the file in Excel, save it and upload it again."
+                    ) % {"formula": cell}
+                    result.errors.append((column.header(), message))
+                else:
+                    result.errors.append((column.header(), str(error)))
                 continue
+            if isinstance(cell, FormulaText):
+                result.warnings.append(
+                    (
+                        column.header(),
+                        _(
+                            "The formula %(formula)s has no value saved in the file (it was saved without being "
+                            "calculated); its text was imported as it is."
+                        )
+                        % {"formula": cell},
+                    )
+                )
             if column.required and (values[key] is None or values[key] == ""):
                 result.errors.append((column.header(), _("This column must be filled in.")))
         if not result.errors:
@@ -277,6 +327,9 @@ def _same(old, new) -> bool:
     if isinstance(new, str) and not isinstance(old, str):
         return str(old or "") == new
     return old == new
+
+
+_UNIT_IN_BRACKETS = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
 
 
 def _strip_required_mark(header: str) -> str:

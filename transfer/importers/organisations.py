@@ -17,6 +17,7 @@ from transfer.columns import (
     choice_column,
     date_column,
     id_column,
+    parse_credit_code,
     reference_column,
     text_column,
 )
@@ -26,7 +27,6 @@ from transfer.importers.shared import (
     contact_columns,
     country_column,
     owner_column,
-    parse_credit_code,
     team_column,
 )
 from transfer.lookups import Lookups
@@ -91,7 +91,7 @@ class OrganisationImporter(ContactsMixin, Importer):
             "统一社会信用代码",
             "Credit code",
             get=lambda record: record.credit_code,
-            parse=lambda raw, _c=None: parse_credit_code(raw),
+            parse=parse_credit_code,
             aliases=("信用代码", "unified social credit code"),
             width=22,
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,11 +23,13 @@ from transfer.columns import (
     date_column,
     id_column,
     integer_column,
+    parse_credit_code,
     reference_column,
     text_column,
 )
 from transfer.importers.engine import Importer, RowError, RowResult
-from transfer.importers.shared import owner_column, parse_credit_code, team_column
+from transfer.importers.shared import owner_column, team_column
+from transfer.money import Rates
 from transfer.parsing import lookup_key
 
 logger = logging.getLogger(__name__)
@@ -51,18 +54,42 @@ SOURCES = ChoiceLookup(
 
 
 _STAGE_DATE_HEADERS = {
-    "lead": ("线索日期", "Lead noted on", ("线索时间", "立项日期")),
-    "negotiating": ("在谈日期", "Negotiation began on", ("洽谈日期",)),
-    "signed": ("签约日期", "Signed on", ("签约时间",)),
-    "started": ("开工日期", "Construction started on", ("开工时间",)),
-    "completed": ("竣工日期", "Completed on", ("竣工时间",)),
-    "producing": ("投产日期", "Production began on", ("投产时间",)),
+    "lead": ("线索日期", "Lead noted on", ("线索时间", "立项日期", "立项时间", "首次接洽时间", "lead date")),
+    "negotiating": ("在谈日期", "Negotiation began on", ("洽谈日期", "在谈时间", "洽谈时间", "negotiation date")),
+    "signed": (
+        "签约日期",
+        "Signed on",
+        ("签约时间", "实际签约时间", "实际签约日期", "signing date", "date signed", "signed date"),
+    ),
+    "started": (
+        "开工日期",
+        "Construction started on",
+        ("开工时间", "实际开工时间", "实际开工日期", "actual start date", "construction start", "start date"),
+    ),
+    "completed": (
+        "竣工日期",
+        "Completed on",
+        ("竣工时间", "实际竣工时间", "实际竣工日期", "actual completion date", "completion date"),
+    ),
+    "producing": (
+        "投产日期",
+        "Production began on",
+        ("投产时间", "实际投产时间", "实际投产日期", "production start date"),
+    ),
 }
 _PLANNED_HEADERS = {
-    "signed": ("计划签约日期", "Planned signing", ("计划签约",)),
-    "started": ("计划开工日期", "Planned construction start", ("计划开工",)),
-    "completed": ("计划竣工日期", "Planned completion", ("计划竣工",)),
-    "producing": ("计划投产日期", "Planned production", ("计划投产",)),
+    "signed": ("计划签约日期", "Planned signing", ("计划签约", "计划签约时间", "planned signing date")),
+    "started": (
+        "计划开工日期",
+        "Planned construction start",
+        ("计划开工", "计划开工时间", "planned start date", "planned start"),
+    ),
+    "completed": (
+        "计划竣工日期",
+        "Planned completion",
+        ("计划竣工", "计划竣工时间", "planned completion date"),
+    ),
+    "producing": ("计划投产日期", "Planned production", ("计划投产", "计划投产时间", "planned production date")),
 }
 
 
@@ -126,7 +153,7 @@ class ProjectImporter(Importer):
             parse=lambda raw, _c=None: parsing.clean_text(raw),
             cell=lambda value: getattr(value, "name", value or ""),
             required=True,
-            aliases=("投资主体", "投资企业", "客商名称", "企业名称"),
+            aliases=("投资主体", "投资企业", "投资方名称", "客商名称", "企业名称", "investor name", "company"),
             width=30,
         ),
         Column(
@@ -134,20 +161,22 @@ class ProjectImporter(Importer):
             "投资方信用代码",
             "Investor's credit code",
             get=lambda record: record.investor.credit_code,
-            parse=lambda raw, _c=None: parse_credit_code(raw),
-            aliases=("统一社会信用代码", "信用代码"),
+            parse=parse_credit_code,
+            aliases=(
+                "统一社会信用代码",
+                "信用代码",
+                "投资方统一社会信用代码",
+                "credit code",
+                "unified social credit code",
+            ),
             width=22,
         ),
-        Column(
+        amount_column(
             "total_investment",
             "总投资(万元)",
             "Total investment (10k yuan)",
-            get=lambda record: record.total_investment,
-            parse=lambda raw, _c=None: parsing.parse_amount(raw),
-            cell=lambda value: None if value is None else getattr(value, "value", value),
             required=True,
-            aliases=("总投资", "计划总投资", "投资总额", "total investment"),
-            number_format="#,##0.00",
+            aliases=("总投资", "计划总投资", "投资总额", "投资额", "项目总投资", "total investment", "investment"),
         ),
         amount_column(
             "fixed_asset_investment",
@@ -170,7 +199,9 @@ class ProjectImporter(Importer):
             aliases=("预计年产值", "年产值"),
         ),
         integer_column("jobs", "就业人数", "Jobs", aliases=("新增就业",)),
-        reference_column("industry", "产业", "Industry", "industry", aliases=("所属产业", "行业")),
+        reference_column(
+            "industry", "产业", "Industry", "industry", aliases=("所属产业", "行业", "所属行业", "产业领域", "sector")
+        ),
         reference_column("park", "园区", "Park", "park", aliases=("载体", "落户园区", "落地载体")),
         choice_column("kind", "项目类型", "Kind", PROJECT_KINDS, aliases=("类型",)),
         choice_column("capital_origin", "资本来源", "Capital origin", CAPITAL_ORIGINS, aliases=("内外资",)),
@@ -181,7 +212,23 @@ class ProjectImporter(Importer):
         bool_column("is_confidential", "保密", "Confidential", aliases=("是否保密",)),
         owner_column(),
         team_column(),
-        choice_column("stage", "阶段", "Stage", STAGES, aliases=("项目阶段", "进展阶段", "状态")),
+        choice_column(
+            "stage",
+            "阶段",
+            "Stage",
+            STAGES,
+            aliases=(
+                "项目阶段",
+                "当前阶段",
+                "进展阶段",
+                "进展",
+                "项目进展",
+                "推进阶段",
+                "状态",
+                "current stage",
+                "status",
+            ),
+        ),
         *[
             date_column(actual_field(stage), zh, en, aliases=aliases, parse=_reached_on)
             for stage, (zh, en, aliases) in _STAGE_DATE_HEADERS.items()
@@ -217,7 +264,13 @@ class ProjectImporter(Importer):
             aliases=("调整原因",),
             import_only=True,
         ),
-        text_column("description", "项目简介", "Description", aliases=("简介", "项目内容"), width=40),
+        text_column(
+            "description",
+            "项目简介",
+            "Description",
+            aliases=("简介", "项目内容", "备注", "项目情况", "remarks", "notes", "note"),
+            width=40,
+        ),
     ]
 
     defers_writes = True
@@ -236,6 +289,7 @@ class ProjectImporter(Importer):
         self._deferring = True
         self._raw: dict | None = None
         self._created_by_row: dict[int, int] = {}  # id() of a project this file creates -> its row
+        self.rates = Rates()  # the exchange-rate table, read once
 
     # --- what the rows look up ---
 
@@ -340,26 +394,68 @@ class ProjectImporter(Importer):
         # and the check's writes are undone anyway. The commit writes them.
         return self._again
 
-    def _amounts(self, values: dict) -> None:
-        """A USD total investment is kept as foreign capital; the total itself is in yuan."""
-        total = values.get("total_investment")
-        if total is None:
-            return
-        if total.currency == parsing.USD:
-            if values.get("foreign_capital_usd") not in (None, total.value):
-                raise RowError(
-                    "total_investment",
-                    _("The total investment is in US dollars and differs from the foreign capital column."),
-                )
-            values["foreign_capital_usd"] = total.value
-            raise RowError(
-                "total_investment",
-                _(
-                    "The total investment %(amount)s万美元 was kept as foreign capital; also enter the total in yuan (万元): reports count in yuan."
-                )
-                % {"amount": total.value},
-            )
-        values["total_investment"] = total.value
+    # How a total written in another currency became yuan (set with the total).
+    _AS_WRITTEN = ("original_amount", "original_currency", "exchange_rate", "exchange_rate_source")
+    _YUAN_AMOUNTS = ("total_investment", "fixed_asset_investment", "signed_amount", "expected_annual_output")
+
+    def _set_as_written(self, project: Project, values: dict) -> None:
+        """The total as written in another currency and its rate, or nothing (yuan)."""
+        for key in self._AS_WRITTEN:
+            setattr(project, key, values.get(key, "" if key.endswith(("currency", "source")) else None))
+
+    def _row_date(self, values: dict):
+        """The date whose exchange rate turns the row's foreign amounts into yuan: the
+        signing date, else the latest date the row gives, else today."""
+        if values.get("signed_on"):
+            return values["signed_on"]
+        dates = [values.get(actual_field(stage)) for stage in PIPELINE] + [values.get("exit_on")]
+        dates = [day for day in dates if day]
+        return max(dates) if dates else timezone.localdate()
+
+    def _amounts(self, values: dict, result: RowResult) -> None:
+        """Amounts in 万元 as the models store them. A foreign amount is converted at the
+        rate of the row's date (crm.ExchangeRate): the total keeps what was written,
+        its currency and the rate, and is also kept as foreign capital in 万美元."""
+        on = None
+        for key in self._YUAN_AMOUNTS:
+            amount = values.get(key)
+            if not isinstance(amount, parsing.Amount):
+                continue
+            if not amount.is_foreign:
+                values[key] = amount.value
+                continue
+            on = on or self._row_date(values)
+            try:
+                converted = self.rates.convert(amount, on)
+            except ValueError as error:
+                raise RowError(key, str(error)) from error
+            values[key] = converted.wan_yuan
+            if key == "total_investment":
+                values["original_amount"] = amount.value
+                values["original_currency"] = amount.currency
+                values["exchange_rate"] = converted.rate
+                values["exchange_rate_source"] = converted.source
+                if not isinstance(values.get("foreign_capital_usd"), parsing.Amount) and converted.usd is not None:
+                    values["foreign_capital_usd"] = parsing.Amount(converted.usd, parsing.USD)
+                result.changes.append((self.column(key).header(), "", converted.describe()))
+        capital = values.get("foreign_capital_usd")
+        if isinstance(capital, parsing.Amount):
+            if capital.currency == parsing.USD:
+                values["foreign_capital_usd"] = capital.value
+            else:
+                on = on or self._row_date(values)
+                try:
+                    yuan = self.rates.convert(capital, on).wan_yuan
+                    dollar = self.rates.rate(parsing.USD, on)
+                except ValueError as error:
+                    raise RowError("foreign_capital_usd", str(error)) from error
+                if dollar is None:
+                    raise RowError(
+                        "foreign_capital_usd",
+                        _("There is no exchange rate for USD in %(year)s: an admin can add it under Exchange rates.")
+                        % {"year": on.year},
+                    )
+                values["foreign_capital_usd"] = (yuan / dollar.yuan_per_unit).quantize(Decimal("0.01"))
         if values.get("foreign_capital_usd") and not values.get("capital_origin"):
             values["capital_origin"] = Project.CapitalOrigin.FOREIGN
 
@@ -378,7 +474,7 @@ class ProjectImporter(Importer):
 
     def apply(self, values: dict, result: RowResult) -> None:
         result.label = values["name"]
-        self._amounts(values)
+        self._amounts(values, result)
         investor = self.organisation_named(values, name_key="investor", code_key="investor_credit_code")
         values["investor"] = investor
         if investor.pk in self.created_ids:
@@ -414,6 +510,8 @@ class ProjectImporter(Importer):
                 with transaction.atomic():
                     if changed:
                         self.set_fields(project, values, changed)
+                        if "total_investment" in changed:
+                            self._set_as_written(project, values)
                         project_services.project_save(
                             project=project, by=self.user, replan_reason=values.get("replan_reason") or ""
                         )
@@ -430,6 +528,7 @@ class ProjectImporter(Importer):
     def _create(self, investor, values: dict, fields: list[str], result: RowResult) -> None:
         project = Project(investor=investor)
         self.set_fields(project, values, fields)
+        self._set_as_written(project, values)
         # A ledger often starts at signing: the lead date is then unknown (the stage
         # service records it so, see _advance), never taken from another stage's date.
         project.lead_on = values.get("lead_on")

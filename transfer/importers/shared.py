@@ -3,13 +3,10 @@ to, its owner and team, its country, and the contacts of an organisation."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-
 from crm import services as crm_services
-from crm.credit_code import validate_credit_code
 from crm.models import Contact, Organisation
 from transfer import parsing
-from transfer.columns import Column, country_name, parse_country, reference_column, text_column
+from transfer.columns import Column, country_name, parse_country, parse_credit_code, reference_column, text_column
 from transfer.importers.engine import RowResult
 from transfer.parsing import lookup_key
 
@@ -27,7 +24,13 @@ def country_column() -> Column:
 
 
 def owner_column() -> Column:
-    return reference_column("owner", "负责人", "Owner", "user", aliases=("招商专员", "责任人", "officer"))
+    return reference_column(
+        "owner",
+        "负责人",
+        "Owner",
+        "user",
+        aliases=("招商专员", "责任人", "项目负责人", "对接人", "跟进人", "officer", "person in charge", "responsible"),
+    )
 
 
 def team_column() -> Column:
@@ -51,7 +54,7 @@ def organisation_ref_columns() -> list[Column]:
             "统一社会信用代码",
             "Credit code",
             get=lambda record: record.organisation.credit_code,
-            parse=lambda raw, _c=None: parse_credit_code(raw),
+            parse=parse_credit_code,
             aliases=("信用代码", "unified social credit code"),
             width=22,
         ),
@@ -125,15 +128,3 @@ class ContactsMixin:
         )
         crm_services.contact_save(contact=contact, by=self.user)
         return "update"
-
-
-def parse_credit_code(raw) -> str:
-    """A credit code as typed (full-width, spaces, lower case folded); one that fails
-    its GB 32100 check is the cell's error, named with the row's other faults."""
-    code = parsing.fold_width(parsing.clean_text(raw)).upper().replace(" ", "")
-    if code:
-        try:
-            validate_credit_code(code)
-        except ValidationError as error:
-            raise ValueError(" ".join(error.messages)) from error
-    return code
