@@ -17,19 +17,13 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from crm.models import Organisation
+from crm.models import ExchangeRate, Organisation
 from projects.models import Project
 from tests.factories import IndustryFactory, credit_code
 from tests.transfer.conftest import commit, csv_bytes, job_of, login, upload
 
 pytestmark = pytest.mark.django_db
 
-# What the ledger needs of the other half of issue 16 (h-import2): the office's headers
-# 当前阶段, 实际开工时间, 计划开工时间, 计划竣工时间 and 备注 placed, and 3000万美元 converted
-# to 万元 by the project import at the stored rate.
-NEEDS_IMPORT2 = pytest.mark.xfail(
-    strict=True, reason="needs import2's header matcher and foreign amounts in the project import"
-)
 
 HEADERS = [
     "项目名称",
@@ -77,7 +71,6 @@ INVESTORS = [
     ),
 ]
 
-USD_ROWS = True
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 STAGES = ["签约", "开工", "在谈", "竣工"]
@@ -99,7 +92,7 @@ def ledger_rows(officer) -> list[dict]:
         started = signed + dt.timedelta(days=40)
         expect = {"stage": STORED_STAGE[stage], "signed_on": None, "started_on": None, "usd": None}
         # Amounts as offices write them.
-        if turn == 3 and USD_ROWS:
+        if turn == 3:
             amount, expect["usd"] = "3000万美元", Decimal(3000)
         elif n % 4 == 0:
             amount, expect["total"] = f"{1 + n % 3}亿", Decimal(10000 * (1 + n % 3))
@@ -158,7 +151,6 @@ def industries(db):
     return {name: IndustryFactory(name=name) for _code, _names, name in INVESTORS}
 
 
-@NEEDS_IMPORT2
 def test_the_ledger_imports_with_one_upload_and_one_commit(client, officer, industries):
     login(client, officer)
     rows = ledger_rows(officer)
@@ -198,16 +190,19 @@ def test_the_ledger_imports_with_one_upload_and_one_commit(client, officer, indu
             assert project.total_investment == expect["total"], project.name
         else:
             # 3000万美元 at the stored rate of the signing's year, kept as foreign capital too.
+            rate = ExchangeRate.objects.get(currency="USD", year=expect["signed_on"].year, date=None)
+            assert project.exchange_rate == rate.yuan_per_unit, project.name
+            assert project.total_investment == (expect["usd"] * rate.yuan_per_unit).quantize(Decimal("0.01"))
             assert project.foreign_capital_usd == expect["usd"]
-            assert project.exchange_rate
-            assert project.total_investment == (expect["usd"] * project.exchange_rate).quantize(Decimal("0.01"))
+            assert (project.original_amount, project.original_currency) == (expect["usd"], "USD")
 
     # The formula's text is kept (and the row warned), not stored empty.
+    warned = {row["row"]: row["warnings"] for row in job.report["rows"] if row.get("warnings")}
+    assert list(warned) == [9] and 'CONCATENATE("二期","扩产")' in str(warned[9])
     formula_project = projects[rows[7]["cells"][0]]
     assert 'CONCATENATE("二期","扩产")' in formula_project.description
 
 
-@NEEDS_IMPORT2
 def test_the_bad_twin_is_refused_whole_naming_the_row_and_both_faults(client, officer, industries):
     login(client, officer)
     rows = [row["cells"] for row in ledger_rows(officer)]
@@ -228,7 +223,6 @@ def test_the_bad_twin_is_refused_whole_naming_the_row_and_both_faults(client, of
     assert not Organisation.objects.exists()
 
 
-@NEEDS_IMPORT2
 def test_the_gbk_csv_twin_is_taken(client, officer, industries):
     login(client, officer)
     rows = []
