@@ -30,7 +30,14 @@ def import_rows(client, rows):
 
 def test_a_project_at_construction_with_only_its_signing_date(client, officer, investor, frozen_today):
     login(client, officer)
-    job = commit(client, import_rows(client, [["村田新工厂", investor.name, "5亿", "开工", "2024/3/5", "5亿", "", ""]]))
+    job = import_rows(client, [["村田新工厂", investor.name, "5亿", "开工", "2024/3/5", "5亿", "", ""]])
+    # The preview says which stages will have no date.
+    assert job.report["undated"] == {
+        "rows": [{"row": 2, "label": "村田新工厂", "stages": ["Lead", "Under negotiation", "Construction started"]}],
+        "count": 1,
+    }
+    assert 'data-testid="undated"' in client.get(f"/transfer/jobs/{job.pk}/").content.decode()
+    job = commit(client, job)
     assert job.status == "done", (job.message, job.report)
     project = Project.objects.get()
     assert project.stage == "started"

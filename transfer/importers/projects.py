@@ -34,6 +34,9 @@ from transfer.parsing import lookup_key
 
 logger = logging.getLogger(__name__)
 
+# Rows listed in the preview with stages reached on an unknown date (the count covers all).
+UNDATED_SHOWN = 200
+
 STAGES = ChoiceLookup(
     Stage,
     {"线索": "lead", "在谈": "negotiating", "洽谈": "negotiating", "签约": "signed", "已签约": "signed"}
@@ -289,6 +292,8 @@ class ProjectImporter(Importer):
         self._deferring = True
         self._raw: dict | None = None
         self._created_by_row: dict[int, int] = {}  # id() of a project this file creates -> its row
+        # Rows whose project passes stages on dates the row does not give: row -> (label, stages).
+        self._undated: dict[int, tuple[str, list[str]]] = {}
         self.rates = Rates()  # the exchange-rate table, read once
 
     # --- what the rows look up ---
@@ -362,6 +367,12 @@ class ProjectImporter(Importer):
     def import_row(self, number: int, raw: dict[str, object]) -> RowResult:
         self._raw = raw
         return super().import_row(number, raw)
+
+    def report(self) -> dict:
+        """Beside the organisations: the projects whose stage dates stay unknown."""
+        rows = sorted(self._undated.items())
+        shown = [{"row": number, "label": label, "stages": stages} for number, (label, stages) in rows[:UNDATED_SHOWN]]
+        return {**super().report(), "undated": {"rows": shown, "count": len(rows)}}
 
     def _write_pending(self) -> None:
         """Write the new projects checked so far. If that fails, the services did not
@@ -614,6 +625,11 @@ class ProjectImporter(Importer):
             if column in {"on_hold_on", "dropped_on"}:
                 column = "exit_on"
             raise RowError(column, str(error)) from error
+        undated = (new.project if new is not None else project).undated()
+        if undated:
+            self._undated[result.number] = (result.label, [str(stage.label) for stage in undated])
+        else:
+            self._undated.pop(result.number, None)
         if target == current:
             return
         result.changes.append((self.column("stage").header(), str(before), str(target.label)))
