@@ -243,6 +243,10 @@ class Project(OwnedRecord):
                 condition=Q(is_deleted=False),
                 name="project_team_stage_amount",
             ),
+            # My work's stage dates to complete: the few projects with stages reached on
+            # an unknown date, of an officer or a team.
+            models.Index(fields=["owner", "name"], condition=~Q(undated_stages=""), name="project_undated_owner"),
+            models.Index(fields=["team", "name"], condition=~Q(undated_stages=""), name="project_undated_team"),
             # A board column: its stage's biggest projects, major ones first.
             models.Index(fields=["stage", "-is_major", "-total_investment", "id"], name="project_board"),
             # My work of a team: its unreached plans of one stage, soonest first (the plain

@@ -558,8 +558,12 @@ _QUIET_FIELDS = {
     "created_at",
     "is_deleted",
     "deleted_at",
+    "undated_stages",
     *[actual_field(stage) for stage in [*PIPELINE, *SIDE_EXITS]],
 }
+
+
+_ACTUAL_FIELDS = {actual_field(stage): stage for stage in PIPELINE}
 
 
 def _shown(model_field, value):
@@ -595,6 +599,15 @@ def _edit_history(project: Project) -> list[HistoryEntry]:
         if reason in {"deleted", "restored"}:
             title = _("Deleted") if reason == "deleted" else _("Restored")
             entries.append(HistoryEntry(record.history_date, record.history_user, reason, title))
+            continue
+        if reason == "date completed":
+            for name, stage in _ACTUAL_FIELDS.items():
+                if getattr(record, name) and not getattr(older, name):
+                    title = _("Date completed: “%(stage)s” reached on %(date)s") % {
+                        "stage": stage.label,
+                        "date": date_format(getattr(record, name)),
+                    }
+                    entries.append(HistoryEntry(record.history_date, record.history_user, "edited", title))
             continue
         delta = record.diff_against(older)
         changes = []

@@ -192,13 +192,13 @@ def amount_column(key: str, zh: str, en: str, *, usd: bool = False, **kwargs) ->
     )
 
 
-def date_column(key: str, zh: str, en: str, **kwargs) -> Column:
+def date_column(key: str, zh: str, en: str, *, parse=None, **kwargs) -> Column:
     return Column(
         key,
         zh,
         en,
         get=lambda record: getattr(record, key),
-        parse=lambda raw, _c=None: parsing.parse_date(raw),
+        parse=parse or (lambda raw, _c=None: parsing.parse_date(raw)),
         number_format="yyyy-mm-dd",
         width=12,
         **kwargs,

@@ -109,6 +109,7 @@ def _job_context(job: ImportJob) -> dict:
         "blank_stop": report.get("blank_stop"),
         "blank_rows": MAX_BLANK_ROWS,
         "organisations": report.get("organisations") or {},
+        "undated": report.get("undated") or {},
         "done": done,
         "total": total,
         "percent": int(done * 100 / total) if total else 0,

@@ -48,4 +48,12 @@ class Migration(migrations.Migration):
             model_name='project',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('undated_stages__contains', 'producing'), _negated=True), ('producing_on__isnull', True), _connector='OR'), name='project_undated_producing_has_no_date'),
         ),
+        migrations.AddIndex(
+            model_name='project',
+            index=models.Index(condition=models.Q(('undated_stages', ''), _negated=True), fields=['owner', 'name'], name='project_undated_owner'),
+        ),
+        migrations.AddIndex(
+            model_name='project',
+            index=models.Index(condition=models.Q(('undated_stages', ''), _negated=True), fields=['team', 'name'], name='project_undated_team'),
+        ),
     ]

@@ -30,7 +30,14 @@ def import_rows(client, rows):
 
 def test_a_project_at_construction_with_only_its_signing_date(client, officer, investor, frozen_today):
     login(client, officer)
-    job = commit(client, import_rows(client, [["村田新工厂", investor.name, "5亿", "开工", "2024/3/5", "5亿", "", ""]]))
+    job = import_rows(client, [["村田新工厂", investor.name, "5亿", "开工", "2024/3/5", "5亿", "", ""]])
+    # The preview says which stages will have no date.
+    assert job.report["undated"] == {
+        "rows": [{"row": 2, "label": "村田新工厂", "stages": ["Lead", "Under negotiation", "Construction started"]}],
+        "count": 1,
+    }
+    assert 'data-testid="undated"' in client.get(f"/transfer/jobs/{job.pk}/").content.decode()
+    job = commit(client, job)
     assert job.status == "done", (job.message, job.report)
     project = Project.objects.get()
     assert project.stage == "started"
@@ -96,6 +103,8 @@ def test_the_owner_completes_an_unknown_date(client, officer, investor, frozen_t
     project.refresh_from_db()
     assert project.started_on == dt.date(2024, 4, 1)
     assert project.undated() == ["lead", "negotiating"]
+    page = client.get(f"/projects/{project.pk}/").content.decode()
+    assert "Date completed: “Construction started” reached on" in page
     # A stage whose date is known is corrected by an admin, not here.
     assert client.post(url, {"date-started-on": "2024-04-02"}).status_code == 404
 
@@ -118,3 +127,16 @@ def test_the_import_path_is_the_stage_service(officer, investor, frozen_today):
     )
     project.refresh_from_db()
     assert (project.stage, project.signed_on, project.undated()) == ("signed", dt.date(2024, 3, 5), ["negotiating"])
+
+
+def test_the_ledger_imported_again_with_dates_completes_them(client, officer, investor, frozen_today):
+    login(client, officer)
+    commit(client, import_rows(client, [["己", investor.name, "1亿", "开工", "2024/3/5", "1亿", "", ""]]))
+    job = import_rows(client, [["己", investor.name, "1亿", "开工", "2024/3/5", "1亿", "2024/4/2", ""]])
+    assert [(row["action"], row["changes"]) for row in job.report["rows"]] == [
+        ("update", [["Construction started on", "date unknown", "2024-04-02"]])
+    ]
+    job = commit(client, job)
+    assert job.status == "done", (job.message, job.report)
+    project = Project.objects.get()
+    assert (project.started_on, project.undated()) == (dt.date(2024, 4, 2), ["lead", "negotiating"])

@@ -90,9 +90,9 @@ def test_the_workbook_is_parsed_once_for_the_upload_the_check_and_the_commit(off
     investor = OrganisationFactory(name="村田投资有限公司", owner=officer)
     parsed = []
 
-    def counting(data, filename, **kwargs):
+    def counting(data, filename, **options):
         parsed.append(filename)
-        return read_spreadsheet(data, filename, **kwargs)
+        return read_spreadsheet(data, filename, **options)
 
     monkeypatch.setattr(importing, "read_spreadsheet", counting)
     data = xlsx(HEADERS, [["项目一", investor.name, "1亿"], ["项目二", investor.name, "2亿"]])

@@ -120,22 +120,41 @@ def test_a_visits_file_creates_the_organisations_it_names(client, officer):
     login(client, officer)
     day = timezone.localdate() - dt.timedelta(days=3)
     headers = ["日期", "客商名称", "洽谈内容"]
-    rows = [[day, "德国精密机械GmbH", "介绍园区"], [day, "德国精密机械 GmbH", "再谈一次"]]
+    rows = [[day, "德国精密机械有限公司", "介绍园区"], [day, "德国精密机械 有限公司", "再谈一次"]]
     job = commit(client, job_of(upload(client, "visits", xlsx(headers, rows))))
     assert job.status == "done", (job.message, job.report)
-    assert Organisation.objects.get().name == "德国精密机械GmbH"
-    assert Visit.objects.filter(organisation__name="德国精密机械GmbH").count() == 2
+    assert Organisation.objects.get().name == "德国精密机械有限公司"
+    assert Visit.objects.filter(organisation__name="德国精密机械有限公司").count() == 2
 
 
-def test_a_refused_visit_row_leaves_no_organisation_and_the_next_row_creates_it(client, officer):
+def test_a_refused_visit_row_leaves_no_organisation_behind(client, officer):
     login(client, officer)
     day = timezone.localdate() - dt.timedelta(days=3)
     headers = ["日期", "客商名称", "洽谈内容", "会见联系人"]
-    rows = [[day, "南京新企业有限公司", "初次接触", "不认识的人"], [day, "南京新企业有限公司", "再谈", ""]]
+    rows = [
+        [day, "南京新企业有限公司", "初次接触", "不认识的人"],
+        [day, "南京新企业有限公司", "再谈", ""],
+        [day, "名" * 400, "名称太长", ""],
+    ]
     job = job_of(upload(client, "visits", xlsx(headers, rows)))
-    assert job.report["counts"]["error"] == 1
+    # The long name refuses the organisations created all at once: each row creates its
+    # own, and the refused row 2 leaves nothing that row 3 would find.
+    assert job.report["counts"]["error"] == 2
     assert [(n["name"], n["rows"]) for n in organisations_of(job)["create"]] == [("南京新企业有限公司", [3])]
     assert not Organisation.objects.exists()
+
+
+def test_a_file_creates_its_new_organisations_all_at_once(client, officer):
+    login(client, officer)
+    rows = [[f"项目{n}", f"新投资方{n % 40}有限公司", "", "1亿"] for n in range(120)]
+    job = job_of(upload(client, "projects", xlsx(HEADERS, rows)))
+    created = organisations_of(job)["create"]
+    assert len(created) == 40 and [named["rows"] for named in created][:2] == [[2, 42, 82], [3, 43, 83]]
+    job = commit(client, job)
+    assert job.status == "done", (job.message, job.report)
+    assert Organisation.objects.count() == 40
+    assert Organisation.history.filter(history_type="+").count() == 40
+    assert set(Organisation.objects.values_list("owner", flat=True)) == {officer.pk}
 
 
 # --- a hidden project reads as a missing one (issue 15) ---------------------------------

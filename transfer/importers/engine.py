@@ -171,6 +171,7 @@ class Importer:
         row is imported; note which names the file gives with a credit code."""
         if self.organisation_columns:
             self.lookups.read_organisations(self._organisations_named(rows))
+            self.named.create_all()
 
     def _organisations_named(self, rows: list[tuple[int, dict[str, object]]]) -> list[tuple[str, str, str]]:
         name_key, code_key = self.organisation_columns

@@ -79,6 +79,7 @@ class NamedOrganisations:
         self.created: dict[int, Named] = {}  # pk (in this step) -> the organisation created
         self.matched: dict[tuple[int, str, int | None], Named] = {}
         self.cache: dict[int, Organisation] = {}
+        self._named: list[tuple[int, str, str]] = []  # (row, name, code) of every row
 
     def learn(self, number: int, name: str, credit_code: str) -> None:
         """Note a row's name and code before the rows are imported (the preload)."""
@@ -86,16 +87,52 @@ class NamedOrganisations:
         code = normalise_credit_code(credit_code) if credit_code else ""
         if key and code and key not in self.coded_names:
             self.coded_names[key] = (code, number)
+        self._named.append((number, name, code))
+
+    def create_all(self) -> None:
+        """Create at once, before the rows run, the organisations the rows name and the
+        CRM does not have (one per credit code, else per name key): a few statements
+        for thousands of new investors. If the services refuse one of them, none is
+        created here, and each row creates its own, getting its own answer."""
+        new: dict[str, Named] = {}
+        for number, name, code in self._named:
+            code, _seen_in = self._code_for(name, code)
+            _how, ids = self.lookups.organisation_ids(name=name, credit_code=code)
+            if ids or not name:
+                continue  # found (or not to be created): the row says how
+            key = f"code:{code}" if code else f"name:{normalise_organisation_name(name)}"
+            if key not in new:
+                new[key] = Named(name=name.strip(), credit_code=code)
+            new[key].add(number, name)
+        if not new:
+            return
+        organisations = [Organisation(name=named.name, credit_code=named.credit_code) for named in new.values()]
+        try:
+            with transaction.atomic():
+                crm_services.organisations_create_many(organisations=organisations, by=self.importer.user)
+        except DomainError:
+            return
+        for organisation, named in zip(organisations, new.values(), strict=True):
+            self.lookups.remember_organisation(organisation.pk, organisation.name, "", organisation.credit_code)
+            self.importer.created_ids.add(organisation.pk)
+            self.cache[organisation.pk] = organisation
+            self.created[organisation.pk] = named
+
+    def _code_for(self, name: str, code: str) -> tuple[str, int | None]:
+        """The credit code a row's organisation is looked up by: its own, else (when its
+        name finds no stored one) the code another row of the file gives that name."""
+        if code or not name:
+            return code, None
+        _how, ids = self.lookups.organisation_ids(name=name)
+        if not ids and normalise_organisation_name(name) in self.coded_names:
+            return self.coded_names[normalise_organisation_name(name)]
+        return "", None
 
     def find_or_create(self, number: int, name: str, credit_code: str) -> tuple[Organisation, str]:
         """The row's organisation and a signature of how it was found (for the fingerprint).
         DomainError (field "name" or "credit_code") if it can be neither found nor created."""
         code = normalise_credit_code(credit_code) if credit_code else ""
-        how, seen_in = "", None
-        if not code and name:
-            _how, ids = self.lookups.organisation_ids(name=name)
-            if not ids and normalise_organisation_name(name) in self.coded_names:
-                code, seen_in = self.coded_names[normalise_organisation_name(name)]
+        code, seen_in = self._code_for(name, code)
         how, ids = self.lookups.organisation_ids(name=name, credit_code=code)
         if len(ids) > 1:
             raise DomainError(

@@ -22,7 +22,13 @@ from transfer.columns import (
     text_column,
 )
 from transfer.importers.engine import NEW, Importer, RowError, RowResult
-from transfer.importers.shared import ContactsMixin, contact_columns, country_column, owner_column, team_column
+from transfer.importers.shared import (
+    ContactsMixin,
+    contact_columns,
+    country_column,
+    owner_column,
+    team_column,
+)
 from transfer.lookups import Lookups
 
 ORGANISATION_KINDS = ChoiceLookup(

@@ -34,6 +34,9 @@ from transfer.parsing import lookup_key
 
 logger = logging.getLogger(__name__)
 
+# Rows listed in the preview with stages reached on an unknown date (the count covers all).
+UNDATED_SHOWN = 200
+
 STAGES = ChoiceLookup(
     Stage,
     {"线索": "lead", "在谈": "negotiating", "洽谈": "negotiating", "签约": "signed", "已签约": "signed"}
@@ -91,6 +94,19 @@ _PLANNED_HEADERS = {
     ),
     "producing": ("计划投产日期", "Planned production", ("计划投产", "计划投产时间", "planned production date")),
 }
+
+
+def _reached_on(raw, _context=None):
+    """The date a stage was reached: a date in the future is the cell's error (the stage
+    service refuses it too), so that a row names it beside its other faults."""
+    day = parsing.parse_date(raw)
+    today = timezone.localdate()
+    if day and day > today:
+        raise ValueError(
+            _("The date a stage is reached cannot be in the future: %(date)s is after today (%(today)s).")
+            % {"date": day, "today": today}
+        )
+    return day
 
 
 def _exit_date(project: Project):
@@ -217,7 +233,7 @@ class ProjectImporter(Importer):
             ),
         ),
         *[
-            date_column(actual_field(stage), zh, en, aliases=aliases)
+            date_column(actual_field(stage), zh, en, aliases=aliases, parse=_reached_on)
             for stage, (zh, en, aliases) in _STAGE_DATE_HEADERS.items()
         ],
         *[
@@ -229,7 +245,7 @@ class ProjectImporter(Importer):
             "搁置/终止日期",
             "Put on hold or dropped on",
             get=_exit_date,
-            parse=lambda raw, _c=None: parsing.parse_date(raw),
+            parse=_reached_on,
             number_format="yyyy-mm-dd",
             aliases=("搁置日期", "终止日期"),
         ),
@@ -276,6 +292,8 @@ class ProjectImporter(Importer):
         self._deferring = True
         self._raw: dict | None = None
         self._created_by_row: dict[int, int] = {}  # id() of a project this file creates -> its row
+        # Rows whose project passes stages on dates the row does not give: row -> (label, stages).
+        self._undated: dict[int, tuple[str, list[str]]] = {}
         self.rates = Rates()  # the exchange-rate table, read once
 
     # --- what the rows look up ---
@@ -349,6 +367,12 @@ class ProjectImporter(Importer):
     def import_row(self, number: int, raw: dict[str, object]) -> RowResult:
         self._raw = raw
         return super().import_row(number, raw)
+
+    def report(self) -> dict:
+        """Beside the organisations: the projects whose stage dates stay unknown."""
+        rows = sorted(self._undated.items())
+        shown = [{"row": number, "label": label, "stages": stages} for number, (label, stages) in rows[:UNDATED_SHOWN]]
+        return {**super().report(), "undated": {"rows": shown, "count": len(rows)}}
 
     def _write_pending(self) -> None:
         """Write the new projects checked so far. If that fails, the services did not
@@ -446,6 +470,19 @@ class ProjectImporter(Importer):
         if values.get("foreign_capital_usd") and not values.get("capital_origin"):
             values["capital_origin"] = Project.CapitalOrigin.FOREIGN
 
+    def _signed_amount(self, values: dict, project: Project | None) -> None:
+        """A ledger without a signed-amount column counts a signed project's total
+        investment as its signed amount (the investment the agreement is for). A file
+        with the column and an empty cell says nothing: the stage service asks for it."""
+        if "signed_amount" in values or values.get("total_investment") is None:
+            return
+        if project is not None and project.signed_amount is not None:
+            return
+        target = self._target(values)
+        reached = target in PIPELINE and PIPELINE.index(target) >= PIPELINE.index(Stage.SIGNED)
+        if reached or values.get("signed_on"):
+            values["signed_amount"] = values["total_investment"]
+
     def apply(self, values: dict, result: RowResult) -> None:
         result.label = values["name"]
         self._amounts(values, result)
@@ -461,6 +498,7 @@ class ProjectImporter(Importer):
             # An earlier row of this file creates it: write those first, then change it.
             self._write_pending()
             project = self._existing(investor.pk, values["name"])
+        self._signed_amount(values, project)
         fields = [key for key in self.plain_fields if key in values]
         if project is None:
             self._create(investor, values, fields, result)
@@ -470,12 +508,12 @@ class ProjectImporter(Importer):
         result.signature = f"row {created_by}" if created_by else str(project.pk)
         changed = self.changes(project, values, [*fields, "investor"])
         for key in ("lead_on",):
-            if values.get(key) and values[key] != project.lead_on:
+            if values.get(key) and values[key] != project.lead_on and not project.date_unknown(Stage.LEAD):
                 raise RowError(
                     key, _("The date a stage was reached is changed by an admin's correction, not by an import.")
                 )
         result.action = "update" if changed else "unchanged"
-        if not changed and not self._moves(project, values):
+        if not changed and not self._moves(project, values) and not self._completes(project, values):
             # Nothing to write: the stage checks only (no savepoint needed).
             self._advance(project, values, result)
         else:
@@ -517,6 +555,22 @@ class ProjectImporter(Importer):
         self._projects[(investor.pk, lookup_key(project.name))] = project
         self._created_by_row[id(project)] = result.number
 
+    def _completes(self, project: Project, values: dict) -> list[Stage]:
+        """Stages the project reached on an unknown date that the row now dates."""
+        return [stage for stage in project.undated() if values.get(actual_field(stage))]
+
+    def _complete_dates(self, project: Project, values: dict, result: RowResult) -> None:
+        """A ledger imported again with dates filled in completes the unknown ones."""
+        for stage in self._completes(project, values):
+            key = actual_field(stage)
+            try:
+                project_services.project_complete_date(project=project, stage=stage, on=values[key], by=self.user)
+            except DomainError as error:
+                raise RowError(key, str(error)) from error
+            result.changes.append((self.column(key).header(), _("date unknown"), str(values[key])))
+            if result.action == "unchanged":
+                result.action = "update"
+
     def _target(self, values: dict) -> Stage | None:
         """The stage the row puts the project at (given, or the last stage it dates)."""
         target = values.get("stage")
@@ -537,6 +591,7 @@ class ProjectImporter(Importer):
         """Move the project forward to the stage of the row, on the dates the row gives;
         stages passed without a date are recorded as reached on an unknown date
         (project_import_history). A new project goes through `new`, written later."""
+        self._complete_dates(project, values, result)
         target = self._target(values)
         if target is None:
             return
@@ -570,6 +625,11 @@ class ProjectImporter(Importer):
             if column in {"on_hold_on", "dropped_on"}:
                 column = "exit_on"
             raise RowError(column, str(error)) from error
+        undated = (new.project if new is not None else project).undated()
+        if undated:
+            self._undated[result.number] = (result.label, [str(stage.label) for stage in undated])
+        else:
+            self._undated.pop(result.number, None)
         if target == current:
             return
         result.changes.append((self.column("stage").header(), str(before), str(target.label)))
