@@ -56,7 +56,8 @@ _LATIN_FORMS = (
     r"co|company|corp|corporation|incorporated|inc|ltd|limited|gmbh|llc|plc|pte|pty|"
     r"ag|se|kg|k\.?k|s\.?a|s\.?a\.?s|s\.?p\.?a|s\.?r\.?l|b\.?v|n\.?v|sdn\.?\s*bhd|bhd|oy|ab|as|group"
 )
-_LATIN_SUFFIX = re.compile(rf"(?:^|[\s,.]+)(?:{_LATIN_FORMS})[\s,.]*$")
+# After a space, a comma, a dot, or straight after a Chinese name (德国精密机械GmbH).
+_LATIN_SUFFIX = re.compile(rf"(?:^|[\s,.]+|(?<=[^\x00-\x7f]))(?:{_LATIN_FORMS})[\s,.]*$")
 _REGION_IN_BRACKETS = re.compile(
     r"[(\[{]\s*(中国|china|prc|上海|北京|无锡|江苏|苏州|深圳|香港|hong kong)\s*[)\]}]",
     re.IGNORECASE,

@@ -14,8 +14,10 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import openpyxl  # imported with the app, not by the first upload (a second of a request)
 from django.conf import settings
 from django.utils.translation import gettext as _
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 
 class FileRefused(Exception):
@@ -48,7 +50,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, .doc: the old binary fo
 # file of nothing but formatted blank rows is answered at once instead of being parsed
 # for a minute.
 MAX_BLANK_ROWS = 1000
-MAX_BLANK_CELLS = 50_000
+MAX_BLANK_CELLS = 20_000
 # Values beyond this column are not read (a ledger has a few dozen columns).
 MAX_COLUMNS = 1000
 
@@ -356,9 +358,6 @@ def _no_size(worksheet) -> None:
 
 def _read_xlsx(data: bytes, budget: Budget) -> Sheet:
     _check_zip(data)
-    import openpyxl  # defusedxml installed: openpyxl parses through it
-    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-
     if budget.cells is not None and _member_size(data, "xl/sharedStrings.xml") > REQUEST_SHARED_STRINGS_BYTES:
         # openpyxl reads the whole table of shared strings before the first row: more
         # than a request may spend. The worker reads this file.

@@ -40,6 +40,7 @@ SAME = [
     ("Nestle S.A.", "Nestle"),
     ("Philips B.V.", "Philips N.V."),
     ("삼성전자 주식회사", "주식회사 삼성전자"),
+    ("德国精密机械GmbH", "德国精密机械 GmbH"),
 ]
 
 DIFFERENT = [
