@@ -134,6 +134,13 @@ def main() -> None:
     parser.add_argument(
         "--import-only", action="store_true", help="time the check and the commit only (no export, no hostile files)"
     )
+    parser.add_argument(
+        "--new-investors",
+        type=int,
+        default=0,
+        metavar="N",
+        help="name N investors the CRM does not have (3,000 in issue 16): the import creates them",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         print("warning: not PostgreSQL; the figures in bench/README.md are PostgreSQL's", file=sys.stderr)
@@ -146,9 +153,12 @@ def main() -> None:
     department, _ = Department.objects.get_or_create(name="投资促进局")
     team, _ = Team.objects.get_or_create(name="基准招商组", department=department)
     user, _ = User.objects.get_or_create(username="bench-officer", defaults={"role": "officer", "team": team})
-    investors = [f"基准投资{n:03d}有限公司" for n in range(100)]
-    for name in investors:
-        Organisation.objects.create(name=name, owner=user, team=team)
+    if args.new_investors:
+        investors = [f"新基准投资{n:05d}有限公司" for n in range(args.new_investors)]
+    else:
+        investors = [f"基准投资{n:03d}有限公司" for n in range(100)]
+        for name in investors:
+            Organisation.objects.create(name=name, owner=user, team=team)
 
     results: list[tuple[str, str, str]] = []
     started = time.perf_counter()
@@ -190,7 +200,8 @@ def main() -> None:
     results.append(
         (
             "commit (one transaction)",
-            f"{Project.objects.count():,} projects, {StageChange.objects.count():,} stage changes, "
+            f"{Project.objects.count():,} projects, {Organisation.objects.count():,} investors, "
+            f"{StageChange.objects.count():,} stage changes, "
             f"{history:,} history rows, {commit_queries:,} queries, {commit_cpu:.1f} s CPU",
             f"{committed:.1f} s",
         )

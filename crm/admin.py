@@ -18,7 +18,7 @@ from core.admin_base import (
 )
 from core.errors import DomainError
 from crm import services
-from crm.models import Contact, Industry, Mission, Organisation, Park, Qualification, Visit
+from crm.models import Contact, ExchangeRate, Industry, Mission, Organisation, Park, Qualification, Visit
 
 RECORD_FIELDSET = (_("Responsibility"), {"fields": ("owner", "team", "created_at", "updated_at")})
 RECORD_READONLY = ("created_at", "updated_at")
@@ -48,6 +48,16 @@ class ParkAdmin(ReferenceDataAdmin):
     list_display = ("name", "name_en", "kind", "address", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("name", "name_en", "address")
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(ReferenceDataAdmin):
+    """The rates an import turns foreign amounts into yuan with (transfer.money)."""
+
+    readable_by_all = True
+    list_display = ("currency", "year", "date", "per", "rate", "source")
+    list_filter = ("currency", "year")
+    search_fields = ("currency", "source")
 
 
 # --- Organisations --------------------------------------------------------------

@@ -46,11 +46,11 @@ def validate_credit_code(value: str) -> None:
     if code[17] != expected:
         raise ValidationError(
             _(
-                "The check character of this credit code (the last one, %(given)s) does not match "
-                "the other 17 characters: please look for a typing error."
+                "%(code)s fails the GB 32100 check: with these first 17 characters the check character "
+                "(the last one, %(given)s) should be %(expected)s. Please look for a typing error."
             ),
             code="credit_code_check",
-            params={"given": code[17]},
+            params={"code": code, "given": code[17], "expected": expected},
         )
 
 

@@ -102,6 +102,56 @@ class Park(models.Model):
         return i18n.display_name(self)
 
 
+class ExchangeRate(models.Model):
+    """What one currency was worth in yuan, for turning a foreign amount in an imported
+    ledger into 万元: an annual average (date empty) or the rate of one day (date set,
+    preferred when the row's date has one). Kept by admins, with where each figure comes
+    from; quoted as published (Japanese yen per 100, Korean won per 1,000)."""
+
+    class Currency(models.TextChoices):
+        USD = "USD", _("US dollar")
+        EUR = "EUR", _("Euro")
+        JPY = "JPY", _("Japanese yen")
+        HKD = "HKD", _("Hong Kong dollar")
+        KRW = "KRW", _("Korean won")
+        GBP = "GBP", _("Pound sterling")
+
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    date = models.DateField(_("date"), null=True, blank=True, help_text=_("Empty for the year's average."))
+    per = models.PositiveIntegerField(
+        _("units of the currency"), default=1, help_text=_("1, or 100 for the yen, 1,000 for the won, as published.")
+    )
+    rate = models.DecimalField(_("yuan for these units"), max_digits=14, decimal_places=6)
+    source = models.CharField(_("source"), max_length=300)
+
+    class Meta:
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        ordering = ["currency", "-year", "date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["currency", "year"], condition=Q(date__isnull=True), name="exchange_rate_one_average_a_year"
+            ),
+            models.UniqueConstraint(fields=["currency", "date"], name="exchange_rate_one_a_day"),
+            models.CheckConstraint(condition=Q(rate__gt=0) & Q(per__gt=0), name="exchange_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        when = self.date.isoformat() if self.date else str(self.year)
+        return f"{self.per} {self.currency} = {self.rate} CNY ({when})"
+
+    @property
+    def yuan_per_unit(self):
+        return self.rate / self.per
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.date and self.date.year != self.year:
+            raise ValidationError({"date": _("The date must be in the year of the rate.")})
+
+
 # --- Organisations --------------------------------------------------------------
 
 

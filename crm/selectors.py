@@ -40,6 +40,7 @@ from django_countries import countries
 from crm.credit_code import normalise as normalise_credit_code
 from crm.filters import MissionStatus
 from crm.models import Contact, Mission, Organisation, Visit
+from crm.names import normalise_organisation_name
 from crm.search import organisations_matching
 
 if TYPE_CHECKING:
@@ -126,7 +127,8 @@ def organisation_search(query: str, *, limit: int = 10) -> list[Organisation]:
 def similar_organisations(*, name: str, name_en: str = "", credit_code: str = "", limit: int = 5) -> list[Organisation]:
     """Organisations that may be the one about to be created (a warning, not a refusal).
 
-    A name is similar when it has every telling word of the typed one (村田中国投资公司
+    A name is similar when it is the same under the one name rule (crm.names: 無錫芯源半導體
+    and 无锡芯源半导体有限公司), when it has every telling word of the typed one (村田中国投资公司
     and 村田（中国）投资有限公司), or when one name, stripped of its legal form and
     punctuation, contains the other."""
     condition = Q()
@@ -135,6 +137,9 @@ def similar_organisations(*, name: str, name_en: str = "", credit_code: str = ""
         if not text:
             continue
         condition |= Q(**{f"{column}__iexact": text})
+        key = normalise_organisation_name(text)
+        if key:
+            condition |= Q(name_key=key) | Q(name_en_key=key)
         tokens = name_tokens(text)
         if tokens:
             every_word = Q()

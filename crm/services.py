@@ -11,14 +11,22 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, router, transaction
 from django.db.models.signals import m2m_changed
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from core import permissions
 from core.errors import DomainError, NotPermitted
-from core.records import delete_owned_record, full_clean_or_refuse, prepare_owned_record, stored_version
+from core.records import (
+    delete_owned_record,
+    full_clean_or_refuse,
+    prepare_owned_record,
+    stored_version,
+    validation_error_to_domain,
+)
 from crm.credit_code import normalise as normalise_credit_code
 from crm.models import VISIT_HISTORY, Contact, Industry, Mission, Organisation, Qualification, Visit
 
@@ -71,6 +79,53 @@ def organisation_save(*, organisation: Organisation, by: User) -> Organisation:
             _("Another organisation already has this credit code."), code="duplicate_credit_code", field="credit_code"
         ) from error
     return organisation
+
+
+@transaction.atomic
+def organisations_create_many(*, organisations: list[Organisation], by: User) -> list[Organisation]:
+    """Create many new organisations in a few statements (an import naming investors the
+    CRM does not have yet), under the rules organisation_save applies: owner and team
+    default to the user's, names are stripped, credit codes normalised, valid and unique
+    (among these and with the stored ones); the database checks the rest. DomainError if
+    one is refused, and then none is written."""
+    if not organisations:
+        return []
+    checked = {"name", "credit_code"}
+    others = [field.name for field in Organisation._meta.fields if field.name not in checked]
+    codes: dict[str, Organisation] = {}
+    for organisation in organisations:
+        if organisation.pk is not None or not organisation._state.adding:
+            raise ValueError("organisations_create_many is for new organisations; organisation_save edits stored ones.")
+        prepare_owned_record(organisation, by=by)
+        organisation.name = organisation.name.strip()
+        organisation.name_en = organisation.name_en.strip()
+        if organisation.credit_code:
+            organisation.credit_code = normalise_credit_code(organisation.credit_code)
+            if organisation.credit_code in codes:
+                raise DomainError(
+                    _("Another organisation already has this credit code: %(name)s.")
+                    % {"name": codes[organisation.credit_code].name},
+                    code="duplicate_credit_code",
+                    field="credit_code",
+                )
+            codes[organisation.credit_code] = organisation
+        try:
+            # The fields an import sets; uniqueness is checked below for all at once.
+            organisation.clean_fields(exclude=others)
+        except ValidationError as error:
+            raise validation_error_to_domain(error) from error
+    ordered = sorted(codes)
+    for start in range(0, len(ordered), 500):
+        clash = Organisation.objects.filter(credit_code__in=ordered[start : start + 500]).first()
+        if clash:
+            raise DomainError(
+                _("Another organisation already has this credit code: %(name)s.") % {"name": clash.name},
+                code="duplicate_credit_code",
+                field="credit_code",
+            )
+    with transaction.atomic():
+        created = bulk_create_with_history(organisations, Organisation, batch_size=500, default_user=by)
+    return created
 
 
 @transaction.atomic

@@ -195,6 +195,16 @@ class StageChangeForm(forms.Form):
             return None
 
 
+class CompleteDateForm(forms.Form):
+    """The date of a stage reached on a date unknown when it was imported."""
+
+    on = forms.DateField(label=_("Date reached"), widget=DateInput)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
 class ReplanForm(forms.Form):
     stage = forms.ChoiceField(
         label=_("stage"), choices=[(stage.value, stage.label) for stage in PLANNED_STAGES], widget=forms.HiddenInput

@@ -81,6 +81,12 @@ def actual_field(stage: Stage | str) -> str:
     return f"{stage}_on"
 
 
+def not_reached(stage: Stage | str) -> Q:
+    """Projects that have not reached `stage`: no date, and not reached on an unknown date."""
+    stage = Stage(stage)
+    return Q(**{f"{actual_field(stage)}__isnull": True}) & ~Q(undated_stages__contains=stage.value)
+
+
 def planned_field(stage: Stage | str) -> str:
     return f"{stage}_planned"
 
@@ -142,6 +148,17 @@ class Project(OwnedRecord):
     foreign_capital_usd = models.DecimalField(
         _("foreign capital (10k USD)"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+    # A total first written in another currency (an imported ledger's 3000万美元): the
+    # amount as written (in 万 of its currency), its currency and the rate that turned it
+    # into total_investment (yuan per unit, from crm.ExchangeRate on the row's date).
+    original_amount = models.DecimalField(
+        _("amount as written (10k of its currency)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    original_currency = models.CharField(_("currency as written"), max_length=3, blank=True)
+    exchange_rate = models.DecimalField(
+        _("exchange rate used (yuan per unit)"), max_digits=16, decimal_places=8, null=True, blank=True
+    )
+    exchange_rate_source = models.CharField(_("exchange rate source"), max_length=300, blank=True)
     signed_amount = models.DecimalField(
         _("signed amount (10k yuan)"),
         max_digits=14,
@@ -190,6 +207,12 @@ class Project(OwnedRecord):
     on_hold_on = models.DateField(_("put on hold on"), null=True, blank=True, editable=False)
     dropped_on = models.DateField(_("dropped on"), null=True, blank=True, editable=False)
     resumed_on = models.DateField(_("resumed on"), null=True, blank=True, editable=False)
+    # Pipeline stages the project passed on a date nobody knows (a ledger moving in says
+    # where a project is, not every date it passed): their actual date stays empty, never
+    # invented; the owner completes it. Stage values separated by commas, in pipeline order.
+    undated_stages = models.CharField(
+        _("stages reached on an unknown date"), max_length=80, blank=True, default="", editable=False
+    )
 
     # Planned dates: set when the project is planned; changing one is a re-plan.
     signed_planned = models.DateField(_("planned signing"), null=True, blank=True)
@@ -240,6 +263,10 @@ class Project(OwnedRecord):
                 condition=Q(is_deleted=False),
                 name="project_team_stage_amount",
             ),
+            # My work's stage dates to complete: the few projects with stages reached on
+            # an unknown date, of an officer or a team.
+            models.Index(fields=["owner", "name"], condition=~Q(undated_stages=""), name="project_undated_owner"),
+            models.Index(fields=["team", "name"], condition=~Q(undated_stages=""), name="project_undated_team"),
             # A board column: its stage's biggest projects, major ones first.
             models.Index(fields=["stage", "-is_major", "-total_investment", "id"], name="project_board"),
             # My work of a team: its unreached plans of one stage, soonest first (the plain
@@ -321,6 +348,14 @@ class Project(OwnedRecord):
                 condition=_all(_in_order(stage, Stage.DROPPED) for stage in [*PIPELINE, Stage.ON_HOLD]),
                 name="project_dropped_after_stages",
             ),
+            # A stage reached on an unknown date has no date (no stage value contains another).
+            *[
+                models.CheckConstraint(
+                    condition=~Q(undated_stages__contains=stage.value) | Q(**{f"{actual_field(stage)}__isnull": True}),
+                    name=f"project_undated_{stage.value}_has_no_date",
+                )
+                for stage in PIPELINE
+            ],
         ]
 
     def __str__(self) -> str:
@@ -337,6 +372,19 @@ class Project(OwnedRecord):
 
     def actual_date(self, stage: Stage | str):
         return getattr(self, actual_field(stage), None)
+
+    def undated(self) -> list[Stage]:
+        """The stages passed on a date nobody knows yet, in pipeline order."""
+        return [Stage(value) for value in self.undated_stages.split(",") if value]
+
+    def date_unknown(self, stage: Stage | str) -> bool:
+        return Stage(stage) in self.undated()
+
+    def set_date_unknown(self, stage: Stage | str, unknown: bool = True) -> None:
+        stages = set(self.undated()) - {Stage(stage)}
+        if unknown:
+            stages.add(Stage(stage))
+        self.undated_stages = ",".join(s.value for s in PIPELINE if s in stages)
 
     def planned_date(self, stage: Stage | str):
         return getattr(self, planned_field(stage), None) if stage in PLANNED_STAGES else None

@@ -62,6 +62,7 @@ from projects.models import (
     ReminderRule,
     Stage,
     actual_field,
+    not_reached,
     planned_field,
 )
 
@@ -170,9 +171,7 @@ def _parts(window: Window, today: dt.date) -> list:
     if rule.kind in (Kind.MILESTONE_COMING, Kind.MILESTONE_OVERDUE):
         for stage in PLANNED_STAGES:
             planned = planned_field(stage)
-            projects = reminded_projects().filter(
-                _in_window(planned, window), **{f"{actual_field(stage)}__isnull": True}
-            )
+            projects = reminded_projects().filter(_in_window(planned, window), not_reached(stage))
             projects = projects.exclude(
                 Exists(sent.filter(project_id=OuterRef("pk"), stage=stage, due_on=OuterRef(planned)))
             )

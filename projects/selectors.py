@@ -38,6 +38,7 @@ from projects.models import (
     Stage,
     StageChange,
     actual_field,
+    not_reached,
     planned_field,
 )
 from projects.reminders import REMINDED_STAGES, overdue_ladder, with_overdue_level
@@ -55,6 +56,8 @@ PROJECTS_SHOWN = 25
 # bound) and "and N more" opens the project list filtered on them.
 MILESTONES_SHOWN = 20
 MILESTONE_COUNT_BOUND = 1_000
+# My work lists this many projects whose stage dates are to be completed.
+UNDATED_SHOWN = 20
 
 # Bootstrap colours of the overdue levels (AlertLevel values).
 LEVEL_CLASS = {
@@ -136,6 +139,9 @@ class MyWork:
     due_soon_exact: bool = True
     # Follow-ups are listed up to FOLLOW_UPS_SHOWN; beyond, the badge says "more than".
     follow_ups_exact: bool = True
+    # Projects with stages reached on an unknown date: dates for the owner to complete.
+    undated: list[Project] = field(default_factory=list)
+    undated_count: int = 0
 
     @property
     def overdue_more(self) -> int:
@@ -177,7 +183,7 @@ def _milestones(projects: QuerySet, *, today: dt.date, horizon: dt.date, ladder)
             )
             parts.append(
                 (
-                    projects.filter(stage__in=REMINDED_STAGES, **{f"{actual_field(stage)}__isnull": True}, **when)
+                    projects.filter(not_reached(stage), stage__in=REMINDED_STAGES, **when)
                     .order_by(planned, "pk")
                     .values("pk", planned)[: MILESTONE_COUNT_BOUND + 1],
                     planned,
@@ -271,7 +277,18 @@ def my_work(*, user: User, selected: str = "", today: dt.date | None = None) -> 
     more = max(open_projects - len(listed), 0)
     work = MyWork(scope, overdue, due_soon, follow_ups[:FOLLOW_UPS_SHOWN], recent, stages, listed, today, more, *counts)
     work.follow_ups_exact = len(follow_ups) <= FOLLOW_UPS_SHOWN
+    work.undated, work.undated_count = _dates_to_complete(projects)
     return work
+
+
+def _dates_to_complete(projects: QuerySet) -> tuple[list[Project], int]:
+    """Projects that passed stages on dates nobody knows yet (imported from a ledger):
+    the first UNDATED_SHOWN, and how many there are."""
+    undated = list(projects.exclude(undated_stages="").order_by("name", "pk")[: UNDATED_SHOWN + 1])
+    count = len(undated)
+    if count > UNDATED_SHOWN:
+        count = projects.exclude(undated_stages="").count()
+    return undated[:UNDATED_SHOWN], count
 
 
 # --- Project pages: list, board, detail -------------------------------------------
@@ -504,10 +521,11 @@ class StageRow:
     overdue: bool  # not reached, and the plan has passed
     replans: list[Replan]
     is_current: bool
+    date_unknown: bool = False  # reached on a date nobody knows yet (Project.undated_stages)
 
     @property
     def can_replan(self) -> bool:
-        return self.stage in PLANNED_STAGES and self.actual is None
+        return self.stage in PLANNED_STAGES and self.actual is None and not self.date_unknown
 
 
 @dataclass
@@ -540,8 +558,12 @@ _QUIET_FIELDS = {
     "created_at",
     "is_deleted",
     "deleted_at",
+    "undated_stages",
     *[actual_field(stage) for stage in [*PIPELINE, *SIDE_EXITS]],
 }
+
+
+_ACTUAL_FIELDS = {actual_field(stage): stage for stage in PIPELINE}
 
 
 def _shown(model_field, value):
@@ -577,6 +599,15 @@ def _edit_history(project: Project) -> list[HistoryEntry]:
         if reason in {"deleted", "restored"}:
             title = _("Deleted") if reason == "deleted" else _("Restored")
             entries.append(HistoryEntry(record.history_date, record.history_user, reason, title))
+            continue
+        if reason == "date completed":
+            for name, stage in _ACTUAL_FIELDS.items():
+                if getattr(record, name) and not getattr(older, name):
+                    title = _("Date completed: “%(stage)s” reached on %(date)s") % {
+                        "stage": stage.label,
+                        "date": date_format(getattr(record, name)),
+                    }
+                    entries.append(HistoryEntry(record.history_date, record.history_user, "edited", title))
             continue
         delta = record.diff_against(older)
         changes = []
@@ -617,7 +648,7 @@ def project_detail(*, user: User, pk: int, today: dt.date | None = None) -> Proj
         late_days, overdue = 0, False
         if planned and actual and actual > planned:
             late_days = (actual - planned).days
-        elif planned and not actual and planned < today and chased:
+        elif planned and not actual and planned < today and chased and not project.date_unknown(stage):
             late_days, overdue = (today - planned).days, True
         rows.append(
             StageRow(
@@ -630,6 +661,7 @@ def project_detail(*, user: User, pk: int, today: dt.date | None = None) -> Proj
                 overdue=overdue,
                 replans=own,
                 is_current=project.stage == stage,
+                date_unknown=project.date_unknown(stage),
             )
         )
 

@@ -3,6 +3,7 @@ code that moves a project between stages (admin, web, API and import all call it
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import enum
@@ -295,6 +296,7 @@ def _refuse_move(current: Stage, to_stage: Stage, held: str) -> DomainError:
 # What the stage machine writes; the caller's instance is brought up to date with it.
 _STAGE_FIELDS = [
     "stage",
+    "undated_stages",
     "held_stage",
     "exit_reason",
     "signed_amount",
@@ -400,10 +402,14 @@ def _stage_step(
     note: str,
     reason: str,
     signed_amount: Decimal | None,
-) -> StageChange:
+    date_unknown: bool = False,
+) -> StageChange | None:
     """The rules of a move that is not a correction, applied to `locked` (the stored
     project, or one being created): its stage fields are set, and the stage-change row
-    to save with it is returned unsaved. DomainError if the move is refused."""
+    to save with it is returned unsaved. DomainError if the move is refused.
+
+    `date_unknown` (project_import_history only): a pipeline stage reached on a date
+    nobody knows is recorded as such, with no date and no stage-change row."""
     before = None if locked._state.adding else copy.copy(locked)
     current = Stage(locked.stage)
     resuming = current == Stage.ON_HOLD and to_stage == locked.held_stage
@@ -411,6 +417,13 @@ def _stage_step(
         raise _refuse_move(current, to_stage, locked.held_stage)
 
     today = timezone.localdate()
+    if on is None and date_unknown and to_stage in PIPELINE:
+        _check_signing(locked, to_stage, signed_amount)
+        locked.stage = to_stage
+        setattr(locked, actual_field(to_stage), None)
+        locked.set_date_unknown(to_stage)
+        rules.check_pipeline(locked, stored=before)
+        return None
     if on is None:
         raise DomainError(
             _("Enter the date on which the project reached “%(stage)s”.") % {"stage": _label(to_stage)},
@@ -440,15 +453,7 @@ def _stage_step(
             code="reason_required",
             field="reason",
         )
-    if to_stage == Stage.SIGNED:
-        amount = signed_amount if signed_amount is not None else locked.signed_amount
-        if not amount or amount <= 0:
-            raise DomainError(
-                _("To record the signing, enter the signed amount (10k yuan) and the signing date."),
-                code="signed_amount_required",
-                field="signed_amount",
-            )
-        locked.signed_amount = amount
+    _check_signing(locked, to_stage, signed_amount)
 
     if to_stage in SIDE_EXITS:
         if current in OPEN_STAGES:
@@ -459,7 +464,7 @@ def _stage_step(
         locked.exit_reason = ""
         locked.resumed_on = on
     locked.stage = to_stage
-    if not (resuming and locked.actual_date(to_stage)):
+    if not (resuming and (locked.actual_date(to_stage) or locked.date_unknown(to_stage))):
         # A resumed stage keeps the date it was first reached (reports count the
         # signing in its year); the resumption's date is on the stage-change row.
         setattr(locked, actual_field(to_stage), on)
@@ -472,6 +477,182 @@ def _stage_step(
         changed_by=by,
         note=(note or reason).strip(),
     )
+
+
+def _check_signing(locked: Project, to_stage: Stage, signed_amount: Decimal | None) -> None:
+    """A signing needs its signed amount (kept on the project)."""
+    if to_stage == Stage.SIGNED:
+        amount = signed_amount if signed_amount is not None else locked.signed_amount
+        if not amount or amount <= 0:
+            raise DomainError(
+                _("To record the signing, enter the signed amount (10k yuan) and the signing date."),
+                code="signed_amount_required",
+                field="signed_amount",
+            )
+        locked.signed_amount = amount
+
+
+# --- History as it was (imports) -------------------------------------------------
+
+
+def import_path(project: Project, stage: Stage | str, dates: dict) -> list[Stage]:
+    """The stages a project passes, forward, to reach `stage` (a side exit from the last
+    pipeline stage it reached or is dated). DomainError if that would move it back."""
+    target, current = _stage_asked(stage), Stage(project.stage)
+    if target == current:
+        return []
+    pipeline_target = target
+    if target in SIDE_EXITS:
+        held = [s for s in PIPELINE if dates.get(s) or project.actual_date(s) or project.date_unknown(s)]
+        pipeline_target = held[-1] if held else current
+    path: list[Stage] = []
+    if current in PIPELINE and pipeline_target in PIPELINE:
+        start, end = PIPELINE.index(current), PIPELINE.index(pipeline_target)
+        if end < start:
+            raise DomainError(
+                _("The project is already at “%(stage)s”; an import does not move projects back.")
+                % {"stage": _label(current)},
+                code="stage_backwards",
+                field="stage",
+            )
+        path = PIPELINE[start + 1 : end + 1]
+    if target in SIDE_EXITS:
+        path.append(target)
+    return path
+
+
+@contextlib.contextmanager
+def _naming_the_date(step: Stage):
+    """A refused date of an imported history names the stage's date field (not "on")."""
+    try:
+        yield
+    except DomainError as error:
+        if error.field == "on":
+            error.field = actual_field(step)
+        raise
+
+
+def project_import_history(
+    *,
+    project: Project | NewProject,
+    stage: Stage | str,
+    dates: dict,
+    by: User,
+    reason: str = "",
+    signed_amount: Decimal | None = None,
+) -> None:
+    """The import path of the stage machine: a ledger says the stage a project is at now
+    and whichever dates the office knows (`dates`: stage -> date or None).
+
+    The project moves forward stage by stage to `stage`, each move checked as
+    project_change_stage checks it; a pipeline stage passed without a date is recorded
+    as reached on an unknown date (Project.undated_stages), never given an invented one.
+    Known dates must still follow one another and not be in the future. A new project
+    (a NewProject) with no lead date has its lead date unknown too.
+
+    `project` is a stored project (written at once) or a NewProject (written later by
+    projects_create_many)."""
+    dates = {Stage(key): value for key, value in dates.items()}
+    if isinstance(project, NewProject):
+        new = project
+        if len(new.steps) == 1 and Stage(stage) != Stage.LEAD:
+            # Created just now as a lead noted today: the ledger's lead date is the one it gives.
+            lead = new.project
+            given = dates.get(Stage.LEAD)
+            if given and given > timezone.localdate():
+                raise DomainError(_("A lead cannot be noted in the future."), field="lead_on")
+            lead.lead_on = given
+            lead.set_date_unknown(Stage.LEAD, given is None)
+            new.steps[0] = (_values(lead), None)
+        for step in import_path(new.project, stage, dates):
+            with _naming_the_date(step):
+                new.change_stage(
+                    to_stage=step,
+                    on=dates.get(step),
+                    reason=reason,
+                    signed_amount=signed_amount,
+                    date_unknown=True,
+                )
+        return
+    with transaction.atomic():
+        locked = stored_version(project, lock=True)
+        _may_move(locked, by)
+        path = import_path(locked, stage, dates)
+        if not path:
+            _follow(project, locked)
+            return
+        changes = []
+        for step in path:
+            with _naming_the_date(step):
+                change = _stage_step(
+                    locked,
+                    to_stage=step,
+                    on=dates.get(step),
+                    by=by,
+                    note="",
+                    reason=reason,
+                    signed_amount=signed_amount,
+                    date_unknown=True,
+                )
+            if change is not None:
+                changes.append(change)
+        locked._history_user = by
+        project_touch(locked)
+        locked.save()
+        for change in changes:
+            change.save(force_insert=True)
+        _follow(project, locked)
+
+
+@transaction.atomic
+def project_complete_date(*, project: Project, stage: Stage | str, on: dt.date | None, by: User) -> Project:
+    """Give the date of a stage the project reached on an unknown date (imported from a
+    ledger): between the known dates of the stages before and after it, not in the future."""
+    stage = _stage_asked(stage)
+    locked = stored_version(project, lock=True)
+    _may_move(locked, by)
+    if not locked.date_unknown(stage):
+        raise DomainError(
+            _("The date of “%(stage)s” is not missing; an admin corrects a known date.") % {"stage": _label(stage)},
+            code="date_known",
+            field="on",
+        )
+    today = timezone.localdate()
+    if on is None:
+        raise DomainError(_("Enter the date."), code="date_required", field="on")
+    if on > today:
+        raise DomainError(
+            _("The date a stage is reached cannot be in the future: %(date)s is after today (%(today)s).")
+            % {"date": on, "today": today},
+            code="date_in_future",
+            field="on",
+        )
+    index = PIPELINE.index(stage)
+    for other in PIPELINE[:index]:
+        known = locked.actual_date(other)
+        if known and known > on:
+            raise DomainError(
+                _("“%(stage)s” cannot be reached on %(date)s: “%(prev)s” was reached later, on %(prev_date)s.")
+                % {"stage": _label(stage), "date": on, "prev": _label(other), "prev_date": known},
+                code="date_before_previous",
+                field="on",
+            )
+    for other in [*PIPELINE[index + 1 :], *SIDE_EXITS]:
+        known = locked.actual_date(other)
+        if known and known < on:
+            raise DomainError(
+                _("“%(stage)s” cannot be reached on %(date)s: “%(next)s” was reached earlier, on %(next_date)s.")
+                % {"stage": _label(stage), "date": on, "next": _label(other), "next_date": known},
+                code="date_after_next",
+                field="on",
+            )
+    setattr(locked, actual_field(stage), on)
+    locked.set_date_unknown(stage, False)
+    locked._history_user = by
+    locked._change_reason = "date completed"
+    project_touch(locked)
+    locked.save()
+    return _follow(project, locked)
 
 
 def _correct_stage(locked: Project, *, to_stage: Stage, by: User, note: str) -> Project:
@@ -502,11 +683,13 @@ def _correct_stage(locked: Project, *, to_stage: Stage, by: User, note: str) -> 
     # Later stages were never reached after all: their dates go (history keeps them).
     for stage in PIPELINE[PIPELINE.index(to_stage) + 1 :]:
         setattr(locked, actual_field(stage), None)
+        locked.set_date_unknown(stage, False)
     for stage in SIDE_EXITS:
         setattr(locked, actual_field(stage), None)
     locked.resumed_on = None
     reached_on = locked.actual_date(to_stage) or timezone.localdate()
-    setattr(locked, actual_field(to_stage), reached_on)
+    if not locked.date_unknown(to_stage):
+        setattr(locked, actual_field(to_stage), reached_on)
     locked.held_stage = ""
     locked.exit_reason = ""
     current_stage = locked.stage
@@ -565,8 +748,10 @@ class NewProject:
         note: str = "",
         reason: str = "",
         signed_amount: Decimal | None = None,
+        date_unknown: bool = False,
     ) -> None:
-        """project_change_stage for the project being created (no correction: it is new)."""
+        """project_change_stage for the project being created (no correction: it is new);
+        `date_unknown` is for project_import_history only."""
         to_stage = _stage_asked(to_stage)
         project, by = self.project, self.by
         self._check_unchanged()
@@ -574,7 +759,14 @@ class NewProject:
         if Stage(project.stage) == to_stage:
             return
         change = _stage_step(
-            project, to_stage=to_stage, on=on, by=by, note=note, reason=reason, signed_amount=signed_amount
+            project,
+            to_stage=to_stage,
+            on=on,
+            by=by,
+            note=note,
+            reason=reason,
+            signed_amount=signed_amount,
+            date_unknown=date_unknown,
         )
         _raise_version(project)  # as project_change_stage does: each move is a version
         self.steps.append((_values(project), change))

@@ -16,4 +16,5 @@ urlpatterns = [
     path("<int:pk>/edit/", views.ProjectUpdateView.as_view(), name="project_update"),
     path("<int:pk>/stage/", views.ProjectStageView.as_view(), name="project_stage"),
     path("<int:pk>/replan/<str:stage>/", views.ProjectReplanView.as_view(), name="project_replan"),
+    path("<int:pk>/dates/<str:stage>/", views.ProjectCompleteDateView.as_view(), name="project_complete_date"),
 ]

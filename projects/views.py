@@ -36,7 +36,7 @@ from core.templatetags.amounts import format_amount
 from core.widgets import quick_selects
 from crm import selectors as crm_selectors
 from projects import selectors, services
-from projects.forms import ProjectForm, ReplanForm, StageChangeForm, bootstrap
+from projects.forms import CompleteDateForm, ProjectForm, ReplanForm, StageChangeForm, bootstrap
 from projects.models import PIPELINE, PLANNED_STAGES, SIDE_EXITS, Project, Stage
 from projects.selectors import LEVEL_CLASS
 
@@ -249,7 +249,7 @@ class BoardColumnView(LoginRequiredMixin, View):
 # --- A project's page -------------------------------------------------------------------
 
 
-def _detail_context(request: HttpRequest, pk: int, *, stage_form=None, replan_forms=None) -> dict:
+def _detail_context(request: HttpRequest, pk: int, *, stage_form=None, replan_forms=None, date_forms=None) -> dict:
     detail = selectors.project_detail(user=request.user, pk=pk)
     project = detail.project
     editable = permissions.can_edit_project(request.user, project)
@@ -272,6 +272,8 @@ def _detail_context(request: HttpRequest, pk: int, *, stage_form=None, replan_fo
             row.replan_form = replan_forms.get(row.stage) or ReplanForm(
                 prefix=row.stage, initial={"stage": row.stage, "new_date": row.planned}
             )
+        if row.date_unknown:
+            row.date_form = (date_forms or {}).get(row.stage) or CompleteDateForm(prefix=f"date-{row.stage}")
     return {
         "detail": detail,
         "project": project,
@@ -540,6 +542,30 @@ class ProjectStageView(LoginRequiredMixin, View):
             response["HX-Redirect"] = target
             return response
         return HttpResponseRedirect(target)
+
+
+class ProjectCompleteDateView(LoginRequiredMixin, View):
+    """The owner gives the date of a stage reached on a date unknown at the import."""
+
+    def post(self, request: HttpRequest, pk: int, stage: str) -> HttpResponse:
+        project = selectors.project_for(request.user, pk)
+        if stage not in PIPELINE or not project.date_unknown(stage):
+            raise Http404
+        if not permissions.can_edit_project(request.user, project):
+            raise PermissionDenied
+        form = CompleteDateForm(request.POST, prefix=f"date-{stage}")
+        if form.is_valid():
+            try:
+                services.project_complete_date(
+                    project=project, stage=stage, on=form.cleaned_data["on"], by=request.user
+                )
+            except DomainError as error:
+                form.add_error("on", error.message)
+            else:
+                messages.success(request, _("The date was completed."))
+                return HttpResponseRedirect(reverse("projects:project_detail", args=[pk]))
+        context = _detail_context(request, pk, date_forms={stage: form})
+        return render(request, "projects/project_detail.html", context, status=400)
 
 
 class ProjectReplanView(LoginRequiredMixin, View):

@@ -22,7 +22,7 @@ from rest_framework.authtoken.models import Token
 from core.errors import DomainError
 from core.models import AuditEvent, Department, EmailDigest, Heartbeat, Notification, User
 from crm import services as crm_services
-from crm.models import Contact, Industry, Organisation, Qualification, Visit
+from crm.models import Contact, ExchangeRate, Industry, Organisation, Qualification, Visit
 from projects import reminders
 from projects.models import Project, Reminder, ReminderRule, Replan, Stage, StageChange, Target
 from projects.services import project_change_stage, project_replan
@@ -147,6 +147,9 @@ def add_rows(n: int) -> None:
             name="高新技术企业3000家", metric=Target.Metric.HIGH_TECH, value=3000, starts_on=today, deadline=today
         )
         add_chain_rows(owner)
+        ExchangeRate.objects.create(
+            currency="GBP", year=1990 + ExchangeRate.objects.count(), rate=Decimal("9.1"), source="test figure"
+        )
     reminders.sweep()
 
 
@@ -201,6 +204,7 @@ def test_the_index_lists_what_an_officer_may_read_and_nothing_else(zone, officer
         "Visit",
         "Industry",
         "Park",
+        "ExchangeRate",
         "Project",
         "StageChange",
         "Replan",

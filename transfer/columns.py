@@ -82,6 +82,26 @@ def country_name(code) -> str:
     return str(code.name) if code else ""
 
 
+def parse_credit_code(raw, _context=None) -> str:
+    """A unified social credit code as typed (spaces, lower case, full width), checked
+    against GB 32100: a code failing its check character is refused saying which
+    character it should have, not left to read as an organisation not found."""
+    from django.core.exceptions import ValidationError
+
+    from crm.credit_code import validate_credit_code
+
+    code = parsing.fold_width(parsing.clean_text(raw)).upper().replace(" ", "")
+    if code:
+        try:
+            validate_credit_code(code)
+        except ValidationError as error:
+            message = error.messages[0]
+            if error.error_list[0].code != "credit_code_check":  # that one names the code already
+                message = _("“%(value)s”: %(message)s") % {"value": code, "message": message}
+            raise ValueError(message) from None
+    return code
+
+
 # --- Columns ------------------------------------------------------------------------
 
 
@@ -136,25 +156,29 @@ def text_column(key: str, zh: str, en: str, **kwargs) -> Column:
     return Column(key, zh, en, get=lambda record: getattr(record, key) or "", parse=_text, **kwargs)
 
 
-def _amount(raw, _context=None) -> Decimal | None:
-    amount = parsing.parse_amount(raw)
-    if amount is None:
-        return None
-    if amount.currency != parsing.CNY:
-        raise ValueError(_("This column is in yuan; put US dollar amounts in the foreign capital column."))
-    return amount.value
+def _amount(raw, _context=None, unit: tuple[Decimal, str] | None = None) -> parsing.Amount | None:
+    """An amount in any currency (the importer turns it into the column's unit); a bare
+    number is in the unit the column's header names (header_unit), else in 万元."""
+    if unit:
+        return parsing.parse_amount(raw, unit=unit[0], currency=unit[1])
+    return parsing.parse_amount(raw)
 
 
-def _usd(raw, _context=None) -> Decimal | None:
-    amount = parsing.parse_amount(raw)
-    return None if amount is None else amount.value
+def _usd(raw, _context=None, unit: tuple[Decimal, str] | None = None) -> parsing.Amount | None:
+    """Foreign capital: a bare number is in 万美元 unless the header says otherwise."""
+    unit = unit or (Decimal(1), parsing.USD)
+    return parsing.parse_amount(raw, unit=unit[0], currency=unit[1])
 
 
 def _decimal_cell(value):
+    if isinstance(value, parsing.Amount):
+        value = value.value
     return None if value is None else Decimal(value)
 
 
 def amount_column(key: str, zh: str, en: str, *, usd: bool = False, **kwargs) -> Column:
+    """An amount: parsed to a parsing.Amount (the importer converts it), stored in 万元
+    (万美元 when `usd`). extra["amount"] tells the importer to read the header's unit."""
     return Column(
         key,
         zh,
@@ -163,17 +187,18 @@ def amount_column(key: str, zh: str, en: str, *, usd: bool = False, **kwargs) ->
         parse=_usd if usd else _amount,
         cell=_decimal_cell,
         number_format="#,##0.00",
+        extra={"amount": parsing.USD if usd else parsing.CNY},
         **kwargs,
     )
 
 
-def date_column(key: str, zh: str, en: str, **kwargs) -> Column:
+def date_column(key: str, zh: str, en: str, *, parse=None, **kwargs) -> Column:
     return Column(
         key,
         zh,
         en,
         get=lambda record: getattr(record, key),
-        parse=lambda raw, _c=None: parsing.parse_date(raw),
+        parse=parse or (lambda raw, _c=None: parsing.parse_date(raw)),
         number_format="yyyy-mm-dd",
         width=12,
         **kwargs,

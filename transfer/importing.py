@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from transfer.importers import IMPORTERS, RowResult
 from transfer.models import ImportJob
-from transfer.reading import FileRefused, Sheet, read_spreadsheet
+from transfer.reading import Budget, FileRefused, Sheet, read_spreadsheet
 
 logger = logging.getLogger(__name__)
 
@@ -68,10 +68,21 @@ def _sheet(job: ImportJob, *, committing: bool) -> Sheet:
     return sheet
 
 
+# What the web request may parse of an upload (blank cells included) before it leaves
+# the file to the worker: some 0.3 s of parsing. A file of up to inline_rows() rows and
+# a few dozen columns is read whole in the request.
+REQUEST_CELLS = 100_000
+
+
 def check_file(kind: str, data: bytes, filename: str, user) -> Sheet:
-    """Read the file and its header row; FileRefused says what is wrong with it."""
-    sheet = read_spreadsheet(data, filename)
-    IMPORTERS[kind](user=user).map_headers(sheet.headers)
+    """Read the file and its header row; FileRefused says what is wrong with it.
+
+    The read has the request's budget: at most inline_rows() data rows and
+    REQUEST_CELLS cells. A file it does not finish (sheet.complete False) is read again,
+    whole, by the worker; a file of blank rows stops the read and is refused here."""
+    sheet = read_spreadsheet(data, filename, budget=Budget(rows=inline_rows(), cells=REQUEST_CELLS))
+    if sheet.headers:
+        IMPORTERS[kind](user=user).map_headers(sheet.headers)
     return sheet
 
 
@@ -90,7 +101,7 @@ def _run(job: ImportJob, *, committing: bool) -> None:
     digest = hashlib.sha256()
     set_progress(job.pk, 0, total)
     with transaction.atomic():
-        importer.preload([raw for _number, raw in rows])
+        importer.preload(rows)
         results: list[RowResult] = []
         shown_at = time.monotonic()
         for done, (number, raw) in enumerate(rows, start=1):
@@ -104,12 +115,13 @@ def _run(job: ImportJob, *, committing: bool) -> None:
             counts[result.action] += 1
             if result.candidates and result.action != "error":
                 counts["confirm"] += 1
-            if result.candidates or kept[result.action] < SHOWN_ROWS[result.action]:
+            if result.candidates or result.warnings or kept[result.action] < SHOWN_ROWS[result.action]:
                 kept[result.action] += 1
                 shown.append(result.as_dict())
             # A near match's action depends on the user's answer, given after the check.
             action = "near" if result.candidates else result.action
-            digest.update(f"{result.number}:{action}:{result.signature};".encode())
+            digest.update(f"{result.number}:{action}:{result.signature}:{result.organisation};".encode())
+        named = importer.report()
         fingerprint = digest.hexdigest()
         stale = committing and fingerprint != job.fingerprint and not counts["error"]
         keep = committing and not counts["error"] and not stale
@@ -117,7 +129,10 @@ def _run(job: ImportJob, *, committing: bool) -> None:
             transaction.set_rollback(True)
     set_progress(job.pk, total, total)
     job.total_rows = total
-    job.report = {"counts": counts, "rows": shown, "ignored": ignored, "stale": stale}
+    job.report = {"counts": counts, "rows": shown, "ignored": ignored, "stale": stale, **named}
+    job.report["columns"] = [column.key for column in mapping.values()]
+    if sheet.blank_stop:
+        job.report["blank_stop"] = sheet.blank_stop
     job.finished_at = timezone.now()
     if not committing:
         job.fingerprint = fingerprint
@@ -186,10 +201,37 @@ def start_import(*, kind: str, data: bytes, filename: str, user) -> ImportJob:
         language=translation.get_language() or settings.LANGUAGE_CODE,
         filename=filename[:255],
         content=data,
-        total_rows=len(sheet.rows),
+        # A file the request did not read to its end: more rows than are checked inline
+        # (the worker counts them).
+        total_rows=len(sheet.rows) if sheet.complete else max(len(sheet.rows), inline_rows() + 1),
     )
-    _cache().set(_sheet_key(job, data), sheet, timeout=24 * 3600)
+    if sheet.complete:
+        _cache().set(_sheet_key(job, data), sheet, timeout=24 * 3600)
     _dispatch(job, committing=False)
+    job.refresh_from_db()
+    return job
+
+
+def choose_columns(*, job: ImportJob, choices: dict[str, str]) -> ImportJob:
+    """Remember what the user said the headers the importer could not place are (a
+    column key, or "" to ignore one), for this user and kind, and check the file again."""
+    from transfer.models import ColumnChoice
+    from transfer.parsing import lookup_key
+
+    known = {column.key for column in IMPORTERS[job.kind].importable_columns()}
+    with transaction.atomic():
+        for header, column in choices.items():
+            if column and column not in known:
+                continue
+            ColumnChoice.objects.update_or_create(
+                user=job.user, kind=job.kind, header_key=lookup_key(header)[:200], defaults={"column": column}
+            )
+        updated = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PREVIEWED).update(
+            status=ImportJob.Status.PREVIEW_QUEUED
+        )
+        if updated:
+            job.refresh_from_db()
+            _dispatch(job, committing=False)
     job.refresh_from_db()
     return job
 

@@ -69,6 +69,7 @@ class Lookups:
                 for key in (
                     obj.username,
                     str(obj),
+                    obj.display_name,
                     obj.get_full_name(),
                     f"{obj.last_name}{obj.first_name}",
                     obj.email,
@@ -92,7 +93,7 @@ class Lookups:
                 "industry": _("No industry is called “%(name)s”; an admin adds industries."),
                 "park": _("No park is called “%(name)s”; an admin adds parks."),
                 "team": _("No team is called “%(name)s”."),
-                "user": _("No active user is called “%(name)s”; write the login name."),
+                "user": _("No active user is called “%(name)s”; write the login name or the person's full name."),
                 "mission": _("No mission is called “%(name)s”."),
             }
             raise ValueError(messages[table] % {"name": text})

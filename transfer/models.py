@@ -112,3 +112,26 @@ class Merge(models.Model):
     @property
     def moved_count(self) -> int:
         return sum(len(ids) for ids in self.moved.values())
+
+
+class ColumnChoice(models.Model):
+    """A header the importer could not place, and what the user said it is: a column of
+    that kind of import, or nothing (ignored). Remembered for the user and the kind, so
+    the office's own headers are placed the same way in its next files."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ImportJob.Kind.choices)
+    header_key = models.CharField(_("header"), max_length=200)  # parsing.lookup_key of the header
+    column = models.CharField(_("column"), max_length=50, blank=True)  # a Column.key; empty: ignored
+
+    class Meta:
+        verbose_name = _("column choice")
+        verbose_name_plural = _("column choices")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "header_key"], name="column_choice_one_per_header")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.header_key} -> {self.column or '-'}"

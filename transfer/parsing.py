@@ -48,6 +48,11 @@ def is_blank(value) -> bool:
 
 CNY = "CNY"
 USD = "USD"
+EUR = "EUR"
+JPY = "JPY"
+HKD = "HKD"
+KRW = "KRW"
+GBP = "GBP"
 
 
 @dataclass(frozen=True)
@@ -55,35 +60,87 @@ class Amount:
     value: Decimal  # in 万 (10,000) of the currency
     currency: str = CNY
 
+    @property
+    def is_foreign(self) -> bool:
+        return self.currency != CNY
 
+
+# Multipliers written after the number, in 万 (the unit the models store).
 _UNITS = {
     "亿": Decimal(10000),
     "千万": Decimal(1000),
     "百万": Decimal(100),
     "万": Decimal(1),
     "千": Decimal("0.1"),
-    "": None,  # no unit: the column's unit (万)
-    "元": Decimal("0.0001"),
 }
+_PLAIN = Decimal("0.0001")  # one yuan, dollar, euro ... in 万
+# How currencies are written, compared after width folding and lower-casing.
+_CURRENCY_WORDS = {
+    CNY: ("元人民币", "人民币元", "人民币", "元", "rmb", "cny", "¥"),
+    USD: ("美元", "美金", "usd", "us$", "$"),
+    EUR: ("欧元", "eur", "€"),
+    JPY: ("日元", "日币", "jpy", "円"),
+    HKD: ("港元", "港币", "hkd", "hk$"),
+    KRW: ("韩元", "韩币", "krw", "₩"),
+    GBP: ("英镑", "gbp", "£"),
+}
+_WORD_CURRENCY = {word: currency for currency, words in _CURRENCY_WORDS.items() for word in words}
+_WORDS = "|".join(re.escape(word) for word in sorted(_WORD_CURRENCY, key=len, reverse=True))
 _AMOUNT = re.compile(
-    r"^(?P<cur1>(?:us\$|usd|\$|rmb|cny|￥|¥))?\s*(?P<number>[0-9][0-9,]*(?:\.[0-9]+)?)\s*"
-    r"(?P<unit>亿|千万|百万|万|千|)\s*(?P<cur2>美元|美金|usd|us\$|人民币|元|rmb|cny)?$",
-    re.IGNORECASE,
+    rf"^(?P<cur1>{_WORDS})?(?P<number>[0-9][0-9,]*(?:\.[0-9]+)?)(?P<unit>亿|千万|百万|万|千)?(?P<cur2>{_WORDS})?$"
 )
+# A column's unit, as its header says it: 总投资(亿元), 投资额（万美元）.
+_HEADER_UNIT = re.compile(rf"(?P<unit>亿|千万|百万|万|千)?(?P<currency>{_WORDS})\s*\)?$")
 
 
-def parse_amount(value) -> Amount | None:
-    """ "5亿" -> 50000 万元; "50,000万元" -> 50000; "3000万美元" -> 3000 万美元;
-    a bare number is already in 万 (the template's columns say so)."""
+_ENGLISH_HEADER_UNITS = {
+    "(100myuan)": (Decimal(10000), CNY),
+    "(100millionyuan)": (Decimal(10000), CNY),
+    "(10kyuan)": (Decimal(1), CNY),
+    "(10kusd)": (Decimal(1), USD),
+    "(yuan)": (_PLAIN, CNY),
+}
+
+
+def header_unit(header: str) -> tuple[Decimal, str] | None:
+    """The unit a column's header names for its bare numbers, in 万 of its currency:
+    "总投资（亿元）" -> (10000, CNY), "外资(万美元)" -> (1, USD), "投资额(元)" -> (0.0001, CNY);
+    None when the header names none."""
+    text = fold_width(str(header or "")).lower().replace(" ", "")
+    for words, found in _ENGLISH_HEADER_UNITS.items():
+        if words in text:
+            return found
+    inside = re.findall(r"\(([^()]*)\)", text)
+    candidates = [*inside, text]
+    for candidate in candidates:
+        match = _HEADER_UNIT.search(candidate)
+        if match and (match["unit"] or candidate in inside):
+            currency = _WORD_CURRENCY[match["currency"]]
+            unit = _UNITS[match["unit"]] if match["unit"] else _PLAIN
+            return unit, currency
+    return None
+
+
+def parse_amount(value, *, unit: Decimal | None = None, currency: str = CNY) -> Amount | None:
+    """An amount as offices write it, in 万 of its currency.
+
+    "5亿" -> 50000 万元; "50,000万元" -> 50000; "2亿元人民币" -> 20000; "3,000万美元" ->
+    3000 万美元; "USD 3000万", "1.5亿日元", "800万欧元", full-width digits and commas.
+    A bare number is in the column's unit: `unit` (in 万, from header_unit: 10000 under
+    a header in 亿元) and `currency`; 万元 when the header names none. A currency
+    written without 万 or 亿 means plain units ("300000000元", "30,000,000美元"), except
+    a foreign amount under 10,000, which offices write in a 万 column without its 万."""
     if is_blank(value):
         return None
     if isinstance(value, bool):
         raise ValueError(_("Enter an amount, such as 5亿 or 50,000万元."))
     if isinstance(value, int | float | Decimal):
-        return Amount(_cents(Decimal(str(value))))
-    text = fold_width(clean_text(value)).replace(" ", "").replace("，", ",")
+        return Amount(_cents(Decimal(str(value)) * (unit or Decimal(1))), currency)
+    text = fold_width(clean_text(value)).lower().replace(" ", "").replace("，", ",")
     match = _AMOUNT.match(text)
-    if not match:
+    if not match or (
+        match["cur1"] and match["cur2"] and _WORD_CURRENCY[match["cur1"]] != _WORD_CURRENCY[match["cur2"]]
+    ):
         raise ValueError(
             _("“%(value)s” is not an amount; write it like 5亿, 50,000万元 or 3000万美元.") % {"value": value}
         )
@@ -91,16 +148,19 @@ def parse_amount(value) -> Amount | None:
         number = Decimal(match["number"].replace(",", ""))
     except InvalidOperation:
         raise ValueError(_("“%(value)s” is not an amount.") % {"value": value}) from None
-    currency_words = f"{match['cur1'] or ''}{match['cur2'] or ''}".lower()
-    currency = USD if any(word in currency_words for word in ("美", "usd", "$")) else CNY
-    unit = match["unit"]
-    if unit == "" and currency_words.endswith("元") and "美" not in currency_words:
-        factor = _UNITS["元"]  # "5000000元": plain yuan
-    elif unit == "" and (match["cur2"] or "").lower() in {"美元", "美金", "usd", "us$"} and number >= 10000:
-        factor = _UNITS["元"]  # "30,000,000美元": plain dollars
+    word = match["cur2"] or match["cur1"]
+    written = _WORD_CURRENCY[word] if word else None
+    if match["unit"]:
+        factor = _UNITS[match["unit"]]
+    elif written is None:
+        factor = unit or Decimal(1)  # a bare number: the column's unit
+    elif written == CNY:
+        factor = _PLAIN if match["cur2"] else (unit or Decimal(1))  # "5000元" plain; "¥5000" the column's
+    elif match["cur2"] and number >= 10000:
+        factor = _PLAIN  # "30,000,000美元": plain dollars
     else:
-        factor = _UNITS[unit] or Decimal(1)
-    return Amount(_cents(number * factor), currency)
+        factor = unit if unit is not None and currency == written else Decimal(1)
+    return Amount(_cents(number * factor), written or currency)
 
 
 def _cents(value: Decimal) -> Decimal:

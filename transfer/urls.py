@@ -13,6 +13,7 @@ urlpatterns = [
     path("jobs/<int:pk>/commit/", views.job_commit, name="job_commit"),
     path("jobs/<int:pk>/retry/", views.job_retry, name="job_retry"),
     path("jobs/<int:pk>/cancel/", views.job_cancel, name="job_cancel"),
+    path("jobs/<int:pk>/columns/", views.job_columns, name="job_columns"),
     path("export/<str:name>.xlsx", views.export_list, name="export"),
     path("export/reports/<str:name>.xlsx", views.export_report, name="export_report"),
     path("merge/<int:organisation_id>/", merge_views.merge_start, name="merge_start"),

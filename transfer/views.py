@@ -17,7 +17,7 @@ from projects.reports.periods import PeriodError
 from transfer import exporting, importing, report_exports, tasks
 from transfer.importers import IMPORTERS, NEW
 from transfer.models import ImportJob
-from transfer.reading import FileRefused, max_bytes
+from transfer.reading import MAX_BLANK_ROWS, FileRefused, max_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -99,10 +99,20 @@ def _job_context(job: ImportJob) -> dict:
         "job": job,
         "counts": report.get("counts", {}),
         "errors": [row for row in rows if row["action"] == "error"],
+        "warnings": [row for row in rows if row.get("warnings") and row["action"] != "error"],
         "near": [row for row in rows if row["candidates"] and row["action"] != "error"],
         "creates": [row for row in rows if row["action"] == "create" and not row["candidates"]],
         "updates": [row for row in rows if row["action"] == "update" and not row["candidates"]],
         "ignored": report.get("ignored", []),
+        "free_columns": [
+            (column.key, column.header())
+            for column in IMPORTERS[job.kind].importable_columns()
+            if column.key not in set(report.get("columns", []))
+        ],
+        "blank_stop": report.get("blank_stop"),
+        "blank_rows": MAX_BLANK_ROWS,
+        "organisations": report.get("organisations") or {},
+        "undated": report.get("undated") or {},
         "done": done,
         "total": total,
         "percent": int(done * 100 / total) if total else 0,
@@ -151,6 +161,18 @@ def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Run again, from the same file, a step whose worker died."""
     job = _own_job(request, pk)
     tasks.import_retry(job=job)
+    return redirect("transfer:job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_columns(request: HttpRequest, pk: int) -> HttpResponse:
+    """The user places the headers the importer could not (or ignores them)."""
+    job = _own_job(request, pk)
+    if job.status == ImportJob.Status.PREVIEWED:
+        ignored = (job.report or {}).get("ignored", [])
+        choices = {header: request.POST.get(f"column-{index}", "") for index, header in enumerate(ignored)}
+        importing.choose_columns(job=job, choices=choices)
     return redirect("transfer:job", pk=job.pk)
 
 

@@ -61,6 +61,16 @@ def test_a_wrong_check_character_is_refused_with_a_message_about_it(wrong_last):
     assert code == "credit_code_check"
     assert "check character" in message
     assert f"the last one, {wrong_last}" in message
+    # It names the standard and the character the code should end with.
+    assert "fails the GB 32100 check" in message
+    assert "should be 3." in message  # VALID ends with 3
+
+
+def test_the_check_message_names_the_expected_character_in_chinese_too():
+    code, message = refusal("91350700M000100Y43", "zh-hans")
+    assert code == "credit_code_check"
+    assert "GB 32100" in message and "91350700M000100Y43" in message
+    assert make_credit_code("91350700M000100Y4")[-1] in message
 
 
 def test_a_typing_error_in_the_body_is_caught_by_the_check_character():

@@ -53,18 +53,19 @@ def test_an_investor_is_found_by_its_credit_code_whatever_the_name_says(client, 
     assert Project.objects.get().investor == investor
 
 
-def test_unknown_investors_are_refused_by_row_and_nothing_is_imported(client, officer):
+def test_unknown_investors_are_created_with_their_projects(client, officer):
     investor = OrganisationFactory(name="村田投资有限公司", owner=officer)
     login(client, officer)
     rows = [["项目一", investor.name, "1亿"], ["项目二", "不存在的公司", "1亿"], ["项目三", "另一家没有的公司", "1亿"]]
     job = job_of(upload(client, "projects", xlsx(HEADERS, rows)))
-    errors = {row["row"]: row["errors"] for row in job.report["rows"] if row["errors"]}
-    assert errors == {
-        3: [["Investor", "No organisation “不存在的公司” was found; import it with the organisations first."]],
-        4: [["Investor", "No organisation “另一家没有的公司” was found; import it with the organisations first."]],
-    }
+    assert [named["name"] for named in job.report["organisations"]["create"]] == ["不存在的公司", "另一家没有的公司"]
     job = commit(client, job)
-    assert not Project.objects.exists()
+    assert job.status == "done", job.report
+    assert set(Project.objects.values_list("investor__name", flat=True)) == {
+        investor.name,
+        "不存在的公司",
+        "另一家没有的公司",
+    }
 
 
 def _check_queries(officer, names: list[str]) -> int:
@@ -89,9 +90,9 @@ def test_the_workbook_is_parsed_once_for_the_upload_the_check_and_the_commit(off
     investor = OrganisationFactory(name="村田投资有限公司", owner=officer)
     parsed = []
 
-    def counting(data, filename):
+    def counting(data, filename, **options):
         parsed.append(filename)
-        return read_spreadsheet(data, filename)
+        return read_spreadsheet(data, filename, **options)
 
     monkeypatch.setattr(importing, "read_spreadsheet", counting)
     data = xlsx(HEADERS, [["项目一", investor.name, "1亿"], ["项目二", investor.name, "2亿"]])

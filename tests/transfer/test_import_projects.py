@@ -70,11 +70,51 @@ def test_a_usd_amount_is_kept_as_foreign_capital(client, officer, investor):
     assert project.total_investment == Decimal("20000")
 
 
-def test_a_usd_total_is_refused_with_a_message_saying_where_it_goes(client, officer, investor):
+def test_a_usd_total_is_converted_at_the_rate_of_the_row_s_year_and_the_rate_is_kept(client, officer, investor):
     login(client, officer)
-    job = import_projects(client, ["项目名称", "投资方", "总投资"], [["外资项目", investor.name, "3000万美元"]])
+    headers = ["项目名称", "投资方", "总投资", "签约日期", "签约金额(万元)", "阶段"]
+    job = import_projects(client, headers, [["外资项目", investor.name, "3,000万美元", "2023/5/10", "2亿", "签约"]])
     [row] = job.report["rows"]
-    assert row["action"] == "error" and "foreign capital" in row["errors"][0][1]
+    assert row["action"] == "create", row
+    # The preview shows the yuan figure and the rate
+    shown = " ".join(after for _column, _before, after in row["changes"])
+    assert "21140.10" in shown and "7.0467" in shown
+    assert "7.0467" in client.get(f"/transfer/jobs/{job.pk}/").content.decode()
+    job = commit(client, job)
+    assert job.status == "done", (job.message, job.report)
+    project = Project.objects.get()
+    assert project.total_investment == Decimal("21140.10")
+    assert (project.original_amount, project.original_currency) == (Decimal("3000"), "USD")
+    assert project.exchange_rate == Decimal("7.0467") and "统计公报" in project.exchange_rate_source
+    assert project.foreign_capital_usd == Decimal("3000")
+    assert project.capital_origin == Project.CapitalOrigin.FOREIGN
+
+
+def test_a_foreign_total_in_a_year_without_a_rate_names_currency_and_year(client, officer, investor):
+    login(client, officer)
+    headers = ["项目名称", "投资方", "总投资", "签约日期", "阶段", "签约金额(万元)"]
+    job = import_projects(client, headers, [["欧洲项目", investor.name, "800万欧元", "2023/5/10", "签约", "5000"]])
+    [row] = job.report["rows"]
+    assert row["action"] == "error"
+    assert "no exchange rate for EUR in 2023" in row["errors"][0][1]
+    assert not Project.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("header", "written", "stored"),
+    [
+        ("总投资（亿元）", 5, Decimal("50000")),
+        ("总投资(亿元)", "1.5", Decimal("15000")),
+        ("计划总投资(万元)", "５０００", Decimal("5000")),
+        ("投资额", "2亿元人民币", Decimal("20000")),
+        ("总投资（亿元）", "8000万元", Decimal("8000")),
+    ],
+)
+def test_a_bare_number_is_read_in_the_unit_its_header_names(client, officer, investor, header, written, stored):
+    login(client, officer)
+    job = commit(client, import_projects(client, ["项目名称", "投资方", header], [["新工厂", investor.name, written]]))
+    assert job.status == "done", (job.message, job.report)
+    assert Project.objects.get().total_investment == stored
 
 
 @pytest.mark.parametrize(
@@ -169,7 +209,7 @@ def test_an_officer_imports_projects_in_their_own_name_only(client, officer, col
     assert row["action"] == "error" and "own name" in row["errors"][0][1]
 
 
-def test_an_unknown_investor_park_or_officer_is_an_error_naming_the_value(client, officer, investor):
+def test_an_unknown_park_or_officer_is_an_error_naming_the_value(client, officer, investor):
     login(client, officer)
     headers = ["项目名称", "投资方", "总投资", "园区", "负责人"]
     job = import_projects(
@@ -178,7 +218,8 @@ def test_an_unknown_investor_park_or_officer_is_an_error_naming_the_value(client
         [["项目", "不存在的公司", "1亿", "", ""], ["项目二", investor.name, "1亿", "火星园区", "nobody"]],
     )
     messages = [message for row in job.report["rows"] for _column, message in row["errors"]]
-    assert any("不存在的公司" in message for message in messages)
+    # An investor not found is created with its project (test_import_named.py).
+    assert not any("不存在的公司" in message for message in messages)
     assert any("火星园区" in message for message in messages)
     assert any("nobody" in message for message in messages)
 
@@ -239,7 +280,7 @@ def test_changing_a_planned_date_needs_a_reason_and_is_recorded(client, officer,
     assert project.replans.get().reason == "土地证延后"
 
 
-def test_a_ledger_without_lead_dates_notes_the_lead_on_the_first_date_given(client, officer, investor, frozen_today):
+def test_a_ledger_without_lead_dates_leaves_the_lead_date_unknown(client, officer, investor, frozen_today):
     login(client, officer)
     headers = ["项目名称", "投资方", "总投资", "阶段", "在谈日期", "签约日期", "签约金额"]
     job = commit(
@@ -248,5 +289,7 @@ def test_a_ledger_without_lead_dates_notes_the_lead_on_the_first_date_given(clie
     )
     assert job.status == "done", job.report
     project = Project.objects.get()
-    assert (project.lead_on, project.signed_on, project.stage) == (dt.date(2024, 2, 1), dt.date(2024, 3, 1), "signed")
+    # The lead date is not taken from the negotiation's: it is recorded as unknown.
+    assert (project.lead_on, project.signed_on, project.stage) == (None, dt.date(2024, 3, 1), "signed")
+    assert project.undated() == ["lead"]
     assert job.content == b""  # not kept once imported

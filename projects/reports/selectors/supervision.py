@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from core.i18n import display_name
 from core.models import AlertLevel, User
 from crm.models import Visit
-from projects.models import PLANNED_STAGES, Project, ReminderRule, Replan, actual_field, planned_field
+from projects.models import PLANNED_STAGES, Project, ReminderRule, Replan, not_reached, planned_field
 from projects.reminders import REMINDED_STAGES
 from projects.reports.selectors.common import Column, Table, visible
 
@@ -116,7 +116,7 @@ def _days_late_q(planned: str, today: dt.date, start: int, until: int | None) ->
 
 
 def _late_q(stage, today: dt.date) -> Q:
-    return Q(**{f"{actual_field(stage)}__isnull": True, f"{planned_field(stage)}__lt": today})
+    return not_reached(stage) & Q(**{f"{planned_field(stage)}__lt": today})
 
 
 def _owner_name() -> Coalesce:
@@ -181,7 +181,7 @@ class LateMilestones:
             }
             aggregates["soon"] = Count("pk", filter=Q(**{f"{planned}__gte": today}))
             branch = self._projects().filter(
-                **{f"{actual_field(stage)}__isnull": True, f"{planned}__lte": today + dt.timedelta(days=ahead)}
+                not_reached(stage), **{f"{planned}__lte": today + dt.timedelta(days=ahead)}
             )
             branches.append(branch.order_by().values(m_stage=Value(stage.value)).annotate(**aggregates))
         totals = Totals(due_soon_days=ahead, by_level={level: 0 for _start, _until, level in buckets})
