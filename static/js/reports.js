@@ -83,7 +83,7 @@
       legend: { data: [element.dataset.thisYear, element.dataset.lastYear] },
       grid: { left: 48, right: 16, bottom: 32, top: 40 },
       xAxis: { type: "category", data: rows.map(function (row) { return String(row.month); }) },
-      yAxis: { type: "value" },
+      yAxis: { type: "value", name: element.dataset.unit || "", nameTextStyle: { align: "left" } },
       series: [
         {
           name: element.dataset.thisYear,
