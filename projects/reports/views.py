@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 from rest_framework.renderers import JSONRenderer
 
@@ -88,7 +91,11 @@ class DashboardPage(ReportPage):
         chart_data = charted_only(json.loads(JSONRenderer().render(dashboard_data(report))))
         # The splits (a row per officer: thousands in a province) are written in Python,
         # the same markup as _table.html, which would take seconds for them.
-        split_tables = [(table, table_html(table, show_caption=False)) for table in report.splits]
+        # Only the first (open) split is on the page; the others load when opened.
+        split_tables = [
+            (table, table_html(table, show_caption=False) if index == 0 else None)
+            for index, table in enumerate(report.splits)
+        ]
         return {"report": report, "chart_data": chart_data, "split_tables": split_tables, "tab": "dashboard"}
 
 
@@ -145,6 +152,22 @@ class ScorecardPage(ReportPage):
 
     def report(self, period):
         return {"report": selectors.scorecards(user=self.request.user, period=period), "tab": "scorecards"}
+
+
+@login_required
+@require_GET
+def dashboard_split(request: HttpRequest, key: str) -> HttpResponse:
+    """One split table of the dashboard, for the page's closed sections (htmx): the
+    period of the page's address; an unknown split is not found."""
+    if key not in {k for k, _title, _param in selectors.SPLITS}:
+        raise Http404
+    params = {name: value for name in PARAMS if (value := request.GET.get(name, "").strip())}
+    try:
+        period = parse_period(params)
+    except PeriodError as error:
+        return HttpResponse(" ".join(str(message) for message in error.errors.values()), status=400)
+    table = selectors.dashboard_split(user=request.user, period=period, key=key)
+    return HttpResponse(table_html(table, show_caption=False))
 
 
 dashboard = DashboardPage.as_view()
