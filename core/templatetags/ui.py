@@ -25,3 +25,11 @@ def alert_level(value) -> str:
         return AlertLevel(value).label
     except ValueError:
         return ""
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label: full-width in Chinese (会见：王磊), ": " in English."""
+    from django.utils.translation import get_language
+
+    return "：" if (get_language() or "").startswith("zh") else ": "
