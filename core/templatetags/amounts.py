@@ -75,7 +75,8 @@ def format_amount_in_column(value_wan, currency: str = "CNY", language: str | No
     language = language or translation.get_language() or "zh-hans"
     currency = currency.upper()
     if language.startswith("zh"):
-        return f"{_trimmed(amount / YI_IN_WAN, 4 if abs(amount) < YI_IN_WAN else 2)}亿{_ZH_UNIT.get(currency, currency)}"
+        places = 4 if abs(amount) < YI_IN_WAN else 2
+        return f"{_trimmed(amount / YI_IN_WAN, places)}亿{_ZH_UNIT.get(currency, currency)}"
     millions = amount * WAN / Decimal("1e6")
     return f"{_EN_CURRENCY.get(currency, currency)} {_trimmed(millions, 1)}m"
 
