@@ -162,7 +162,9 @@ def _check_layout(found: dict, width: int) -> list[str]:
     if width >= 1200:
         tops = found["linkTops"]
         if not tops or max(tops) - min(tops) > 16 or found["navHeight"] > 72:
-            problems.append(f"header not one row: height {found['navHeight']}, rows at {sorted(set(found['linkTops']))}")
+            problems.append(
+                f"header not one row: height {found['navHeight']}, rows at {sorted(set(found['linkTops']))}"
+            )
     else:
         if found["collapseShown"] or not found["togglerShown"]:
             problems.append("the menu is not folded behind its button")
@@ -220,3 +222,105 @@ def test_every_page_of_the_navigation_for_each_role_language_and_width(
                     _shot(page, f"{role}-{language}-{size['width']}-{_slug(path)}.png")
             page.close()
     assert not failures, "\n".join(failures)
+
+
+def _log_in(context, client, live_server, user) -> None:
+    client.force_login(user)
+    context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def _tab_until(page, selector: str, most: int = 60) -> list[str]:
+    """Press Tab until the element matching `selector` has the focus; what got the
+    focus on the way (fails if it never does)."""
+    seen = []
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate("document.activeElement.outerHTML.slice(0, 80)"))
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return seen
+    raise AssertionError(f"{selector} never got the focus: {seen}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_header_and_the_visit_form_work_from_the_keyboard(browser_context, live_server, client, admin_user):
+    from tests.factories import OrganisationFactory
+
+    OrganisationFactory(name="村田（中国）投资有限公司")
+    _log_in(browser_context, client, live_server, admin_user)
+    page = browser_context.new_page()
+    page.set_viewport_size(LAPTOP)
+    page.goto(f"{live_server.url}/")
+    # The brand, the bell (beside the menu button on a phone, so first), every link of
+    # the header in turn, then the language switch and the account menu.
+    links = page.eval_on_selector_all("#main-nav .nav-link", "links => links.map(a => a.getAttribute('href'))")
+    assert len(links) >= 9
+    _tab_until(page, ".navbar-brand", most=2)
+    _tab_until(page, ".notification-bell", most=1)
+    for href in links:
+        _tab_until(page, f'#main-nav .nav-link[href="{href}"]', most=5)
+    _tab_until(page, ".language-switch button", most=3)
+    _tab_until(page, ".navbar-account .dropdown-toggle", most=3)
+    page.keyboard.press("Enter")
+    page.locator(".navbar-account .dropdown-menu.show").wait_for()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.closest('form') !== null")  # 退出登录, a form's button
+    page.keyboard.press("Escape")
+
+    # The visit form: organisation by typing, then on to the save button.
+    page.goto(f"{live_server.url}/crm/visits/new/")
+    _tab_until(page, "#id_organisation_query")
+    page.keyboard.type("村田", delay=20)
+    page.locator("[data-org-pick]").first.wait_for()
+    _tab_until(page, "#id_summary")
+    page.keyboard.type("介绍园区政策")
+    _tab_until(page, "button[type=submit].btn-primary")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_mission_under_way_is_offered_and_one_tap_applies_it_on_a_phone(
+    browser_context, live_server, client, officer
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.factories import MissionFactory
+
+    today = timezone.localdate()
+    title = "2026年日本（横滨、东京、大阪、京都）电子信息及半导体产业招商推介暨企业拜访活动"
+    mission = MissionFactory(
+        title=title,
+        cities="横滨、东京、大阪、京都",
+        start_date=today - dt.timedelta(days=1),
+        end_date=today + dt.timedelta(days=3),
+        owner=officer,
+    )
+    mission.participants.add(officer)
+    _log_in(browser_context, client, live_server, officer)
+    page = browser_context.new_page()
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/crm/visits/new/")
+    # Nothing chosen, nothing filled in: the officer may be at home, visiting a Suzhou firm.
+    assert page.locator("#id_mission").input_value() == ""
+    assert page.locator("#id_location").input_value() == ""
+    offer = page.locator("[data-mission-suggestion]")
+    assert title in offer.inner_text()  # the whole name, wrapped, not cut
+    box = offer.bounding_box()
+    assert box["x"] + box["width"] <= PHONE["width"]
+    _shot(page, "visit-form-mission-offer-375.png")
+    offer.get_by_role("button").click()
+    assert page.locator("#id_mission").input_value() == str(mission.pk)
+    assert page.locator("#id_location").input_value() == "横滨、东京、大阪、京都"
+    assert page.locator("[data-mission-suggestion]").count() == 0
+    # The chosen mission's full name under the drop-down, which a phone cuts.
+    assert title in page.locator("[data-mission-chosen]").inner_text()
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= PHONE["width"]
