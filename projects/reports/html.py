@@ -52,6 +52,13 @@ def _nowrap(kind: str, text: str) -> str:
     return ' class="text-nowrap"' if len(text) <= 6 else ""
 
 
+def _header_class(kind: str, label: str) -> str:
+    """Short headers stay on one line (开工, 签约); long ones wrap, so a table of
+    English headers fits its page."""
+    classes = [name for name, wanted in (("text-end", kind != "text"), ("text-nowrap", len(label) <= 6)) if wanted]
+    return f' class="{" ".join(classes)}"' if classes else ""
+
+
 def table_html(table: Table, show_caption: bool = True) -> SafeString:
     """The table; show_caption=False keeps its caption for screen readers only (where a
     heading or summary above already names it)."""
@@ -64,7 +71,7 @@ def table_html(table: Table, show_caption: bool = True) -> SafeString:
         "  <thead><tr>",
     ]
     for column in columns:
-        parts.append(f'<th scope="col"{_nowrap(column.kind, str(column.label))}>{escape(column.label)}</th>')
+        parts.append(f'<th scope="col"{_header_class(column.kind, str(column.label))}>{escape(column.label)}</th>')
     parts.append("</tr></thead>\n  <tbody>\n")
     for row in table.rows:
         links = row.get("links") or {}
