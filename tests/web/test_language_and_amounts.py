@@ -112,3 +112,22 @@ def test_the_admin_link_is_for_admins_only(client, officer, admin_user):
     assert 'href="/admin/"' not in client.get("/").content.decode()
     client.force_login(admin_user)
     assert 'href="/admin/"' in client.get("/").content.decode()
+
+
+def test_chinese_pages_write_chinese_punctuation(client, officer):
+    """会见：王磊, not 会见: 王磊; 中村浩，项目经理; an English page keeps ": " and ", "."""
+    from tests.factories import ContactFactory, OrganisationFactory, VisitFactory
+
+    organisation = OrganisationFactory(name="村田（中国）投资有限公司", owner=officer)
+    contact = ContactFactory(organisation=organisation, name="中村浩", title="项目经理")
+    visit = VisitFactory(organisation=organisation, owner=officer, next_step="寄送资料")
+    visit.contacts.add(contact)
+    client.force_login(officer)
+    page = client.get(f"/crm/organisations/{organisation.pk}/").content.decode()
+    assert "会见：中村浩" in page and "会见:" not in page
+    with translation.override("zh-hans"):
+        assert str(contact) == "中村浩，项目经理"
+    with translation.override("en"):
+        assert str(contact) == "中村浩, 项目经理"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Met: 中村浩" in client.get(f"/crm/organisations/{organisation.pk}/").content.decode()
