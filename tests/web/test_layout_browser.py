@@ -54,7 +54,7 @@ MEASURE = """() => {
   const links = nav ? [...nav.querySelectorAll("#main-nav .nav-link, #main-nav .navbar-account > *")].filter(shown) : [];
   const canvas = document.createElement("canvas").getContext("2d");
   const narrow = [];
-  for (const cell of document.querySelectorAll("main td, main th")) {
+  for (const cell of document.querySelectorAll("main td, main th, main caption")) {
     if (!shown(cell)) continue;
     const text = cell.innerText.trim();
     if ([...text].length < 2) continue;
