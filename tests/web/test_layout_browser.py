@@ -55,7 +55,7 @@ MEASURE = """() => {
   const canvas = document.createElement("canvas").getContext("2d");
   const narrow = [];
   for (const cell of document.querySelectorAll("main td, main th, main caption")) {
-    if (!shown(cell)) continue;
+    if (!shown(cell) || cell.closest(".visually-hidden")) continue;  // (read aloud, not shown)
     const text = cell.innerText.trim();
     if ([...text].length < 2) continue;
     const style = getComputedStyle(cell);
