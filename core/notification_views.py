@@ -1,10 +1,10 @@
 """The notification pages: the list, opening one (marks it read), marking read, the
-bell's unread count, and the e-mail switch. Plain pages in the admin's frame until
-the officers' web layout exists; core/notification_urls.py names them."""
+bell's unread count, and the e-mail switch, in the app's own layout (base.html);
+core/notification_urls.py names them."""
 
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -74,8 +74,6 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(read_at=None)
     unread = notifications.unread_count(request.user)
     context = {
-        **admin.site.each_context(request),
-        "title": _("Notifications"),
         "page": Page(rows, request.GET.get("page")),
         "unread_only": unread_only,
         "unread_count": unread,

@@ -311,7 +311,8 @@ class Contact(OwnedRecord):
         ordering = ["organisation", "name"]
 
     def __str__(self) -> str:
-        return f"{self.name}, {self.title}" if self.title else self.name
+        # "中村浩，项目经理" / "Nakamura Hiroshi, project manager"
+        return _("%(name)s, %(title)s") % {"name": self.name, "title": self.title} if self.title else self.name
 
 
 # --- Missions and visits --------------------------------------------------------

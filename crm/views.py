@@ -232,8 +232,8 @@ class VisitCreateView(LoginRequiredMixin, FormView):
         mission = None
         if mission_id and mission_id.isdigit():
             mission = Mission.objects.filter(pk=mission_id).first()
-        # A mission under way today for the user is the likely one; the officer can clear it.
-        mission = mission or selectors.missions_under_way(user=self.request.user, on=today).first()
+        # Only a mission the officer came from is chosen for them. One merely under way is
+        # offered (get_context_data): chosen silently, it went onto visits made at home.
         if mission:
             initial["mission"] = mission.pk
             if mission.end_date < today:
@@ -246,6 +246,11 @@ class VisitCreateView(LoginRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["next"] = self._next_url() or ""
+        form = context.get("form")
+        if form is not None and not form["mission"].value():
+            # A mission of the officer's under way today: offered, one tap applies it.
+            today = timezone.localdate()
+            context["suggested_mission"] = selectors.missions_under_way(user=self.request.user, on=today).first()
         return context
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:

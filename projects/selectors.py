@@ -294,9 +294,10 @@ def _dates_to_complete(projects: QuerySet) -> tuple[list[Project], int]:
 # --- Project pages: list, board, detail -------------------------------------------
 
 LIST_PAGE_SIZE = 25
-# Cards shown per board column at first, and loaded by each "show more"; the column's
+# Cards shown per board column at first (a screen and a half on a laptop, and the board
+# page stays light), and loaded by each "show more"; the column's
 # count and total still cover all of them.
-BOARD_CARDS = 20
+BOARD_CARDS = 12
 # "Show more" goes on up to this many cards in a column; past it, the list pages them.
 BOARD_MAX_CARDS = 200
 # A column counts its projects up to this many (beyond, it says "more than"): seven

@@ -64,3 +64,24 @@ def format_amount(value_wan, currency: str = "CNY", language: str | None = None)
 def amount(value_wan, currency: str = "CNY") -> str:
     """{{ project.total_investment|amount }} or {{ project.foreign_capital_usd|amount:"USD" }}"""
     return format_amount(value_wan, currency)
+
+
+def format_amount_in_column(value_wan, currency: str = "CNY", language: str | None = None) -> str:
+    """An amount in a table column: one unit for every row, so the column reads down
+    (亿元 in Chinese, "0.35亿元" below 1亿; millions in English, "CNY 12,000m")."""
+    amount = _as_decimal(value_wan)
+    if amount is None:
+        return ""
+    language = language or translation.get_language() or "zh-hans"
+    currency = currency.upper()
+    if language.startswith("zh"):
+        places = 4 if abs(amount) < YI_IN_WAN else 2
+        return f"{_trimmed(amount / YI_IN_WAN, places)}亿{_ZH_UNIT.get(currency, currency)}"
+    millions = amount * WAN / Decimal("1e6")
+    return f"{_EN_CURRENCY.get(currency, currency)} {_trimmed(millions, 1)}m"
+
+
+@register.filter
+def amount_in_column(value_wan, currency: str = "CNY") -> str:
+    """{{ project.total_investment|amount_in_column }}: the same unit down a table column."""
+    return format_amount_in_column(value_wan, currency)

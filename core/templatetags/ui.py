@@ -46,3 +46,11 @@ def display_name_filter(obj) -> str:
     from core.i18n import display_name
 
     return display_name(obj)
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label: full-width in Chinese (会见：王磊), ": " in English."""
+    from django.utils.translation import get_language
+
+    return "：" if (get_language() or "").startswith("zh") else ": "

@@ -7,6 +7,7 @@ from projects.reports import api, views
 app_name = "reports"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("splits/<str:key>/", views.dashboard_split, name="dashboard_split"),
     path("review/", views.review, name="review"),
     path("supervision/", views.supervision, name="supervision"),
     path("missions/", views.missions, name="missions"),

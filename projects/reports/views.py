@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 from rest_framework.renderers import JSONRenderer
 
@@ -56,6 +59,27 @@ class ReportPage(LoginRequiredMixin, TemplateView):
         raise NotImplementedError
 
 
+# The splits the dashboard draws as charts (the others are tables only).
+CHARTED_SPLITS = ("cluster",)
+
+
+def charted_only(data: dict) -> dict:
+    """The part of the dashboard document the page's charts draw: the tables are on the
+    page already, and the whole document (every split, every link) would triple the page.
+    A split chart draws the values with signed projects, each bar opening their list."""
+    splits = []
+    for table in data["splits"]:
+        if table["key"] not in CHARTED_SPLITS:
+            continue
+        rows = [
+            {**row, "links": {"signed_yi": (row.get("links") or {}).get("signed_yi")}}
+            for row in table["rows"]
+            if row.get("signed_count")
+        ]
+        splits.append({**table, "rows": rows})
+    return {**data, "splits": splits}
+
+
 class DashboardPage(ReportPage):
     template_name = "projects/reports/dashboard.html"
     api_name = "dashboard"
@@ -64,10 +88,14 @@ class DashboardPage(ReportPage):
         report = selectors.dashboard(user=self.request.user, period=period)
         # The charts read the same document the endpoint serves, embedded with
         # json_script (not executable, so a strict CSP allows it): one computation.
-        chart_data = json.loads(JSONRenderer().render(dashboard_data(report)))
+        chart_data = charted_only(json.loads(JSONRenderer().render(dashboard_data(report))))
         # The splits (a row per officer: thousands in a province) are written in Python,
         # the same markup as _table.html, which would take seconds for them.
-        split_tables = [(table, table_html(table)) for table in report.splits]
+        # Only the first (open) split is on the page; the others load when opened.
+        split_tables = [
+            (table, table_html(table, show_caption=False) if index == 0 else None)
+            for index, table in enumerate(report.splits)
+        ]
         return {"report": report, "chart_data": chart_data, "split_tables": split_tables, "tab": "dashboard"}
 
 
@@ -124,6 +152,22 @@ class ScorecardPage(ReportPage):
 
     def report(self, period):
         return {"report": selectors.scorecards(user=self.request.user, period=period), "tab": "scorecards"}
+
+
+@login_required
+@require_GET
+def dashboard_split(request: HttpRequest, key: str) -> HttpResponse:
+    """One split table of the dashboard, for the page's closed sections (htmx): the
+    period of the page's address; an unknown split is not found."""
+    if key not in {k for k, _title, _param in selectors.SPLITS}:
+        raise Http404
+    params = {name: value for name in PARAMS if (value := request.GET.get(name, "").strip())}
+    try:
+        period = parse_period(params)
+    except PeriodError as error:
+        return HttpResponse(" ".join(str(message) for message in error.errors.values()), status=400)
+    table = selectors.dashboard_split(user=request.user, period=period, key=key)
+    return HttpResponse(table_html(table, show_caption=False))
 
 
 dashboard = DashboardPage.as_view()

@@ -130,7 +130,20 @@
     openStageForm(moveUrl(dragged, column.dataset.stage));
   });
 
+  // "Scroll sideways for more columns" while some column is out of sight.
+  function hintScroll() {
+    var board = document.getElementById("board");
+    var hint = document.querySelector(".board-scroll-hint");
+    if (!board || !hint) return;
+    var hidden = board.scrollLeft + board.clientWidth < board.scrollWidth - 4;
+    hint.classList.toggle("d-none", !hidden);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll(".stage-form").forEach(syncStageFields);
+    var board = document.getElementById("board");
+    if (board) board.addEventListener("scroll", hintScroll, { passive: true });
+    window.addEventListener("resize", hintScroll);
+    hintScroll();
   });
 })();

@@ -6,6 +6,11 @@
 (function () {
   "use strict";
 
+  // "线索：86" on a Chinese page, "Lead: 86" on an English one.
+  function colon() {
+    return document.documentElement.lang.indexOf("zh") === 0 ? "：" : ": ";
+  }
+
   var cache = {};
 
   function load(element) {
@@ -53,7 +58,7 @@
       tooltip: {
         trigger: "item",
         formatter: function (p) {
-          return p.name + ": " + p.value + " · " + p.data.investment + " " + element.dataset.unit;
+          return p.name + colon() + p.value + " · " + p.data.investment + " " + element.dataset.unit;
         },
       },
       series: [
@@ -63,7 +68,7 @@
           left: "10%",
           width: "80%",
           minSize: "20%",
-          label: { show: true, position: "inside", formatter: "{b}: {c}" },
+          label: { show: true, position: "inside", formatter: "{b}" + colon() + "{c}" },
           data: rows.map(function (row) {
             return { name: row.label, value: row.count, investment: row.investment_yi, url: row.links.count, stage: row.stage };
           }),
@@ -83,7 +88,7 @@
       legend: { data: [element.dataset.thisYear, element.dataset.lastYear] },
       grid: { left: 48, right: 16, bottom: 32, top: 40 },
       xAxis: { type: "category", data: rows.map(function (row) { return String(row.month); }) },
-      yAxis: { type: "value" },
+      yAxis: { type: "value", name: element.dataset.unit || "", nameTextStyle: { align: "left" } },
       series: [
         {
           name: element.dataset.thisYear,

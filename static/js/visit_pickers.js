@@ -6,12 +6,26 @@
 (function () {
   "use strict";
 
+  // The chosen mission's full name under the drop-down (a phone cuts long ones).
+  function showChosen() {
+    var select = document.getElementById("id_mission");
+    var chosen = document.querySelector("[data-mission-chosen]");
+    if (!select || !chosen) return;
+    var option = select.options[select.selectedIndex];
+    chosen.textContent = option && option.value ? option.text : "";
+  }
+
   function reveal() {
     // Without JavaScript the mission search box stays hidden: the drop-down is enough.
     document.querySelectorAll(".mission-picker .mission-search[hidden]").forEach(function (box) {
       box.hidden = false;
     });
+    showChosen();
   }
+
+  document.addEventListener("change", function (event) {
+    if (event.target.id === "id_mission") showChosen();
+  });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", reveal);
   else reveal();
 
@@ -22,6 +36,23 @@
   }
 
   document.addEventListener("click", function (event) {
+    // The mission under way, offered: a tap puts the visit under it (and its place,
+    // if none is typed yet); nothing is chosen without that tap.
+    var apply = event.target.closest("[data-mission-apply]");
+    if (apply) {
+      var missions = document.getElementById("id_mission");
+      if (missions) {
+        if (!missions.querySelector('option[value="' + apply.dataset.missionApply + '"]')) {
+          missions.add(new Option(apply.dataset.missionLabel, apply.dataset.missionApply));
+        }
+        missions.value = apply.dataset.missionApply;
+        missions.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+      var place = document.getElementById("id_location");
+      if (place && !place.value && apply.dataset.missionLocation) place.value = apply.dataset.missionLocation;
+      apply.closest("[data-mission-suggestion]").remove();
+      return;
+    }
     var mission = event.target.closest("[data-mission-pick]");
     if (mission) {
       event.preventDefault();

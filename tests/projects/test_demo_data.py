@@ -258,3 +258,22 @@ def test_running_it_again_with_if_empty_adds_nothing(demo_output):
 def test_running_it_again_without_the_flag_is_refused(demo_output):
     with pytest.raises(CommandError, match="--if-empty"):
         call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("username", ["officer", "manager", "admin"])
+def test_the_dashboard_and_the_board_stay_light_at_the_demos_size(demo_output, client, username, language):
+    """Bytes of HTML, not time: the dashboard was 718 KB (every number a link, every
+    split written out and embedded again for the charts), the board 113-149 KB."""
+    User.objects.filter(username=username).update(language=language)
+    client.force_login(User.objects.get(username=username))
+    dashboard = client.get("/reports/")
+    board = client.get("/projects/board/")
+    assert dashboard.status_code == board.status_code == 200
+    assert len(dashboard.content) < 200_000, len(dashboard.content)
+    assert len(board.content) < 80_000, len(board.content)
+    # The closed splits are not on the page: each loads when it is opened.
+    html = dashboard.content.decode()
+    assert html.count('hx-trigger="toggle from:closest details once"') == 6
+    opened = client.get("/reports/splits/officer/")
+    assert opened.status_code == 200 and 'id="table-officer"' in opened.content.decode()

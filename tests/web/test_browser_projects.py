@@ -238,20 +238,27 @@ def test_an_officer_turns_a_visit_into_a_project_and_moves_it_on_a_phone(
     assert "绝密扩产项目" not in page.content()
 
 
+def board_cards() -> int:
+    from projects.selectors import BOARD_CARDS
+
+    return BOARD_CARDS
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_column_shows_more_cards_on_demand_and_a_card_moves_with_the_keyboard(live_server, client, officer, chromium):
-    for i in range(22):
+    shown = board_cards()
+    for i in range(shown + 2):
         ProjectFactory(name=f"项目{i:02d}", owner=officer, total_investment=Decimal(10_000 - i))
-    last = Project.objects.get(name="项目21")
+    last = Project.objects.get(name=f"项目{shown + 1:02d}")
     page = logged_in_page(chromium, live_server, client, officer, DESK, phone=False)
     page.goto(f"{live_server.url}/projects/board/")
     ready(page)
     lead = page.locator(".board-column[data-stage=lead] .board-card")
-    assert lead.count() == 20
+    assert lead.count() == shown
 
     page.locator(".board-column[data-stage=lead] .board-show-more").click()
     card(page, last.pk, "lead").wait_for()
-    assert lead.count() == 22
+    assert lead.count() == shown + 2
     assert page.locator(".board-column[data-stage=lead] .board-show-more").count() == 0
 
     # Tab to the card's menu, open it with Enter, go down to the first stage, Enter.

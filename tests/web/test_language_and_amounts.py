@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.utils import translation
 
-from core.templatetags.amounts import format_amount
+from core.templatetags.amounts import format_amount, format_amount_in_column
 from tests.factories import PASSWORD, ProjectFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,30 @@ pytestmark = pytest.mark.django_db
 def test_amounts_are_written_in_yi_in_chinese_and_in_bn_in_english(wan, chinese, english):
     assert format_amount(Decimal(wan), language="zh-hans") == chinese
     assert format_amount(Decimal(wan), language="en") == english
+
+
+@pytest.mark.parametrize(
+    ("wan", "chinese", "english"),
+    [
+        ("12000", "1.2亿元", "CNY 120m"),
+        ("1087000", "108.7亿元", "CNY 10,870m"),
+        ("3500", "0.35亿元", "CNY 35m"),
+        ("50", "0.005亿元", "CNY 0.5m"),
+    ],
+)
+def test_a_table_column_writes_every_amount_in_one_unit(wan, chinese, english):
+    """A column of 3,500万元 under 1.2亿元 reads wrong: one unit down the column."""
+    assert format_amount_in_column(Decimal(wan), language="zh-hans") == chinese
+    assert format_amount_in_column(Decimal(wan), language="en") == english
+
+
+def test_the_project_list_column_has_one_unit(client, officer):
+    ProjectFactory(owner=officer, name="大项目", total_investment=Decimal("12000"))
+    ProjectFactory(owner=officer, name="小项目", total_investment=Decimal("3500"))
+    client.force_login(officer)
+    page = client.get("/projects/").content.decode()
+    assert "1.2亿元" in page and "0.35亿元" in page
+    assert "万元" not in page.split("<tbody>")[1].split("</tbody>")[0]
 
 
 def test_usd_amounts():
@@ -56,7 +80,7 @@ def test_the_language_switch_sticks_and_amounts_follow(client, officer):
         response = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN")
         assert response["Content-Language"] == "en"
         page = response.content.decode()
-        assert "CNY 12bn" in page
+        assert "CNY 12,000m" in page  # the projects column: millions in every row
         assert "My work" in page
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     assert "120亿元" in client.get("/").content.decode()
@@ -88,3 +112,22 @@ def test_the_admin_link_is_for_admins_only(client, officer, admin_user):
     assert 'href="/admin/"' not in client.get("/").content.decode()
     client.force_login(admin_user)
     assert 'href="/admin/"' in client.get("/").content.decode()
+
+
+def test_chinese_pages_write_chinese_punctuation(client, officer):
+    """会见：王磊, not 会见: 王磊; 中村浩，项目经理; an English page keeps ": " and ", "."""
+    from tests.factories import ContactFactory, OrganisationFactory, VisitFactory
+
+    organisation = OrganisationFactory(name="村田（中国）投资有限公司", owner=officer)
+    contact = ContactFactory(organisation=organisation, name="中村浩", title="项目经理")
+    visit = VisitFactory(organisation=organisation, owner=officer, next_step="寄送资料")
+    visit.contacts.add(contact)
+    client.force_login(officer)
+    page = client.get(f"/crm/organisations/{organisation.pk}/").content.decode()
+    assert "会见：中村浩" in page and "会见:" not in page
+    with translation.override("zh-hans"):
+        assert str(contact) == "中村浩，项目经理"
+    with translation.override("en"):
+        assert str(contact) == "中村浩, 项目经理"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Met: 中村浩" in client.get(f"/crm/organisations/{organisation.pk}/").content.decode()

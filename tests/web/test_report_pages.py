@@ -81,8 +81,21 @@ def test_a_bad_period_shows_a_warning_and_this_year(zone, client, manager):  # n
 
 
 def test_the_charts_data_on_the_page_is_the_endpoints_document(zone, client, manager):  # noqa: F811
+    """The page embeds the endpoint's document, cut to what its charts draw: the funnel,
+    the months, and the cluster split's signed values (each with the link of its bar)."""
     client.force_login(manager)
     html = client.get("/reports/", {"year": 2024}).content.decode()
     embedded = re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', html, re.S)
     assert embedded
-    assert json.loads(embedded.group(1)) == client.get("/api/v1/reports/dashboard/", {"year": 2024}).json()
+    page = json.loads(embedded.group(1))
+    endpoint = client.get("/api/v1/reports/dashboard/", {"year": 2024}).json()
+    assert {key: page[key] for key in ("period", "funnel", "trend", "targets")} == {
+        key: endpoint[key] for key in ("period", "funnel", "trend", "targets")
+    }
+    assert [table["key"] for table in page["splits"]] == ["cluster"]
+    [cluster] = [table for table in endpoint["splits"] if table["key"] == "cluster"]
+    signed = [row for row in cluster["rows"] if row["signed_count"]]
+    assert signed
+    assert [(row["label"], row["signed_yi"], row["links"]) for row in page["splits"][0]["rows"]] == [
+        (row["label"], row["signed_yi"], {"signed_yi": row["links"]["signed_yi"]}) for row in signed
+    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -130,7 +131,7 @@ def test_autocomplete_finds_by_the_full_credit_code_in_lower_case(client, office
     assert "村田制作所" in page
 
 
-def test_the_mission_under_way_today_is_pre_selected(client, officer):
+def test_the_mission_under_way_today_is_offered_not_pre_selected(client, officer):
     today = timezone.localdate()
     MissionFactory(title="早已结束", owner=officer)
     mission = MissionFactory(
@@ -141,8 +142,14 @@ def test_the_mission_under_way_today_is_pre_selected(client, officer):
     )
     mission.participants.add(officer)
     client.force_login(officer)
-    form = client.get(URL).context["form"]
-    assert form.initial["mission"] == mission.pk
+    response = client.get(URL)
+    # Offered, not chosen: a visit made at home while the mission runs is not put under it.
+    assert "mission" not in response.context["form"].initial
+    assert "location" not in response.context["form"].initial
+    assert response.context["suggested_mission"] == mission
+    page = response.content.decode()
+    assert f'data-mission-apply="{mission.pk}"' in page
+    assert not re.search(rf'<option value="{mission.pk}"[^>]* selected', page)
 
 
 def test_no_mission_is_pre_selected_for_someone_not_on_it(client, officer, colleague):

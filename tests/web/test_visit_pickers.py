@@ -110,7 +110,9 @@ def test_the_short_list_starts_with_the_users_mission_under_way_then_the_nearest
     positions = [page.index(title) for title in titles]
     assert positions == sorted(positions)
     assert "明年的团组" not in page  # a visit cannot be logged against it
-    assert f'<option value="{mine.pk}" selected>' in page
+    # First in the list and offered beside it, but not chosen without the officer's tap.
+    assert f'<option value="{mine.pk}">' in page
+    assert f'data-mission-apply="{mine.pk}"' in page
 
 
 def test_missions_are_searched_by_title_city_and_country(client, officer):

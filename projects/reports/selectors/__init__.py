@@ -33,7 +33,7 @@ from projects.reports.selectors.common import (
     visible,
     yi,
 )
-from projects.reports.selectors.dashboard import SPLITS, Dashboard, dashboard
+from projects.reports.selectors.dashboard import SPLITS, Dashboard, dashboard, dashboard_split
 from projects.reports.selectors.missions import MissionReport, missions
 from projects.reports.selectors.scorecards import Scorecards, scorecard_scope, scorecards
 from projects.reports.selectors.supervision import SUPERVISION_ORDERINGS, supervision, supervision_options
@@ -55,6 +55,7 @@ __all__ = [
     "Scorecards",
     "Table",
     "dashboard",
+    "dashboard_split",
     "missions",
     "percent",
     "project_list_base",

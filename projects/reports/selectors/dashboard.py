@@ -321,6 +321,17 @@ class Dashboard:
     targets: Table
 
 
+def dashboard_split(*, user: User, period: Period, key: str) -> Table:
+    """One split of the dashboard alone (the page loads a split when it is opened):
+    one scan. KeyError for a key that is not a split."""
+    title = {k: t for k, t, _param in SPLITS}[key]
+    in_period = Q()
+    for stage in FUNNEL_STAGES:
+        in_period |= _reached(stage, period)
+    rows = _split_rows(key, visible(user).filter(in_period), period)
+    return Table(key, title, split_columns(title), _split(key, rows, period, Links()))
+
+
 def dashboard(*, user: User, period: Period, today: dt.date | None = None) -> Dashboard:
     """Funnel by stage, its splits, the monthly trend and the targets. On PostgreSQL the
     funnel and the seven splits are one scan (GROUPING SETS): 3 queries and one per

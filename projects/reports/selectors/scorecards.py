@@ -116,6 +116,13 @@ def scorecards(*, user: User, period: Period, today: dt.date | None = None) -> S
         row["owner_id"]: row
         for row in visits.filter(owner_id__in=person_ids).order_by().values("owner_id").annotate(**visit_aggregates)
     }
+    # Officers, and anyone else only where they own projects or visits (a manager's row of
+    # zeros says nothing about the team).
+    people = [
+        person
+        for person in people
+        if person.role == User.Role.OFFICER or person.pk in by_owner_projects or person.pk in by_owner_visits
+    ]
     officers = Table("officers", _("Officer scorecards"), scorecard_columns(Column("name", _("Officer"))))
     officers.columns.insert(1, Column("team", _("Team")))
     signed_params = Links.reached(Stage.SIGNED, period)

@@ -166,3 +166,11 @@ def test_the_page_and_the_download_read_unknown_options_as_the_defaults():
         "level": "red",
         "major": True,
     }
+
+
+def test_the_officer_scorecards_list_officers_not_their_idle_manager(zone, manager, admin_user):
+    """The manager owns nothing in the zone: a row of zeros for them said nothing."""
+    for user in (manager, admin_user):
+        names = {row["name"] for row in selectors.scorecards(user=user, period=YEAR_2024).officers.rows}
+        assert "zhang" in names
+        assert "boss" not in names and "root" not in names
