@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('projects', '0011_project_undated_stages'),
+        ('projects', '0015_project_undated_stages'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0007_notification_unread_inbox'),
         ('crm', '0007_visit_indexes_for_one_officer'),
-        ('projects', '0010_project_last_activity'),
+        ('projects', '0014_tier_keys_read_as_words'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
