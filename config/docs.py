@@ -43,6 +43,7 @@ class FaviconView(RedirectView):
     """Browsers ask for /favicon.ico before they read the page's <link rel="icon">."""
 
     permanent = True
+    http_method_names = ["get", "head"]
 
     def get_redirect_url(self, *args, **kwargs) -> str:
         return static(ICON)

@@ -549,10 +549,10 @@ class ProjectCompleteDateView(LoginRequiredMixin, View):
 
     def post(self, request: HttpRequest, pk: int, stage: str) -> HttpResponse:
         project = selectors.project_for(request.user, pk)
-        if stage not in PIPELINE or not project.date_unknown(stage):
-            raise Http404
         if not permissions.can_edit_project(request.user, project):
             raise PermissionDenied
+        if stage not in PIPELINE or not project.date_unknown(stage):
+            raise Http404
         form = CompleteDateForm(request.POST, prefix=f"date-{stage}")
         if form.is_valid():
             try:
