@@ -582,6 +582,9 @@ class Generator:
             "version",
             "resumed_on",
             "last_activity_on",
+            "undated_stages",
+            "original_currency",
+            "exchange_rate_source",
         ]
         change_columns = [
             "from_stage",
@@ -664,6 +667,9 @@ class Generator:
                     1,
                     None,
                     edited,  # raised to the last visit to the investor once visits are in
+                    "",  # every stage reached on a known date
+                    "",  # amounts written in yuan
+                    "",
                 )
 
         # In chunks: one COPY at a time on the connection, each followed by its stage changes.

@@ -598,6 +598,7 @@ def project_import_history(
                 changes.append(change)
         locked._history_user = by
         project_touch(locked)
+        _raise_version(locked)  # a move, as project_change_stage's: stale edits are refused
         locked.save()
         for change in changes:
             change.save(force_insert=True)
@@ -651,6 +652,7 @@ def project_complete_date(*, project: Project, stage: Stage | str, on: dt.date |
     locked._history_user = by
     locked._change_reason = "date completed"
     project_touch(locked)
+    _raise_version(locked)
     locked.save()
     return _follow(project, locked)
 

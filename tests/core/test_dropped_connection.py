@@ -32,6 +32,7 @@ from tests.worker import _database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a-long-enough-password-42"
+APP_NAME = "crm-dropped-connection-test"
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
 
@@ -51,7 +52,15 @@ def _free_port() -> int:
 def gunicorn(tmp_path, **extra_env):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DB_CONN"))}
-    env.update(DATABASE_URL=_database_url(), APP_VAR_DIR=str(tmp_path), DJANGO_DEBUG="true", **extra_env)
+    # libpq names the app's connections, so that only they are dropped (the suite's
+    # live server keeps a connection of its own to the same database).
+    env.update(
+        DATABASE_URL=_database_url(),
+        APP_VAR_DIR=str(tmp_path),
+        DJANGO_DEBUG="true",
+        PGAPPNAME=APP_NAME,
+        **extra_env,
+    )
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi", "--workers=1", f"--bind=127.0.0.1:{port}"],
         cwd=ROOT,
@@ -77,11 +86,12 @@ def gunicorn(tmp_path, **extra_env):
 
 
 def _drop_app_connections() -> int:
-    """Terminate every server-side backend of the test database except this test's own."""
+    """Terminate the server-side backends of the app under test (named by PGAPPNAME)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()"
+            "AND application_name = %s",
+            [APP_NAME],
         )
         return len(cursor.fetchall())
 

@@ -34,6 +34,9 @@ from projects.demo import build_demo_zone
 from tests.conftest import require
 from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS
 
+# Layout is the browser's business, not the database's: CI runs this in its SQLite pass.
+pytestmark = pytest.mark.layout_pass
+
 AXE = Path(__file__).parent / "static" / "axe.min.js"
 AXE_PATH = "/__tests__/axe.min.js"
 PHONE = {"width": 375, "height": 812}
