@@ -9,7 +9,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -249,18 +248,43 @@ def _check_prolog(stream) -> None:
     while True:
         chunk = stream.read(16 * 1024)
         seen += chunk
-        window = seen.upper()
-        if b"<!DOCTYPE" in window or b"<!ENTITY" in window:
+        verdict = _prolog_verdict(seen)
+        if verdict == "declaration":
             raise FileRefused(_("This file contains XML entity declarations (an attack); it was not read."))
-        root = _ROOT_TAG.search(seen)
-        if root or not chunk:
+        if verdict == "root" or not chunk:
             return
         if len(seen) > PROLOG_BYTES:
             raise FileRefused(_("This file is not a spreadsheet Excel can open safely."))
 
 
-# The root element's start tag: "<" and a name (not "<?", "<!").
-_ROOT_TAG = re.compile(rb"<[A-Za-z_]")
+def _prolog_verdict(data: bytes) -> str | None:
+    """Walk the prolog token by token (white space, <?...?>, <!--...-->), so that a
+    comment cannot pass for the root element: "declaration" at a <!DOCTYPE or any other
+    <! declaration, "root" at the root element's start tag, None while more is needed.
+    Excel writes its parts in UTF-8; another encoding is refused as a declaration would be."""
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) or b"\x00" in data[:4]:
+        return "declaration"
+    i = 3 if data.startswith(codecs.BOM_UTF8) else 0
+    while i < len(data):
+        if data[i : i + 1] in b" \t\r\n":
+            i += 1
+        elif data.startswith(b"<?", i):
+            end = data.find(b"?>", i + 2)
+            if end < 0:
+                return None
+            i = end + 2
+        elif data.startswith(b"<!--", i):
+            end = data.find(b"-->", i + 4)
+            if end < 0:
+                return None
+            i = end + 3
+        elif data.startswith(b"<!", i):
+            return "declaration"
+        else:
+            return "root"  # the root element, or something the parser will refuse itself
+    return None
+
+
 PROLOG_BYTES = 256 * 1024
 
 
@@ -298,7 +322,8 @@ def _xlsx_rows(worksheet, reader: _Reader) -> Iterator[tuple[int, list]]:
         sheet_data = row = None
         values: dict[int, object] = {}
         parsed = 0
-        for event, element in iterparse(source, events=("start", "end")):
+        # The prolog was checked (_check_prolog): no DOCTYPE, so no entity to expand.
+        for event, element in iterparse(source, events=("start", "end")):  # nosec B314
             tag = element.tag
             if event == "start":
                 if tag == ROW_TAG:

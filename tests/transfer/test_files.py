@@ -75,6 +75,11 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "fil
 <worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>
 <row r="1"><c r="A1" t="inlineStr"><is><t>&xxe;</t></is></c></row></sheetData></worksheet>"""
 
+# A comment that looks like a start tag, then enough padding that the DOCTYPE comes in a
+# later read than the comment: a prolog check that took "<x" for the root would miss it.
+BEHIND_A_COMMENT = b'<?xml version="1.0"?><!-- <x -->' + b" " * (40 * 1024) + BILLION_LAUGHS.split(b"?>", 1)[1]
+UTF16 = BILLION_LAUGHS.decode().replace('version="1.0"', 'version="1.0" encoding="UTF-16"').encode("utf-16")
+
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 40
 
 HOSTILE = {
@@ -91,6 +96,8 @@ HOSTILE = {
     "zip bomb": (zip_bomb(), "bomb.xlsx", "zip bomb"),
     "billion laughs": (_workbook_with("xl/worksheets/sheet1.xml", BILLION_LAUGHS), "laughs.xlsx", "entity"),
     "external entity": (_workbook_with("xl/worksheets/sheet1.xml", EXTERNAL_ENTITY), "xxe.xlsx", "entity"),
+    "entity behind a comment": (_workbook_with("xl/worksheets/sheet1.xml", BEHIND_A_COMMENT), "c.xlsx", "entity"),
+    "entity in UTF-16": (_workbook_with("xl/worksheets/sheet1.xml", UTF16), "u.xlsx", "entity"),
     "entity in shared strings": (_workbook_with("[Content_Types].xml", BILLION_LAUGHS), "ct.xlsx", "entity"),
     "header only": (csv_bytes(["客商名称"], []), "a.csv", "no data rows"),
     "too many rows": (
