@@ -176,7 +176,8 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
 
 
 class AutoSchema(SpectacularAutoSchema):
-    """drf-spectacular's schema, with the Idempotency-Key header (and its 422) on every POST."""
+    """drf-spectacular's schema, with the Idempotency-Key header on every POST, its 422 (a
+    key sent again with another request) and its 400 (a malformed key)."""
 
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
@@ -191,6 +192,11 @@ class AutoSchema(SpectacularAutoSchema):
 
             reused = OpenApiResponse(ErrorSerializer, description="The Idempotency-Key was used for another request.")
             bodies["422"] = self._get_response_for_code(reused, "422", direction=direction)
+        if self.method == "POST" and direction == "response" and "400" not in bodies:
+            from core.api import ErrorSerializer
+
+            malformed = OpenApiResponse(ErrorSerializer, description="The request or its Idempotency-Key is malformed.")
+            bodies["400"] = self._get_response_for_code(malformed, "400", direction=direction)
         return bodies
 
 
