@@ -297,6 +297,18 @@ class MissionSerializer(OwnedRecordSerializer):
         read_only_fields = OWNED_READ_ONLY
         extra_kwargs = {"owner": {"required": False}}
 
+    def validate_countries(self, value: list[str]) -> list[str]:
+        # Only ISO codes reach the model: django-countries reads a digit-like text as a
+        # numeric code, and int() of "²" would be a 500.
+        from django_countries import countries
+
+        known = {code for code, _name in countries}
+        codes = [code.upper() for code in value]
+        for code in codes:
+            if code not in known:
+                raise serializers.ValidationError(_("“%(code)s” is not a country code.") % {"code": code})
+        return codes
+
     def to_representation(self, instance):
         data = super().to_representation(instance)
         data["countries"] = [country.code for country in instance.countries]
