@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 
 from core.models import AlertLevel
 from crm.models import Industry, Mission, Organisation, OwnedRecord, Park, Visit
+from projects.reminder_items import load_item
 from projects.tiers import Tier, tier_for
 
 
@@ -473,7 +474,7 @@ class ReminderRule(models.Model):
     BEFORE_KINDS = frozenset({Kind.MILESTONE_COMING, Kind.MISSION_STARTING})
     PROJECT_KINDS = frozenset({Kind.MILESTONE_COMING, Kind.MILESTONE_OVERDUE, Kind.PROJECT_IDLE})
 
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     days = models.PositiveSmallIntegerField(
         _("days"), help_text=_("Days before the date for coming milestones and missions; days after it otherwise.")
     )
@@ -527,6 +528,11 @@ class Reminder(models.Model):
     mission = models.ForeignKey(
         Mission, on_delete=models.CASCADE, related_name="reminders", null=True, blank=True, verbose_name=_("mission")
     )
+    # A record of an app above projects (a promise check, a problem, a lead): which model
+    # it is follows from the rule's kind (projects.reminders.ITEM_KINDS). No foreign key,
+    # so projects does not depend on the apps that register kinds; the row stays as a
+    # record of what was sent if the item is deleted.
+    item_id = models.BigIntegerField(_("item"), null=True, blank=True, editable=False)
     stage = models.CharField(
         _("stage"), max_length=12, blank=True, choices=[(s.value, s.label) for s in PLANNED_STAGES]
     )
@@ -544,9 +550,10 @@ class Reminder(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(project__isnull=False, visit__isnull=True, mission__isnull=True)
-                    | Q(project__isnull=True, visit__isnull=False, mission__isnull=True)
-                    | Q(project__isnull=True, visit__isnull=True, mission__isnull=False)
+                    Q(project__isnull=False, visit__isnull=True, mission__isnull=True, item_id__isnull=True)
+                    | Q(project__isnull=True, visit__isnull=False, mission__isnull=True, item_id__isnull=True)
+                    | Q(project__isnull=True, visit__isnull=True, mission__isnull=False, item_id__isnull=True)
+                    | Q(project__isnull=True, visit__isnull=True, mission__isnull=True, item_id__isnull=False)
                 ),
                 name="reminder_about_one_thing",
             ),
@@ -565,15 +572,25 @@ class Reminder(models.Model):
                 condition=Q(mission__isnull=False),
                 name="reminder_once_per_mission_date",
             ),
+            models.UniqueConstraint(
+                fields=["item_id", "rule", "stage", "due_on"],
+                condition=Q(item_id__isnull=False),
+                name="reminder_once_per_item_date",
+            ),
         ]
         indexes = [models.Index(fields=["claim"], name="reminder_claim")]
 
     def __str__(self) -> str:
-        subject = self.project or self.visit or self.mission
-        return f"{subject} · {self.rule} · {self.due_on}"
+        return f"{self.subject} · {self.rule} · {self.due_on}"
 
     @property
     def subject(self):
+        """What the reminder is about; an item (see item_id) is attached by the sweep,
+        or loaded here through the kind's registration."""
+        if self.item_id is not None:
+            if not hasattr(self, "_item"):
+                self._item = load_item(self)
+            return self._item
         return self.project or self.visit or self.mission
 
 

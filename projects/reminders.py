@@ -11,6 +11,8 @@ What gets reminded (rules are data: ReminderRule, edited in admin):
 - open projects (as above) with no visit to the investor, stage change or edit for
   a while ("quiet"), to the owner; once per quiet spell. The date of the last of
   these is Project.last_activity_on, kept by the services.
+- whatever an app above projects registers (projects.reminder_items): promise checks,
+  problems, leads; their rows carry the item's id and go through the same claim.
 A person who left (inactive) is skipped; when that leaves nobody, the managers of
 the team are told instead, so a reminder never goes nowhere.
 
@@ -65,6 +67,7 @@ from projects.models import (
     not_reached,
     planned_field,
 )
+from projects.reminder_items import ITEM_KINDS
 
 Kind = ReminderRule.Kind
 Audience = ReminderRule.Audience
@@ -113,7 +116,8 @@ def rule_windows(rules: Iterable[ReminderRule], today: dt.date) -> list[Window]:
     return windows
 
 
-def _in_window(column: str, window: Window) -> Q:
+def in_window(column: str, window: Window) -> Q:
+    """The rows whose `column` falls in the window (also for registered item kinds)."""
     condition = Q(**{f"{column}__lte": window.latest})
     if window.earliest is not None:
         condition &= Q(**{f"{column}__gte": window.earliest})
@@ -131,20 +135,32 @@ class Due:
     project_id: int | None
     visit_id: int | None
     mission_id: int | None
+    item_id: int | None
     stage: str
     due_on: dt.date
 
     def sort_key(self) -> tuple:
-        return (self.rule_id, self.project_id or 0, self.visit_id or 0, self.mission_id or 0, self.stage, self.due_on)
+        return (
+            self.rule_id,
+            self.project_id or 0,
+            self.visit_id or 0,
+            self.mission_id or 0,
+            self.item_id or 0,
+            self.stage,
+            self.due_on,
+        )
 
 
-_COLUMNS = ("due_rule", "due_project", "due_visit", "due_mission", "due_stage", "due_date")
+_COLUMNS = ("due_rule", "due_project", "due_visit", "due_mission", "due_item", "due_stage", "due_date")
 # Typed, so that PostgreSQL can match the columns of the union parts.
 _NO_ID = Cast(Value(None), output_field=BigIntegerField())
 
 
-def _shape(queryset, rule: ReminderRule, *, project=_NO_ID, visit=_NO_ID, mission=_NO_ID, stage: str = "", due):
-    """Give a part of the union its columns (in _COLUMNS order)."""
+def shape(
+    queryset, rule: ReminderRule, *, project=_NO_ID, visit=_NO_ID, mission=_NO_ID, item=_NO_ID, stage: str = "", due
+):
+    """Give a part of the union its columns (in _COLUMNS order); apps that register an
+    item kind (projects.reminder_items) shape their parts with it too."""
     return (
         queryset.order_by()
         .annotate(
@@ -152,6 +168,7 @@ def _shape(queryset, rule: ReminderRule, *, project=_NO_ID, visit=_NO_ID, missio
             due_project=project,
             due_visit=visit,
             due_mission=mission,
+            due_item=item,
             due_stage=Value(stage, output_field=CharField()),
             due_date=due,
         )
@@ -171,27 +188,29 @@ def _parts(window: Window, today: dt.date) -> list:
     if rule.kind in (Kind.MILESTONE_COMING, Kind.MILESTONE_OVERDUE):
         for stage in PLANNED_STAGES:
             planned = planned_field(stage)
-            projects = reminded_projects().filter(_in_window(planned, window), not_reached(stage))
+            projects = reminded_projects().filter(in_window(planned, window), not_reached(stage))
             projects = projects.exclude(
                 Exists(sent.filter(project_id=OuterRef("pk"), stage=stage, due_on=OuterRef(planned)))
             )
-            parts.append(_shape(projects, rule, project=F("pk"), stage=stage, due=F(planned)))
+            parts.append(shape(projects, rule, project=F("pk"), stage=stage, due=F(planned)))
     elif rule.kind == Kind.PROJECT_IDLE:
         # Last activity (edit, stage change, re-plan or visit to the investor) is kept on
         # the row by the services: a range of the project_last_activity index.
-        projects = reminded_projects().filter(_in_window("last_activity_on", window))
+        projects = reminded_projects().filter(in_window("last_activity_on", window))
         projects = projects.exclude(
             Exists(sent.filter(project_id=OuterRef("pk"), stage="", due_on=OuterRef("last_activity_on")))
         )
-        parts.append(_shape(projects, rule, project=F("pk"), due=F("last_activity_on")))
+        parts.append(shape(projects, rule, project=F("pk"), due=F("last_activity_on")))
     elif rule.kind == Kind.FOLLOW_UP_DUE:
-        visits = Visit.objects.filter(_in_window("follow_up_on", window), follow_up_done_on__isnull=True)
+        visits = Visit.objects.filter(in_window("follow_up_on", window), follow_up_done_on__isnull=True)
         visits = visits.exclude(Exists(sent.filter(visit_id=OuterRef("pk"), due_on=OuterRef("follow_up_on"))))
-        parts.append(_shape(visits, rule, visit=F("pk"), due=F("follow_up_on")))
+        parts.append(shape(visits, rule, visit=F("pk"), due=F("follow_up_on")))
     elif rule.kind == Kind.MISSION_STARTING:
-        missions = Mission.objects.filter(_in_window("start_date", window), start_date__gte=today)
+        missions = Mission.objects.filter(in_window("start_date", window), start_date__gte=today)
         missions = missions.exclude(Exists(sent.filter(mission_id=OuterRef("pk"), due_on=OuterRef("start_date"))))
-        parts.append(_shape(missions, rule, mission=F("pk"), due=F("start_date")))
+        parts.append(shape(missions, rule, mission=F("pk"), due=F("start_date")))
+    elif rule.kind in ITEM_KINDS:
+        parts += ITEM_KINDS[rule.kind].parts(window, today, sent)
     return parts
 
 
@@ -260,6 +279,8 @@ def _unique_active(users: Iterable[User | None]) -> list[User]:
 
 def recipients(reminder: Reminder, people: People) -> list[User]:
     rule = reminder.rule
+    if reminder.item_id is not None:
+        return ITEM_KINDS[rule.kind].recipients(reminder, reminder.subject, people)
     if reminder.mission_id:
         mission = reminder.mission
         told = _unique_active([*mission.participants.all(), mission.leader]) or _unique_active([mission.owner])
@@ -299,6 +320,8 @@ def _amount(project: Project) -> str:
 def describe(reminder: Reminder, today: dt.date) -> tuple[str, str]:
     """Title and details of a reminder, in the office's language."""
     kind = reminder.rule.kind
+    if reminder.item_id is not None:
+        return ITEM_KINDS[kind].describe(reminder, reminder.subject, today)
     if kind == Kind.MILESTONE_COMING:
         project, left = reminder.project, (reminder.due_on - today).days
         when = _("today") if left <= 0 else _("tomorrow") if left == 1 else _("in %(days)s") % {"days": _days(left)}
@@ -406,6 +429,7 @@ def _claim_and_notify(rows: list[Due], rules: dict[int, ReminderRule], today: dt
                     project_id=row.project_id,
                     visit_id=row.visit_id,
                     mission_id=row.mission_id,
+                    item_id=row.item_id,
                     stage=row.stage,
                     due_on=row.due_on,
                     level=rules[row.rule_id].level,
@@ -430,6 +454,7 @@ def _claim_and_notify(rows: list[Due], rules: dict[int, ReminderRule], today: dt
             .prefetch_related("mission__participants")
             .order_by("pk")
         )
+        _attach_items(won)
         messages: list[Message] = []
         sent: list[Sent] = []
         # In the office's language, whatever the process (worker, command) has active.
@@ -447,6 +472,18 @@ def _claim_and_notify(rows: list[Due], rules: dict[int, ReminderRule], today: dt
     result.sent += sent
     result.mail_now = sorted({*result.mail_now, *mail_now})
     return len(won)
+
+
+def _attach_items(reminders: list[Reminder]) -> None:
+    """Load the items of registered kinds in one query per kind, not one per reminder."""
+    wanted: dict[str, list[Reminder]] = defaultdict(list)
+    for reminder in reminders:
+        if reminder.item_id is not None:
+            wanted[reminder.rule.kind].append(reminder)
+    for kind, rows in wanted.items():
+        items = ITEM_KINDS[kind].load({row.item_id for row in rows}) if kind in ITEM_KINDS else {}
+        for row in rows:
+            row._item = items.get(row.item_id)
 
 
 def sweep(*, chunk: int | None = None) -> SweepResult:
