@@ -102,6 +102,7 @@ def fast_password_hashing():
 
 
 _default_rules = import_module("projects.migrations.0004_default_reminder_rules")
+_exchange_rates = import_module("crm.migrations.0010_seed_exchange_rates")
 
 
 @pytest.fixture
@@ -114,3 +115,14 @@ def reminder_rules(db):
     if not ReminderRule.objects.exists():
         _default_rules.create_default_rules(apps, None)
     return ReminderRule.objects.all()
+
+
+@pytest.fixture
+def exchange_rates(db):
+    """The published rates migration 0010 seeds (emptied, like the reminder rules, by
+    any transaction=True test that ran before in the same process)."""
+    from crm.models import ExchangeRate
+
+    if not ExchangeRate.objects.exists():
+        _exchange_rates.seed(apps, connection.schema_editor())
+    return ExchangeRate.objects.all()

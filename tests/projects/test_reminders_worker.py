@@ -203,6 +203,7 @@ def stoppable_redis():
 
 
 @pytest.mark.redis_only
+@pytest.mark.serial
 def test_what_came_due_while_redis_was_down_is_caught_up_once(stoppable_redis, officer):
     stop, start = stoppable_redis
     before = due_projects(officer, 20)

@@ -25,6 +25,15 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture(autouse=True)
+def back_to_the_latest_schema():
+    """Whatever test runs next in this process expects every migration applied."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
 def test_rows_breaking_a_rule_are_repaired_before_the_constraints_are_added(officer):
     investor = OrganisationFactory(owner=officer)

@@ -147,7 +147,7 @@ def workbook(rows: list[list]) -> bytes:
 
 
 @pytest.fixture
-def industries(db):
+def industries(db, exchange_rates):
     return {name: IndustryFactory(name=name) for _code, _names, name in INVESTORS}
 
 
