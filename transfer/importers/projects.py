@@ -28,7 +28,7 @@ from transfer.columns import (
 )
 from transfer.importers.engine import Importer, RowError, RowResult
 from transfer.importers.shared import owner_column, team_column
-from transfer.money import Rates
+from transfer.money import Rates, missing_rate
 from transfer.parsing import lookup_key
 
 logger = logging.getLogger(__name__)
@@ -460,11 +460,7 @@ class ProjectImporter(Importer):
                 except ValueError as error:
                     raise RowError("foreign_capital_usd", str(error)) from error
                 if dollar is None:
-                    raise RowError(
-                        "foreign_capital_usd",
-                        _("There is no exchange rate for USD in %(year)s: an admin can add it under Exchange rates.")
-                        % {"year": on.year},
-                    )
+                    raise RowError("foreign_capital_usd", missing_rate(parsing.USD, on.year))
                 values["foreign_capital_usd"] = (yuan / dollar.yuan_per_unit).quantize(Decimal("0.01"))
         if values.get("foreign_capital_usd") and not values.get("capital_origin"):
             values["capital_origin"] = Project.CapitalOrigin.FOREIGN
