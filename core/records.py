@@ -44,6 +44,40 @@ def full_clean_or_refuse(record: models.Model, exclude: list[str] | None = None)
         raise validation_error_to_domain(error) from error
 
 
+# For each model: the fields with a fixed default their own validation accepts
+# (name, attribute, default), found once per process.
+_VALID_DEFAULTS: dict[type[models.Model], list[tuple[str, str, object]]] = {}
+
+
+def _valid_defaults(model: type[models.Model]) -> list[tuple[str, str, object]]:
+    if model not in _VALID_DEFAULTS:
+        sample, found = model(), []
+        for field in model._meta.concrete_fields:
+            if not field.has_default() or callable(field.default):
+                continue
+            default = field.get_default()
+            try:
+                field.clean(default, sample)
+            except ValidationError:
+                continue
+            found.append((field.name, field.attname, default))
+        _VALID_DEFAULTS[model] = found
+    return _VALID_DEFAULTS[model]
+
+
+def clean_new_record(record: models.Model, *, exclude: list[str]) -> None:
+    """full_clean of a new record created among thousands (an import): the same checks
+    (every field, the model's clean()), less the fields still holding a fixed default
+    already known valid. Uniqueness and constraints are left to the caller and the
+    database."""
+    skip = set(exclude)
+    for name, attname, default in _valid_defaults(type(record)):
+        value = getattr(record, attname)
+        if value == default and type(value) is type(default):
+            skip.add(name)
+    record.full_clean(exclude=skip, validate_unique=False, validate_constraints=False)
+
+
 def prepare_owned_record(
     record: models.Model,
     *,

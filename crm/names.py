@@ -20,6 +20,7 @@ The rule, in order:
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -89,6 +90,13 @@ def _in_simplified_set(character: str) -> bool:
     return True
 
 
+# A ledger names the same few hundred investors thousands of times, and each name is
+# asked for several times per row (the preload, the lookup, the key written): the
+# answers are kept, for names and for the OpenCC conversions under them.
+_CACHED = 1 << 16
+
+
+@functools.lru_cache(maxsize=_CACHED)
 def to_simplified(text: str) -> str:
     """Traditional and Japanese-form characters to Simplified; other text unchanged."""
     if text.isascii():
@@ -126,6 +134,7 @@ def _strip_legal_forms(text: str) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=_CACHED)
 def normalise_organisation_name(name: str) -> str:
     """The name two spellings of one organisation share (for matching only).
 

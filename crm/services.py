@@ -16,9 +16,8 @@ from django.db import IntegrityError, router, transaction
 from django.db.models.signals import m2m_changed
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
-from core import permissions
+from core import bulk, permissions
 from core.errors import DomainError, NotPermitted
 from core.records import (
     delete_owned_record,
@@ -124,8 +123,8 @@ def organisations_create_many(*, organisations: list[Organisation], by: User) ->
                 field="credit_code",
             )
     with transaction.atomic():
-        created = bulk_create_with_history(organisations, Organisation, batch_size=500, default_user=by)
-    return created
+        bulk.create_with_history(organisations, by=by, now=timezone.now())
+    return organisations
 
 
 @transaction.atomic

@@ -30,9 +30,9 @@ from __future__ import annotations
 import datetime as dt
 from itertools import combinations
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.errors import DomainError
 from projects.models import (
     OPEN_STAGES,
@@ -156,7 +156,7 @@ def _date_label(name: str) -> str:
 
 
 def _check_dates(project: Project, stored: Project | None) -> None:
-    today = timezone.localdate()
+    today = clock.today()
     for name in ACTUAL_DATES:
         value = getattr(project, name)
         # Only a date being written is judged against today: one stored earlier stays valid.

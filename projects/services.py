@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import datetime as dt
-import enum
 import operator
 from collections.abc import Iterable
 from decimal import Decimal
@@ -19,9 +18,15 @@ from django.db.models.functions import Coalesce, Greatest, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import permissions
+from core import bulk, clock, permissions
 from core.errors import DomainError, NotFound, NotPermitted, StaleVersion
-from core.records import full_clean_or_refuse, prepare_owned_record, stored_version, validation_error_to_domain
+from core.records import (
+    clean_new_record,
+    full_clean_or_refuse,
+    prepare_owned_record,
+    stored_version,
+    validation_error_to_domain,
+)
 from crm import services as crm_services
 from crm.models import Visit
 from projects import rules
@@ -54,7 +59,7 @@ def _visible_or_not_found(project: Project, by: User) -> None:
 
 def _start_as_lead(project: Project) -> None:
     """A new project starts as a lead, noted today unless an earlier date is given."""
-    today = timezone.localdate()
+    today = clock.today()
     project.stage = Stage.LEAD
     project.lead_on = project.lead_on or today
     if project.lead_on > today:
@@ -416,7 +421,7 @@ def _stage_step(
     if not resuming and to_stage not in TRANSITIONS[current]:
         raise _refuse_move(current, to_stage, locked.held_stage)
 
-    today = timezone.localdate()
+    today = clock.today()
     if on is None and date_unknown and to_stage in PIPELINE:
         _check_signing(locked, to_stage, signed_amount)
         locked.stage = to_stage
@@ -559,7 +564,7 @@ def project_import_history(
             # Created just now as a lead noted today: the ledger's lead date is the one it gives.
             lead = new.project
             given = dates.get(Stage.LEAD)
-            if given and given > timezone.localdate():
+            if given and given > clock.today():
                 raise DomainError(_("A lead cannot be noted in the future."), field="lead_on")
             lead.lead_on = given
             lead.set_date_unknown(Stage.LEAD, given is None)
@@ -618,7 +623,7 @@ def project_complete_date(*, project: Project, stage: Stage | str, on: dt.date |
             code="date_known",
             field="on",
         )
-    today = timezone.localdate()
+    today = clock.today()
     if on is None:
         raise DomainError(_("Enter the date."), code="date_required", field="on")
     if on > today:
@@ -793,9 +798,7 @@ def project_prepare_new(*, project: Project, by: User) -> NewProject:
     try:
         # Projects have no unique fields and one check constraint, the rule on the total
         # investment above; the database enforces both anyway.
-        project.full_clean(
-            exclude=[field.name for field in _REFERENCES], validate_unique=False, validate_constraints=False
-        )
+        clean_new_record(project, exclude=[field.name for field in _REFERENCES])
     except ValidationError as error:
         raise validation_error_to_domain(error) from error
     for field in _REFERENCES:
@@ -823,51 +826,17 @@ def _check_references(projects: list[Project]) -> None:
                 full_clean_or_refuse(project)
 
 
-def _plain(value):
-    """A value as the database stores it (a stage, not the Stage member)."""
-    return value.value if isinstance(value, enum.Enum) else value
-
-
-def _insert_rows(model: type[models.Model], columns: list[str], rows: list[list]) -> None:
-    """Insert rows (values in the order of `columns`, attribute names): with COPY on
-    PostgreSQL, many times faster than INSERT for thousands of rows; elsewhere
-    bulk_create. No signals are sent (as with bulk_create)."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model._base_manager.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=500)
-        return
-    quote = connection.ops.quote_name
-    fields = [model._meta.get_field(name) for name in columns]
-    names = ", ".join(quote(field.column) for field in fields)
-    # Choices may be given as their enum members (Stage.SIGNED): COPY gets their values.
-    choices = [index for index, field in enumerate(fields) if field.choices]
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            for index in choices:
-                row[index] = _plain(row[index])
-            copy.write_row(row)
-
-
 def _create_projects(projects: list[Project], now: dt.datetime) -> None:
     """Insert new projects as Project.save() would on creation, giving them their ids."""
     if connection.vendor != "postgresql":
         Project.objects.bulk_create(projects, batch_size=500)
         return
-    table, column = Project._meta.db_table, Project._meta.pk.column
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, column, len(projects)]
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
+    ids = bulk.new_ids(Project, len(projects))
     fields = Project._meta.concrete_fields
     for project, pk in zip(projects, ids, strict=True):
         project.pk = pk
         project.created_at = project.updated_at = now  # auto_now_add, auto_now
-    _insert_rows(
+    bulk.insert_rows(
         Project, [field.attname for field in fields], [[getattr(p, f.attname) for f in fields] for p in projects]
     )
     for project in projects:
@@ -907,6 +876,6 @@ def projects_create_many(*, projects: list[NewProject], by: User) -> list[Projec
                 change.project = project
                 change.changed_at = now
                 changes.append([getattr(change, name) for name in change_columns])
-    _insert_rows(Project.history.model, history_columns, history)
-    _insert_rows(StageChange, change_columns, changes)
+    bulk.insert_rows(Project.history.model, history_columns, history)
+    bulk.insert_rows(StageChange, change_columns, changes)
     return instances

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from core import clock
 from transfer.importers import IMPORTERS, RowResult
 from transfer.models import ImportJob
 from transfer.reading import Budget, FileRefused, Sheet, read_spreadsheet
@@ -159,7 +160,7 @@ def run(job_id: int, *, committing: bool) -> ImportJob | None:
     if not ImportJob.objects.filter(pk=job_id, status=queued).update(status=running, heartbeat_at=timezone.now()):
         return None
     job = ImportJob.objects.select_related("user").get(pk=job_id)
-    with translation.override(job.language):
+    with translation.override(job.language), clock.same_day():
         try:
             _run(job, committing=committing)
         except FileRefused as refused:

@@ -55,6 +55,28 @@ def _plain(value: Decimal | None) -> str:
     return text
 
 
+def missing_rate(currency: str, year: int, amount: Amount | None = None) -> str:
+    """What a row says when the table has no rate for its currency and year: which
+    figure is missing and who adds it. Rates are seeded only where a published source
+    could be named (crm migration 0010): the others are the admin's to add."""
+    try:
+        name = ExchangeRate.Currency(currency).label
+    except ValueError:
+        name = currency
+    if amount is None:
+        what = _("the amount cannot be turned into yuan")
+    else:
+        what = _("%(amount)s万%(currency)s cannot be turned into yuan") % {
+            "amount": amount.value,
+            "currency": currency,
+        }
+    return _(
+        "No exchange rate is stored for %(name)s (%(currency)s) in %(year)s, so %(what)s. Ask an admin to add "
+        "the %(year)s average rate of %(name)s, with its source, under Admin › Exchange rates, then check the "
+        "file again."
+    ) % {"name": name, "currency": currency, "year": year, "what": what}
+
+
 class Rates:
     """The exchange-rate table, read once, answering "what was X worth on day D"."""
 
@@ -88,13 +110,7 @@ class Rates:
             )
         rate = self.rate(amount.currency, on)
         if rate is None:
-            raise ValueError(
-                _(
-                    "There is no exchange rate for %(currency)s in %(year)s to turn %(amount)s万%(currency)s into "
-                    "yuan: an admin can add it under Exchange rates."
-                )
-                % {"currency": amount.currency, "year": on.year, "amount": amount.value}
-            )
+            raise ValueError(missing_rate(amount.currency, on.year, amount))
         per_unit = rate.yuan_per_unit
         wan_yuan = (amount.value * per_unit).quantize(_CENT, rounding=ROUND_HALF_UP)
         if amount.currency == USD:

@@ -1,6 +1,13 @@
 """Published annual average rates of the yuan, for the years of the demo and of the
 ledgers offices bring. Only figures we could state with their source are here; admins
-add the others (and later years) in the admin, with their source."""
+add the others (and later years) in the admin, with their source.
+
+Left out on purpose: the euro, yen, Hong Kong dollar, won and pound. The communiqué
+gives the dollar's average only, and no published annual average of the other central
+parities (PBoC/CFETS, SAFE, the statistical yearbook) could be found and quoted with
+its source; a rate averaged by us from daily figures, or crossed through the dollar,
+would be our own figure, not a published one. A row in one of those currencies names
+the missing rate and asks an admin to add it (transfer.money.missing_rate)."""
 
 from decimal import Decimal
 

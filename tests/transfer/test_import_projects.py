@@ -96,7 +96,8 @@ def test_a_foreign_total_in_a_year_without_a_rate_names_currency_and_year(client
     job = import_projects(client, headers, [["欧洲项目", investor.name, "800万欧元", "2023/5/10", "签约", "5000"]])
     [row] = job.report["rows"]
     assert row["action"] == "error"
-    assert "no exchange rate for EUR in 2023" in row["errors"][0][1]
+    assert "No exchange rate is stored for Euro (EUR) in 2023" in row["errors"][0][1]
+    assert "Admin › Exchange rates" in row["errors"][0][1]
     assert not Project.objects.exists()
 
 

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from crm.models import ExchangeRate
 from transfer.money import Rates
@@ -92,10 +93,19 @@ def test_a_rate_of_the_day_wins_and_yen_are_quoted_per_hundred():
 
 @pytest.mark.django_db
 def test_a_row_whose_year_has_no_rate_gets_an_error_naming_currency_and_year():
-    with pytest.raises(ValueError, match=r"no exchange rate for EUR in 2023"):
+    # Only the rates a published source could be named for are seeded (the US dollar's
+    # annual averages): a euro amount asks the admin for the year's euro rate.
+    with translation.override("en"), pytest.raises(ValueError) as refused:
         Rates().convert(Amount(Decimal("800"), "EUR"), dt.date(2023, 5, 1))
-    with pytest.raises(ValueError, match=r"no exchange rate for USD in 2019"):
+    assert str(refused.value) == (
+        "No exchange rate is stored for Euro (EUR) in 2023, so 800万EUR cannot be turned into yuan. Ask an "
+        "admin to add the 2023 average rate of Euro, with its source, under Admin › Exchange rates, then check "
+        "the file again."
+    )
+    with translation.override("zh-hans"), pytest.raises(ValueError) as refused:
         Rates().convert(Amount(Decimal("800"), "USD"), dt.date(2019, 5, 1))
+    assert "2019年美元（USD）" in str(refused.value) and "汇率" in str(refused.value)
+    assert "管理员" in str(refused.value)
 
 
 def test_yuan_need_no_rate():

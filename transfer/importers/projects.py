@@ -6,10 +6,9 @@ import logging
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import permissions
+from core import clock, permissions
 from core.errors import DomainError
 from projects import services as project_services
 from projects.models import PIPELINE, SIDE_EXITS, Project, Stage, actual_field
@@ -29,7 +28,7 @@ from transfer.columns import (
 )
 from transfer.importers.engine import Importer, RowError, RowResult
 from transfer.importers.shared import owner_column, team_column
-from transfer.money import Rates
+from transfer.money import Rates, missing_rate
 from transfer.parsing import lookup_key
 
 logger = logging.getLogger(__name__)
@@ -100,7 +99,7 @@ def _reached_on(raw, _context=None):
     """The date a stage was reached: a date in the future is the cell's error (the stage
     service refuses it too), so that a row names it beside its other faults."""
     day = parsing.parse_date(raw)
-    today = timezone.localdate()
+    today = clock.today()
     if day and day > today:
         raise ValueError(
             _("The date a stage is reached cannot be in the future: %(date)s is after today (%(today)s).")
@@ -421,7 +420,7 @@ class ProjectImporter(Importer):
             return values["signed_on"]
         dates = [values.get(actual_field(stage)) for stage in PIPELINE] + [values.get("exit_on")]
         dates = [day for day in dates if day]
-        return max(dates) if dates else timezone.localdate()
+        return max(dates) if dates else clock.today()
 
     def _amounts(self, values: dict, result: RowResult) -> None:
         """Amounts in 万元 as the models store them. A foreign amount is converted at the
@@ -461,11 +460,7 @@ class ProjectImporter(Importer):
                 except ValueError as error:
                     raise RowError("foreign_capital_usd", str(error)) from error
                 if dollar is None:
-                    raise RowError(
-                        "foreign_capital_usd",
-                        _("There is no exchange rate for USD in %(year)s: an admin can add it under Exchange rates.")
-                        % {"year": on.year},
-                    )
+                    raise RowError("foreign_capital_usd", missing_rate(parsing.USD, on.year))
                 values["foreign_capital_usd"] = (yuan / dollar.yuan_per_unit).quantize(Decimal("0.01"))
         if values.get("foreign_capital_usd") and not values.get("capital_origin"):
             values["capital_origin"] = Project.CapitalOrigin.FOREIGN
@@ -537,7 +532,9 @@ class ProjectImporter(Importer):
         result.signature += f"|{len(result.changes)}"
 
     def _create(self, investor, values: dict, fields: list[str], result: RowResult) -> None:
-        project = Project(investor=investor)
+        # The last activity is set when the project is written (project_touch); given
+        # here, the model does not work out its default (the local date) for each row.
+        project = Project(investor=investor, last_activity_on=clock.today())
         self.set_fields(project, values, fields)
         self._set_as_written(project, values)
         # A ledger often starts at signing: the lead date is then unknown (the stage
