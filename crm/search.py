@@ -243,3 +243,68 @@ def folded_contains(column: str, text: str) -> Q:
         if form:
             condition |= Q(**{f"{column}__icontains": form})
     return condition
+
+
+# --- Showing where a record matched ---------------------------------------------
+
+
+def _folded_characters(text: str) -> list[str]:
+    """Each character of `text` folded on its own (one entry per character, maybe empty
+    or longer: ㈱ gives "(株)"), so a match in the folded text maps back to the text."""
+    return [to_simplified(unicodedata.normalize("NFKC", character)).lower() for character in text]
+
+
+def _span_in(pieces: list[str], form: str) -> tuple[int, int] | None:
+    """The characters whose pieces, joined, hold `form` (start, end), or None."""
+    joined, starts = "", []
+    for piece in pieces:
+        starts.append(len(joined))
+        joined += piece
+    at = joined.find(form)
+    if at < 0 or not form:
+        return None
+    end = at + len(form)
+    first = max(i for i, start in enumerate(starts) if start <= at)
+    last = max(i for i, start in enumerate(starts) if start < end)
+    return first, last + 1
+
+
+def match_span(text: str, typed: str) -> tuple[int, int] | None:
+    """Where in `text` what was typed matches: as characters (村田, 村田製作所, MURATA),
+    then as pinyin in full or initials (cuntian, ct: the characters they spell)."""
+    if not text:
+        return None
+    forms = typed_forms(typed)
+    folded = _folded_characters(text)
+    for form in forms:
+        span = _span_in(folded, form)
+        if span:
+            return span
+    if not _HAN.search("".join(folded)):
+        return None
+    from pypinyin import lazy_pinyin
+
+    # One syllable per Chinese character, in place; other characters stay as folded.
+    spoken = [lazy_pinyin(piece)[0].lower() if _HAN.fullmatch(piece or "-") else piece for piece in folded]
+    for pieces in (
+        spoken,
+        [piece[:1] if _HAN.fullmatch(folded[i] or "-") else piece for i, piece in enumerate(spoken)],
+    ):
+        kept = [(i, piece) for i, piece in enumerate(pieces) if re.fullmatch(r"[0-9a-z]+", piece)]
+        for form in forms:
+            span = _span_in([piece for _i, piece in kept], form.replace(" ", ""))
+            if span:
+                return kept[span[0]][0], kept[span[1] - 1][0] + 1
+    return None
+
+
+def highlighted(text: str, typed: str):
+    """`text` escaped for HTML, the part that matched `typed` in <mark>."""
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    span = match_span(text, typed)
+    if not span:
+        return escape(text)
+    start, end = span
+    return mark_safe(f"{escape(text[:start])}<mark>{escape(text[start:end])}</mark>{escape(text[end:])}")
