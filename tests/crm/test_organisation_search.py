@@ -145,7 +145,7 @@ def test_searching_the_list_costs_no_more_queries_than_showing_it(client, organi
 
 @pytest.mark.postgres_only
 @pytest.mark.usefixtures("postgres")
-@pytest.mark.parametrize("query", ["瀚芯", "瀚", "murata", "91320214MA0"])
+@pytest.mark.parametrize("query", ["瀚芯", "瀚", "murata", "91320214MA0", "wuxihanxin", "瀚芯微電子"])
 def test_on_postgresql_a_search_reads_the_index_of_name_fragments(officer, query):
     Organisation.objects.bulk_create(
         Organisation(name=f"苏州{n}号电子有限公司", name_en=f"Suzhou {n} Co., Ltd.", owner=officer, team=officer.team)

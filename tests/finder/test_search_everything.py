@@ -20,7 +20,10 @@ def organisation_names(user, text: str, how_many: int = 5) -> list[str]:
     groups = {group.kind: group for group in search_everything(user=user, text=text, per_kind=how_many)}
     if "organisations" not in groups:
         return []
-    return [Organisation.objects.get(pk=int(hit.url.rstrip("/").split("/")[-1])).name for hit in groups["organisations"].hits]
+    return [
+        Organisation.objects.get(pk=int(hit.url.rstrip("/").split("/")[-1])).name
+        for hit in groups["organisations"].hits
+    ]
 
 
 # --- The rule -------------------------------------------------------------------------
@@ -42,11 +45,26 @@ def test_what_is_typed_is_folded_full_width_traditional_japanese_and_case():
 
 @pytest.mark.parametrize(
     "typed",
-    ["村田", "cuntian", "CunTian", "ct", "ctzg", "cuntianzg", "村田製作所", "murata", "ＭＵＲＡＴＡ", "ムラタ", "cun tian"],
+    [
+        "村田",
+        "cuntian",
+        "CunTian",
+        "ct",
+        "ctzg",
+        "cuntianzg",
+        "村田製作所",
+        "murata",
+        "ＭＵＲＡＴＡ",
+        "ムラタ",
+        "cun tian",
+    ],
 )
 def test_every_way_an_officer_types_murata_finds_it_first(officer, typed):
     murata = OrganisationFactory(
-        name="村田（中国）投资有限公司", name_en="Murata (China) Investment Co., Ltd.", aliases=["ムラタ"], owner=officer
+        name="村田（中国）投资有限公司",
+        name_en="Murata (China) Investment Co., Ltd.",
+        aliases=["ムラタ"],
+        owner=officer,
     )
     OrganisationFactory(name="株式会社村田制作所", name_en="MURATA MANUFACTURING CO., LTD.", owner=officer)
     OrganisationFactory(name="无锡芯源半导体有限公司", name_en="Wuxi Xinyuan Semiconductor", owner=officer)
@@ -84,9 +102,7 @@ def test_too_many_aliases_are_refused_with_nothing_changed(officer):
 
 def test_keys_are_written_by_bulk_creation_too(officer):
     Organisation.objects.bulk_create([Organisation(name="博世汽车部件（无锡）有限公司", owner=officer)])
-    Contact.objects.bulk_create(
-        [Contact(name="张伟", organisation=Organisation.objects.get(), owner=officer)]
-    )
+    Contact.objects.bulk_create([Contact(name="张伟", organisation=Organisation.objects.get(), owner=officer)])
     assert "boshiqichebujian" in Organisation.objects.get().search_key
     assert "\nzw\n" in Contact.objects.get().search_key
 
