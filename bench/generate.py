@@ -316,6 +316,7 @@ class Generator:
                     name_en,
                     normalise_organisation_name(name),
                     normalise_organisation_name(name_en),
+                    "[]",  # aliases
                     search_key(name, name_en, credit_code),
                     credit_code,
                     country,
@@ -345,6 +346,7 @@ class Generator:
                 "name_en",
                 "name_key",
                 "name_en_key",
+                "aliases",
                 "search_key",
                 "credit_code",
                 "country",

@@ -268,3 +268,24 @@ def test_demo_organisations_are_found_in_the_top_five_every_way_they_are_typed(d
             if organisation.name not in organisation_names(officer, typed):
                 misses.append(f"{organisation.name}: {how} {typed!r}")
     assert not misses, misses
+
+
+def test_other_names_are_typed_one_a_line_shown_on_the_page_and_found(client, officer):
+    from tests.web.test_crm_edits import organisation_data
+
+    client.force_login(officer)
+    data = organisation_data(name="光轮电子陶瓷株式会社", aliases="KORIN\n\n 光輪電子セラミックス \n")
+    response = client.post(reverse("crm:organisation_create"), data)
+    assert response.status_code == 302
+    organisation = Organisation.objects.get()
+    assert organisation.aliases == ["KORIN", "光輪電子セラミックス"]
+    page = client.get(reverse("crm:organisation_detail", args=[organisation.pk])).content.decode()
+    assert "KORIN、光輪電子セラミックス" in page
+    form = client.get(reverse("crm:organisation_edit", args=[organisation.pk])).content.decode()
+    assert "KORIN\n光輪電子セラミックス</textarea>" in form
+    suggestions = client.get(reverse("finder:suggest"), {"q": "korin"}).content.decode()
+    assert "<mark>KORIN</mark>" in suggestions
+    api = APIClient()
+    api.force_login(officer)
+    row = api.get(f"/api/v1/organisations/{organisation.pk}/").json()
+    assert row["aliases"] == ["KORIN", "光輪電子セラミックス"]
