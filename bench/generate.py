@@ -47,6 +47,7 @@ from django.utils import timezone  # noqa: E402
 from crm.credit_code import ALPHABET, make_credit_code  # noqa: E402
 from crm.models import Industry, Park  # noqa: E402
 from crm.names import normalise_organisation_name  # noqa: E402
+from crm.search import search_key  # noqa: E402
 from projects.demo.data import CN_BRAND_CHARS, CN_CITIES  # noqa: E402
 from projects.demo.zone import Zone  # noqa: E402
 
@@ -315,6 +316,8 @@ class Generator:
                     name_en,
                     normalise_organisation_name(name),
                     normalise_organisation_name(name_en),
+                    "[]",  # aliases
+                    search_key(name, name_en, credit_code),
                     credit_code,
                     country,
                     city,
@@ -343,6 +346,8 @@ class Generator:
                 "name_en",
                 "name_key",
                 "name_en_key",
+                "aliases",
+                "search_key",
                 "credit_code",
                 "country",
                 "city",
@@ -365,7 +370,7 @@ class Generator:
         # few megabytes wait in the index's pending list, which every search would read
         # until the next VACUUM: merge them now.
         with connection.cursor() as cursor:
-            cursor.execute("SELECT gin_clean_pending_list('organisation_search_grams')")
+            cursor.execute("SELECT gin_clean_pending_list('organisation_search_key_grams')")
 
         def contacts() -> Iterator[tuple]:
             for pk in range(1, n + 1):  # contact pk belongs to organisation pk
@@ -376,6 +381,7 @@ class Generator:
                     self.now,
                     f"联系人{pk}",
                     "",
+                    search_key(f"联系人{pk}"),
                     "总经理",
                     "",
                     "",
@@ -396,6 +402,7 @@ class Generator:
                 "updated_at",
                 "name",
                 "name_en",
+                "search_key",
                 "title",
                 "phone",
                 "email",

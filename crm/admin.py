@@ -4,7 +4,7 @@ reference data (industries, parks). Writes go through crm.services."""
 from __future__ import annotations
 
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +19,7 @@ from core.admin_base import (
 from core.errors import DomainError
 from crm import services
 from crm.models import Contact, ExchangeRate, Industry, Mission, Organisation, Park, Qualification, Visit
+from crm.search import organisations_matching
 
 RECORD_FIELDSET = (_("Responsibility"), {"fields": ("owner", "team", "created_at", "updated_at")})
 RECORD_READONLY = ("created_at", "updated_at")
@@ -144,7 +145,10 @@ class OrganisationAdmin(RecordAdmin):
     autocomplete_fields = ("owner",)
     readonly_fields = RECORD_READONLY
     fieldsets = (
-        (None, {"fields": ("kind", "name", "name_en", "credit_code", "country", "city", "address", "website")}),
+        (
+            None,
+            {"fields": ("kind", "name", "name_en", "aliases", "credit_code", "country", "city", "address", "website")},
+        ),
         (_("Industry and location"), {"fields": ("industry", "park", "is_in_zone")}),
         (_("Listing"), {"fields": ("exchange", "stock_code", "listed_on")}),
         (None, {"fields": ("description",)}),
@@ -154,6 +158,14 @@ class OrganisationAdmin(RecordAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(qualification_count=Count("qualifications", distinct=True))
+
+    def get_search_results(self, request, queryset, search_term):
+        # The one search rule (pinyin, other names, Traditional forms), or the city and stock code.
+        if not search_term.strip():
+            return queryset, False
+        found, _duplicates = super().get_search_results(request, Organisation.objects.all(), search_term)
+        matching = organisations_matching(Organisation.objects.all(), search_term)
+        return queryset.filter(Q(pk__in=found.values("pk")) | Q(pk__in=matching.values("pk"))), False
 
     @admin.display(description=_("qualifications"), ordering="qualification_count")
     def qualification_count(self, obj) -> int:

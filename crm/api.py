@@ -159,6 +159,12 @@ class OrganisationSerializer(OwnedRecordSerializer):
     team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True)
     qualifications = QualificationSerializer(many=True, read_only=True)
     is_listed = serializers.BooleanField(read_only=True)
+    aliases = serializers.ListField(
+        child=serializers.CharField(max_length=200, allow_blank=True),
+        max_length=20,
+        required=False,
+        help_text="Other names it is known by (former names, short names, brands); searched like the names.",
+    )
 
     class Meta:
         model = Organisation
@@ -167,6 +173,7 @@ class OrganisationSerializer(OwnedRecordSerializer):
             "kind",
             "name",
             "name_en",
+            "aliases",
             "credit_code",
             "country",
             "city",

@@ -20,7 +20,7 @@ from django_countries import countries
 from core import permissions
 from core.models import Team, User
 from crm.models import Contact, Industry, Mission, Organisation, Park, Qualification, Visit
-from crm.search import organisations_matching
+from crm.search import folded_contains, matching_organisation_ids, organisations_matching, records_matching
 
 # Projects still moving or landed; on hold and dropped ones are not "active".
 INACTIVE_PROJECT_STAGES = ("on_hold", "dropped")
@@ -37,7 +37,7 @@ def _users():
 
 class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        method="search", label=_("Search"), help_text=_("Chinese or English name, credit code")
+        method="search", label=_("Search"), help_text=_("Chinese or English name, pinyin, other names, credit code")
     )
     kind = django_filters.MultipleChoiceFilter(choices=Organisation.Kind.choices, label=_("kind"))
     industry = django_filters.ModelChoiceFilter(
@@ -104,13 +104,9 @@ class ContactFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(name_en__icontains=value)
-            | Q(title__icontains=value)
-            | Q(phone__icontains=value)
-            | Q(email__icontains=value)
-        )
+        # The name by the one rule (pinyin, Traditional, any case); the rest as typed.
+        others = Q(title__icontains=value) | Q(phone__icontains=value) | Q(email__icontains=value)
+        return queryset.filter(Q(pk__in=records_matching(Contact.objects.all(), value).values("pk")) | others)
 
 
 class MissionStatus(models.TextChoices):
@@ -161,7 +157,9 @@ class MissionFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(title__icontains=value) | Q(cities__icontains=value) | Q(goals__icontains=value))
+        return queryset.filter(
+            folded_contains("title", value) | folded_contains("cities", value) | folded_contains("goals", value)
+        )
 
     def in_status(self, queryset, name, value):
         return queryset.filter(mission_status_condition(value, timezone.localdate())) if value else queryset
@@ -209,12 +207,12 @@ class VisitFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # The organisation by the one rule (crm.search); what was said as typed or folded.
         return queryset.filter(
-            Q(organisation__name__icontains=value)
-            | Q(organisation__name_en__icontains=value)
-            | Q(summary__icontains=value)
-            | Q(location__icontains=value)
-            | Q(next_step__icontains=value)
+            Q(organisation_id__in=matching_organisation_ids(value))
+            | folded_contains("summary", value)
+            | folded_contains("location", value)
+            | folded_contains("next_step", value)
         )
 
     def with_officer(self, queryset, name, value):

@@ -349,12 +349,20 @@ class OrganisationForm(VersionedModelForm):
     website = forms.URLField(label=_("website"), max_length=200, required=False, assume_scheme="https")
     # Longer than a code: pasted codes come with spaces, which clean_credit_code removes.
     credit_code = forms.CharField(label=_("unified social credit code"), max_length=40, required=False)
+    # Kept as a list; typed one a line (crm.services.clean_aliases tidies and checks it).
+    aliases = forms.CharField(
+        label=_("other names"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Former names, short names and brands it is known by, one a line."),
+    )
 
     class Meta:
         model = Organisation
         fields = [
             "name",
             "name_en",
+            "aliases",
             "kind",
             "credit_code",
             "country",
@@ -374,6 +382,14 @@ class OrganisationForm(VersionedModelForm):
     def clean_credit_code(self) -> str:
         # People paste codes with spaces, in lower case or full width; the checks run on the normal form.
         return normalise_credit_code(self.cleaned_data.get("credit_code") or "")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["aliases"] = "\n".join(self.instance.aliases or [])
+
+    def clean_aliases(self) -> list[str]:
+        return [line.strip() for line in (self.cleaned_data.get("aliases") or "").splitlines() if line.strip()]
 
 
 class ContactForm(VersionedModelForm):

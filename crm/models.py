@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from core import i18n
 from crm.credit_code import validate_credit_code
 from crm.names import NameKeyField
+from crm.search import SearchKeyField
 
 
 class OwnedRecord(models.Model):
@@ -221,15 +222,26 @@ class Organisation(OwnedRecord):
     stock_code = models.CharField(_("stock code"), max_length=20, blank=True)
     listed_on = models.DateField(_("listing date"), null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["name_key", "name_en_key"])
+    # Other names it goes by: former names, short names, brands (Murata for 村田), in any
+    # script; searched like the names (crm.search).
+    aliases = models.JSONField(
+        _("other names"),
+        default=list,
+        blank=True,
+        help_text=_("Former names, short names and brands it is known by, one a line."),
+    )
+    # Written on every save from the names, aliases and credit code (crm.search).
+    search_key = SearchKeyField(sources=("name", "name_en", "aliases", "credit_code"))
+
+    history = HistoricalRecords(excluded_fields=["name_key", "name_en_key", "search_key"])
 
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
-        # On PostgreSQL, migration 0005 adds the GIN index `organisation_search_grams` of
-        # the names' and credit code's fragments (crm.search); Django's model state does
-        # not know it, as it cannot be written for SQLite.
+        # On PostgreSQL, migration 0011 adds the GIN index `organisation_search_key_grams`
+        # of the search key's fragments (crm.search); Django's model state does not know
+        # it, as it cannot be written for SQLite.
         indexes = [
             # Looked up by equality only: no LIKE companion index (as db_index would add).
             models.Index(fields=["name_key"], name="organisation_name_key"),
@@ -302,8 +314,10 @@ class Contact(OwnedRecord):
     wechat = models.CharField(_("WeChat"), max_length=60, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("still works there"), default=True)
+    # Written on every save from the names (crm.search: pinyin, Traditional folded).
+    search_key = SearchKeyField(sources=("name", "name_en"))
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_key"])
 
     class Meta:
         verbose_name = _("contact")

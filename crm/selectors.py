@@ -41,7 +41,7 @@ from crm.credit_code import normalise as normalise_credit_code
 from crm.filters import MissionStatus
 from crm.models import Contact, Mission, Organisation, Visit
 from crm.names import normalise_organisation_name
-from crm.search import organisations_matching
+from crm.search import records_ranked
 
 if TYPE_CHECKING:
     from core.models import User
@@ -117,11 +117,12 @@ def _stored_name_core(column: str):
 
 
 def organisation_search(query: str, *, limit: int = 10) -> list[Organisation]:
-    """Organisations whose Chinese or English name or credit code contains `query` (crm.search)."""
+    """Organisations found by `query` under the one search rule (crm.search), whole
+    names first, then names starting with it, then the rest."""
     if not (query or "").strip():
         return []
-    matching = organisations_matching(Organisation.objects.all(), query)
-    return list(matching.select_related("industry").order_by("name")[:limit])
+    matching = records_ranked(Organisation.objects.all(), query)
+    return list(matching.select_related("industry").order_by("match_rank", "name", "pk")[:limit])
 
 
 def similar_organisations(*, name: str, name_en: str = "", credit_code: str = "", limit: int = 5) -> list[Organisation]:

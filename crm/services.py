@@ -51,12 +51,43 @@ def _visits_changed(organisation_ids: set[int]) -> None:
 # --- Organisations --------------------------------------------------------------
 
 
-@transaction.atomic
-def organisation_save(*, organisation: Organisation, by: User) -> Organisation:
-    """Create or update an organisation (owner and team default to the user's)."""
-    prepare_owned_record(organisation, by=by)
+MAX_ALIASES = 20
+MAX_ALIAS_LENGTH = 200
+
+
+def clean_aliases(aliases) -> list[str]:
+    """An organisation's other names as kept: stripped, blanks and repeats dropped (in the
+    order given); DomainError when there are too many or one is too long."""
+    if aliases in (None, ""):
+        return []
+    if isinstance(aliases, str):
+        aliases = aliases.splitlines()
+    if not isinstance(aliases, list | tuple) or not all(isinstance(alias, str) for alias in aliases):
+        raise DomainError(_("Other names must be a list of names."), field="aliases")
+    kept = list(dict.fromkeys(" ".join(alias.split()) for alias in aliases if alias.strip()))
+    if len(kept) > MAX_ALIASES:
+        raise DomainError(_("At most %(count)d other names can be kept.") % {"count": MAX_ALIASES}, field="aliases")
+    for alias in kept:
+        if len(alias) > MAX_ALIAS_LENGTH:
+            raise DomainError(
+                _("An other name may have at most %(count)d characters.") % {"count": MAX_ALIAS_LENGTH},
+                field="aliases",
+            )
+    return kept
+
+
+def _tidy_names(organisation: Organisation) -> None:
     organisation.name = organisation.name.strip()
     organisation.name_en = organisation.name_en.strip()
+    organisation.aliases = clean_aliases(organisation.aliases)
+
+
+@transaction.atomic
+def organisation_save(*, organisation: Organisation, by: User) -> Organisation:
+    """Create or update an organisation (owner and team default to the user's). Its
+    search key (crm.search) is written from the names, other names and code as it is saved."""
+    prepare_owned_record(organisation, by=by)
+    _tidy_names(organisation)
     if organisation.credit_code:
         organisation.credit_code = normalise_credit_code(organisation.credit_code)
         clash = Organisation.objects.filter(credit_code=organisation.credit_code).exclude(pk=organisation.pk).first()
@@ -96,8 +127,7 @@ def organisations_create_many(*, organisations: list[Organisation], by: User) ->
         if organisation.pk is not None or not organisation._state.adding:
             raise ValueError("organisations_create_many is for new organisations; organisation_save edits stored ones.")
         prepare_owned_record(organisation, by=by)
-        organisation.name = organisation.name.strip()
-        organisation.name_en = organisation.name_en.strip()
+        _tidy_names(organisation)
         if organisation.credit_code:
             organisation.credit_code = normalise_credit_code(organisation.credit_code)
             if organisation.credit_code in codes:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from core.models import AlertLevel, Team, User
 from crm.filters import industry_subtree
 from crm.models import Industry, Mission, Organisation, Park
+from crm.search import folded_contains, matching_organisation_ids
 from projects.models import Project, Replan, Stage, StageChange
 from projects.reminders import with_overdue_level
 from projects.tiers import LEGACY_TIER_KEYS, TIER_FLOORS, Tier, current_tier_key
@@ -184,12 +185,8 @@ class ProjectFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(investor__name__icontains=value)
-            | Q(investor__name_en__icontains=value)
-            | Q(investor__credit_code__iexact=value.upper())
-        )
+        # The investor by the one rule (crm.search: pinyin, aliases, Traditional forms).
+        return queryset.filter(folded_contains("name", value) | Q(investor_id__in=matching_organisation_ids(value)))
 
     def in_tier(self, queryset, name, value):
         if not value:

@@ -376,6 +376,17 @@ FEATURED = [
     Featured("CN", "无锡", ("澜芯", "Lanxin"), "集成电路", ("微电子", "Microelectronics"), "new_listing"),
 ]
 
+# Other names (crm.search finds organisations by them): short names, brands, a name in
+# another script, by the featured company's role or the organisation's name.
+ALIASES = {
+    "factory": ["光輪電子セラミックス", "KORIN", "光轮陶瓷"],
+    "fab": ["芯澄半导体", "XC Semi"],
+    "太湖理工大学": ["太湖理工", "TUT"],
+    "长三角电子科技大学": ["长电科大"],
+    "关西先端科学技术大学": ["関西先端科学技術大学", "KUAS"],
+    "汉江科学技术院": ["한강과학기술원", "HIST"],
+}
+
 K = Organisation.Kind
 # Organisations that are not companies: kind, name, English, country, city, cluster.
 OTHER_ORGANISATIONS = [

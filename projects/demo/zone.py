@@ -17,6 +17,7 @@ from crm.credit_code import ALPHABET, make_credit_code
 from crm.models import Contact, Industry, Mission, Organisation, Park, Qualification, Visit
 from crm.services import contact_save, mission_save, organisation_save, qualification_save, visit_save
 from projects.demo.data import (
+    ALIASES,
     CLUSTERS,
     CN_BRAND_CHARS,
     CN_CITIES,
@@ -247,6 +248,11 @@ class Zone:
             product = self.rng.choice(CLUSTERS[cluster].products)
             organisation.description = f"专注{cluster}领域，主营{product}。"
             organisation.website = f"https://www.{''.join(ch for ch in brand_en.lower() if ch.isalpha())}.example"
+            if featured:
+                organisation.aliases = list(ALIASES.get(featured.role, []))
+            if country == "CN" and listed:
+                # Restructured as a joint-stock company to list: its former name stays findable.
+                organisation.aliases = [*organisation.aliases, f"{city}{short}有限公司"]
             if featured and featured.role == "new_listing":
                 # The new year's first listing: a national "little giant" on the SSE main board.
                 day = dt.date(self.today.year, 1, 24)
@@ -263,6 +269,7 @@ class Zone:
             organisation.website = (
                 f"https://www.{''.join(w[0] for w in name_en.lower().split() if w[0].isalpha())}.example"
             )
+            organisation.aliases = list(ALIASES.get(name, []))
             if cluster:
                 organisation.industry = self.clusters[cluster]
             if country == "CN":

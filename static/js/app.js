@@ -58,4 +58,79 @@
   document.addEventListener("change", function (event) {
     if (event.target.matches("select[data-autosubmit]")) event.target.form.submit();
   });
+
+  // The header's search box (finder): "/" or Ctrl-K (Cmd-K) focuses it; the arrow keys
+  // walk its suggestions (a combobox: the focus stays in the box), Enter opens the one
+  // chosen, Escape closes them.
+  function searchBox() {
+    return document.getElementById("site-search");
+  }
+  function searchOptions() {
+    return Array.prototype.slice.call(document.querySelectorAll("#site-search-list [role=option]"));
+  }
+  function closeSearch(box) {
+    var list = document.getElementById("site-search-suggest");
+    if (list) list.innerHTML = "";
+    box.setAttribute("aria-expanded", "false");
+    box.removeAttribute("aria-activedescendant");
+  }
+  function chooseOption(box, options, index) {
+    options.forEach(function (option, i) {
+      option.classList.toggle("active", i === index);
+      option.setAttribute("aria-selected", i === index ? "true" : "false");
+    });
+    if (index >= 0) {
+      box.setAttribute("aria-activedescendant", options[index].id);
+      options[index].scrollIntoView({ block: "nearest" });
+    } else {
+      box.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var box = searchBox();
+    if (!box) return;
+    var typing = event.target.closest("input, textarea, select, [contenteditable]");
+    if ((event.key === "k" || event.key === "K") && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      box.focus();
+      box.select();
+      return;
+    }
+    if (event.key === "/" && !typing && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      event.preventDefault();
+      box.focus();
+      box.select();
+      return;
+    }
+    if (event.target !== box) return;
+    var options = searchOptions();
+    var current = options.findIndex(function (option) {
+      return option.classList.contains("active");
+    });
+    if (event.key === "ArrowDown" && options.length) {
+      event.preventDefault();
+      chooseOption(box, options, current + 1 < options.length ? current + 1 : 0);
+    } else if (event.key === "ArrowUp" && options.length) {
+      event.preventDefault();
+      chooseOption(box, options, current > 0 ? current - 1 : options.length - 1);
+    } else if (event.key === "Enter" && current >= 0) {
+      event.preventDefault();
+      window.location.assign(options[current].href);
+    } else if (event.key === "Escape") {
+      closeSearch(box);
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target.id !== "site-search-suggest") return;
+    var box = searchBox();
+    box.setAttribute("aria-expanded", searchOptions().length ? "true" : "false");
+    box.removeAttribute("aria-activedescendant");
+  });
+
+  document.addEventListener("click", function (event) {
+    var box = searchBox();
+    if (box && !event.target.closest("[data-site-search]")) closeSearch(box);
+  });
 })();

@@ -247,6 +247,9 @@ CLASSIFIED: dict[str, Rule | None] = {
     "notifications:email": Rule("user", ("POST",)),
     "notifications:open": Rule("private", obj="notification", kwargs=pk),
     # CRM.
+    # The header's search (finder): every user; what it lists is narrowed inside (hidden projects never shown).
+    "finder:search": Rule("user"),
+    "finder:suggest": Rule("user"),
     "crm:organisation_list": Rule("user"),
     "crm:organisation_create": Rule("user", ("GET", "POST")),
     "crm:organisation_autocomplete": Rule("user"),
