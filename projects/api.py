@@ -29,6 +29,7 @@ from core.api import (
     VersionedMixin,
 )
 from core.api_access import CHANGE_REFUSAL, MayChange
+from crm.api import ClaimNoticeField
 from projects import services
 from projects.filters import ProjectFilter, ReplanFilter, StageChangeFilter
 from projects.models import PLANNED_STAGES, Project, Replan, Stage, StageChange
@@ -47,6 +48,7 @@ class ProjectSerializer(OwnedRecordSerializer):
     owner_name = serializers.CharField(source="owner.__str__", read_only=True)
     team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True)
     investor_name = serializers.CharField(source="investor.name", read_only=True)
+    claim_notice = ClaimNoticeField()
     # Blank while the project is not on hold: the schema's enum must admit "".
     held_stage = serializers.ChoiceField(choices=Stage.choices, allow_blank=True, read_only=True)
     tier = serializers.ChoiceField(
@@ -70,6 +72,7 @@ class ProjectSerializer(OwnedRecordSerializer):
             "name",
             "investor",
             "investor_name",
+            "claim_notice",
             "industry",
             "park",
             "kind",
