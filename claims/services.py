@@ -105,7 +105,7 @@ def _tell_managers(collision: Collision) -> None:
                 title=title,
                 body=body,
                 url=url,
-                level=AlertLevel.WARNING,
+                level=AlertLevel.YELLOW,
                 target=claim,
             )
         )

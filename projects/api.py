@@ -263,7 +263,9 @@ class ProjectViewSet(APIBase, VersionedMixin, viewsets.ModelViewSet):
 
     def _answer(self, response: Response) -> Response:
         if response.status_code < 300 and response.data and "id" in response.data:
+            notice = response.data.get("claim_notice")  # said by the write; the fresh read has none
             response.data = self._fresh(response.data["id"])
+            response.data["claim_notice"] = notice
             response["ETag"] = f'"{response.data["version"]}"'
         return response
 
