@@ -19,8 +19,14 @@ from crm.services import organisation_save, visit_save
 
 GROUPS = [
     # parent (name, English, country, city), subsidiary (name, English, city)
-    (("株式会社光轮精密", "Korin Precision Co., Ltd.", "JP", "京都"), ("光轮精密（中国）投资有限公司", "Korin Precision (China)", "上海")),
-    (("莱茵费尔斯传感器有限公司", "Rheinfels Sensorik GmbH", "DE", "斯图加特"), ("莱茵费尔斯传感器（无锡）有限公司", "Rheinfels Sensors (Wuxi)", "无锡")),
+    (
+        ("株式会社光轮精密", "Korin Precision Co., Ltd.", "JP", "京都"),
+        ("光轮精密（中国）投资有限公司", "Korin Precision (China)", "上海"),
+    ),
+    (
+        ("莱茵费尔斯传感器有限公司", "Rheinfels Sensorik GmbH", "DE", "斯图加特"),
+        ("莱茵费尔斯传感器（无锡）有限公司", "Rheinfels Sensors (Wuxi)", "无锡"),
+    ),
 ]
 
 

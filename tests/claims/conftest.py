@@ -26,9 +26,7 @@ def parent_firm(officer):
 
 @pytest.fixture
 def subsidiary(officer, parent_firm):
-    return OrganisationFactory(
-        name="村田（中国）投资有限公司", parent=parent_firm, owner=officer
-    )
+    return OrganisationFactory(name="村田（中国）投资有限公司", parent=parent_firm, owner=officer)
 
 
 @pytest.fixture

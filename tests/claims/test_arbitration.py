@@ -19,9 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def collision(claim, subsidiary, other_officer):
-    visit_save(
-        visit=Visit(organisation=subsidiary, date=timezone.localdate(), summary="欧洲组拜访"), by=other_officer
-    )
+    visit_save(visit=Visit(organisation=subsidiary, date=timezone.localdate(), summary="欧洲组拜访"), by=other_officer)
     return Collision.objects.get()
 
 
@@ -97,7 +95,9 @@ def test_a_manager_of_one_team_only_may_not_decide(client, collision, manager, o
     response = client.post(f"/claims/collisions/{collision.pk}/decide/", {"outcome": "keep", "reason": "我们先到"})
     assert response.status_code == 403
     english_login(client, other_officer)
-    assert client.post(f"/claims/collisions/{collision.pk}/decide/", {"outcome": "keep", "reason": "x"}).status_code == 403
+    assert (
+        client.post(f"/claims/collisions/{collision.pk}/decide/", {"outcome": "keep", "reason": "x"}).status_code == 403
+    )
     assert not Decision.objects.exists()
 
 
@@ -130,7 +130,7 @@ def test_the_list_reads_a_fixed_number_of_queries(
     client.get("/claims/")  # warm the session and the caches
     with django_assert_max_num_queries(14) as few:
         client.get("/claims/")
-    for n in range(5):
+    for _n in range(5):
         claim_register(
             organisation=OrganisationFactory(owner=officer),
             team=officer.team,

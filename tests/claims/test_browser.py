@@ -5,8 +5,6 @@ is saved, and team A's manager finds the notification."""
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone, translation
-from django.utils.translation import gettext
 
 from claims.models import Collision
 from core.models import Notification
@@ -14,14 +12,15 @@ from crm.models import Visit
 from tests.web.test_browser import PHONE, _chinese, _log_in, _screenshot, chromium_page  # noqa: F401
 
 
-def _in_chinese(text: str) -> str:
-    with translation.override("zh-hans"):
-        return gettext(text)
-
-
 @pytest.mark.django_db(transaction=True)
 def test_an_officer_of_team_b_on_a_phone_is_told_and_team_a_manager_is_notified(
-    live_server, client, claim, subsidiary, other_officer, manager, chromium_page  # noqa: F811
+    live_server,
+    client,
+    claim,
+    subsidiary,
+    other_officer,
+    manager,
+    chromium_page,  # noqa: F811
 ):
     _log_in(chromium_page, client, live_server, other_officer)
     page = chromium_page.new_page()

@@ -110,7 +110,9 @@ def test_register_from_the_organisation_page(client, officer, subsidiary, parent
 def test_a_registration_in_the_future_is_refused_on_the_form(client, officer, subsidiary):
     english_login(client, officer)
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    response = client.post(f"/claims/register/{subsidiary.pk}/", {"team": officer.team_id, "first_contact_on": tomorrow})
+    response = client.post(
+        f"/claims/register/{subsidiary.pk}/", {"team": officer.team_id, "first_contact_on": tomorrow}
+    )
     assert response.status_code == 200
     assert "once it has happened" in response.content.decode()
     assert not Claim.objects.exists()
