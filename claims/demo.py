@@ -11,11 +11,12 @@ import datetime as dt
 
 from django.utils import timezone
 
-from claims.models import Collision
+from claims.models import Claim, Collision, Decision
 from claims.services import claim_register, collision_decide
 from core.models import User
-from crm.models import Organisation, Visit
-from crm.services import organisation_save, visit_save
+from crm.credit_code import make_credit_code
+from crm.models import Contact, Organisation, Visit
+from crm.services import contact_save, organisation_save, visit_save
 
 GROUPS = [
     # parent (name, English, country, city), subsidiary (name, English, city)
@@ -41,15 +42,24 @@ def build_claims_demo() -> dict[str, int]:
         return {}
     today = timezone.localdate()
     made = []
-    for (name, name_en, country, city), (sub_name, sub_en, sub_city) in GROUPS:
+    for (name, name_en, country, city), (sub_name, sub_en, sub_city, code), people in GROUPS:
         owner = jk_officer if country == "JP" else eu_officer
         parent = organisation_save(
             organisation=Organisation(name=name, name_en=name_en, country=country, city=city), by=owner
         )
         subsidiary = organisation_save(
-            organisation=Organisation(name=sub_name, name_en=sub_en, country="CN", city=sub_city, parent=parent),
+            organisation=Organisation(
+                name=sub_name,
+                name_en=sub_en,
+                country="CN",
+                city=sub_city,
+                parent=parent,
+                credit_code=make_credit_code(code),
+            ),
             by=owner,
         )
+        for organisation, person in zip((parent, subsidiary), people, strict=True):
+            contact_save(contact=Contact(organisation=organisation, name=person, title="总经理"), by=owner)
         made.append((parent, subsidiary))
 
     (korin, korin_china), (rheinfels, rheinfels_wuxi) = made
@@ -107,4 +117,24 @@ def build_claims_demo() -> dict[str, int]:
         reason="欧洲组首谈总部，日韩组对接无锡子公司扩产，双方共同跟进",
         by=director,
     )
+    _date_the_records(made)
     return {"organisation groups": len(made), "first-contact registrations": 2, "collisions": 2}
+
+
+def _at(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+
+
+def _date_the_records(made) -> None:
+    """As the rest of the demo: records read as made on their day, not this afternoon."""
+    ids = [organisation.pk for pair in made for organisation in pair]
+    for visit in Visit.objects.filter(organisation_id__in=ids):
+        Visit.objects.filter(pk=visit.pk).update(created_at=_at(visit.date), updated_at=_at(visit.date))
+    for claim in Claim.objects.filter(organisation_id__in=ids):
+        Claim.objects.filter(pk=claim.pk).update(registered_at=_at(claim.first_contact_on))
+    for collision in Collision.objects.filter(claim__organisation_id__in=ids):
+        Collision.objects.filter(pk=collision.pk).update(first_at=_at(collision.last_on))
+        if collision.resolved_at:
+            decided = _at(collision.last_on + dt.timedelta(days=2))
+            Collision.objects.filter(pk=collision.pk).update(resolved_at=decided)
+            Decision.objects.filter(collision=collision).update(decided_at=decided)
