@@ -19,14 +19,17 @@ from crm.models import Contact, Organisation, Visit
 from crm.services import contact_save, organisation_save, visit_save
 
 GROUPS = [
-    # parent (name, English, country, city), subsidiary (name, English, city)
+    # parent (name, English, country, city), subsidiary (name, English, city, the first
+    # 17 characters of its credit code), a contact at each
     (
         ("株式会社光轮精密", "Korin Precision Co., Ltd.", "JP", "京都"),
-        ("光轮精密（中国）投资有限公司", "Korin Precision (China)", "上海"),
+        ("光轮精密（中国）投资有限公司", "Korin Precision (China)", "上海", "91310115MA1KRN0A1"),
+        ("山本健一", "李文"),
     ),
     (
         ("莱茵费尔斯传感器有限公司", "Rheinfels Sensorik GmbH", "DE", "斯图加特"),
-        ("莱茵费尔斯传感器（无锡）有限公司", "Rheinfels Sensors (Wuxi)", "无锡"),
+        ("莱茵费尔斯传感器（无锡）有限公司", "Rheinfels Sensors (Wuxi)", "无锡", "91320214MA1RHF0B2"),
+        ("Markus Weber", "陈立"),
     ),
 ]
 
