@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from claims.models import Collision, Decision
 from core.errors import DomainError
 from core.models import AuditEvent, Department, EmailDigest, Heartbeat, Notification, User
 from crm import services as crm_services
@@ -187,7 +188,7 @@ def test_every_admin_page_opens_for_an_admin(model, zone, admin_user, browser):
         assert client.get(admin_url(model, "simple_history", obj.pk, version.history_id)).status_code == 200
     else:
         assert client.get(admin_url(model, "history", obj.pk)).status_code == 200  # Django's log
-    if model in {StageChange, Replan, Reminder, Notification, EmailDigest, Heartbeat, AuditEvent}:
+    if model in {StageChange, Replan, Reminder, Notification, EmailDigest, Heartbeat, AuditEvent, Collision, Decision}:
         # Records of what happened (or of a process): nobody adds them by hand.
         assert client.get(admin_url(model, "add")).status_code == 403
     else:
@@ -645,7 +646,7 @@ def test_every_page_opens_on_the_demo_data(browser):
         client = browser(User.objects.get(username=username))
         for model, _ in registered():
             response = client.get(admin_url(model, "changelist"))
-            admins_only = model._meta.app_label in ("core", "authtoken", "chains") or model is ReminderRule
+            admins_only = model._meta.app_label in ("core", "authtoken", "chains", "claims") or model is ReminderRule
             if (username != "admin" and admins_only) or (username == "officer" and model is Reminder):
                 # People, teams, reminder rules and the industry workbench: admins; the reminder log: managers too.
                 assert response.status_code == 403
