@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "transfer",
     "chains",
     "finder",
+    "claims",
 ]
 
 MIDDLEWARE = [
@@ -307,6 +308,10 @@ REMINDER_SWEEP_SECONDS = env.int("REMINDER_SWEEP_SECONDS", default=300)
 # Reminders claimed and notified per transaction.
 REMINDER_SWEEP_CHUNK = env.int("REMINDER_SWEEP_CHUNK", default=500)
 # The morning digest, in TIME_ZONE ("HH:MM").
+# First-contact registration (首谈报备): how many days a team holds an organisation's
+# group after its first contact and after each later activity (a claim keeps its own
+# number; this is what a new one gets).
+CLAIM_PROTECTION_DAYS = env.int("CLAIM_PROTECTION_DAYS", default=180)
 REMINDER_DIGEST_TIME = env("REMINDER_DIGEST_TIME", default="08:30")
 # A mail claim older than this belongs to a sender that died; it is sent again.
 REMINDER_MAIL_CLAIM_TIMEOUT = env.int("REMINDER_MAIL_CLAIM_TIMEOUT", default=900)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("transfer/", include("transfer.urls")),
     path("industries/", include("chains.urls")),
     path("search/", include("finder.urls")),
+    path("claims/", include("claims.urls")),
     # The home page is "My work"; wired here so that core does not depend on projects.
     path("", my_work, name="home"),
 ]

@@ -142,12 +142,25 @@ class OrganisationAdmin(RecordAdmin):
     list_filter = ("kind", "is_in_zone", QualificationFilter, EditableFilter, "industry", "park", "exchange", "team")
     list_select_related = ("industry", "owner", "team")
     search_fields = ("name", "name_en", "credit_code", "city", "stock_code")
-    autocomplete_fields = ("owner",)
+    autocomplete_fields = ("owner", "parent")
     readonly_fields = RECORD_READONLY
     fieldsets = (
         (
             None,
-            {"fields": ("kind", "name", "name_en", "aliases", "credit_code", "country", "city", "address", "website")},
+            {
+                "fields": (
+                    "kind",
+                    "name",
+                    "name_en",
+                    "aliases",
+                    "credit_code",
+                    "parent",
+                    "country",
+                    "city",
+                    "address",
+                    "website",
+                )
+            },
         ),
         (_("Industry and location"), {"fields": ("industry", "park", "is_in_zone")}),
         (_("Listing"), {"fields": ("exchange", "stock_code", "listed_on")}),

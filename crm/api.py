@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import permissions as drf_permissions
 from rest_framework import serializers, viewsets
 
@@ -30,6 +30,27 @@ from core.records import full_clean_or_refuse
 from crm import services
 from crm.filters import ContactFilter, MissionFilter, OrganisationFilter, VisitFilter
 from crm.models import Contact, Industry, Mission, Organisation, Park, Qualification, Visit
+
+
+@extend_schema_field({"type": "string", "nullable": True, "readOnly": True})
+class ClaimNoticeField(serializers.Field):
+    """Set in the answer to a create (or a move to another organisation) when another
+    team registered the organisation's group first (首谈报备): who and since when,
+    nothing more (crm.collisions). Null otherwise."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.update(read_only=True, source="*")
+        kwargs.setdefault(
+            "help_text",
+            "On the answer to a create: the team that registered the organisation's group first, "
+            "and since when. Null otherwise.",
+        )
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        notice = getattr(value, "claim_notice", None)
+        return notice.text if notice is not None else None
+
 
 OWNED_READ_ONLY = ["id", "owner_name", "team_name", "created_at", "updated_at", "version"]
 
@@ -341,6 +362,7 @@ class VisitSerializer(OwnedRecordSerializer):
     team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
     service_m2m = ("officers", "contacts")
+    claim_notice = ClaimNoticeField()
 
     class Meta:
         model = Visit
@@ -348,6 +370,7 @@ class VisitSerializer(OwnedRecordSerializer):
             "id",
             "organisation",
             "organisation_name",
+            "claim_notice",
             "date",
             "kind",
             "mission",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from crm import selectors
 from crm.credit_code import normalise as normalise_credit_code
 from crm.models import Contact, Mission, Organisation, Visit
+from crm.names import normalise_organisation_name
 from crm.selectors import MISSION_LOOKBACK_DAYS
 
 # Most officers the visit form accepts at once (the chips, and the ids a post may carry).
@@ -356,6 +357,13 @@ class OrganisationForm(VersionedModelForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Former names, short names and brands it is known by, one a line."),
     )
+    # Typed, not picked from a list of every organisation: a name or a credit code.
+    parent_name = forms.CharField(
+        label=_("parent organisation"),
+        max_length=200,
+        required=False,
+        help_text=_("The parent company's name or credit code, if this is a subsidiary of a group."),
+    )
 
     class Meta:
         model = Organisation
@@ -379,6 +387,11 @@ class OrganisationForm(VersionedModelForm):
         ]
         widgets = {"listed_on": DateInput, "description": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.parent_id and not self.is_bound:
+            self.fields["parent_name"].initial = self.instance.parent.name
+
     def clean_credit_code(self) -> str:
         # People paste codes with spaces, in lower case or full width; the checks run on the normal form.
         return normalise_credit_code(self.cleaned_data.get("credit_code") or "")
@@ -390,6 +403,27 @@ class OrganisationForm(VersionedModelForm):
 
     def clean_aliases(self) -> list[str]:
         return [line.strip() for line in (self.cleaned_data.get("aliases") or "").splitlines() if line.strip()]
+
+    def clean_parent_name(self) -> Organisation | None:
+        text = (self.cleaned_data.get("parent_name") or "").strip()
+        if not text:
+            return None
+        code = normalise_credit_code(text)
+        found = list(Organisation.objects.filter(Q(name=text) | Q(credit_code=code) | Q(name_en=text))[:2])
+        if not found:
+            found = list(Organisation.objects.filter(name_key=normalise_organisation_name(text))[:2])
+        if not found:
+            raise ValidationError(_("No organisation is called “%(name)s”.") % {"name": text})
+        if len(found) > 1:
+            raise ValidationError(
+                _("Several organisations are called “%(name)s”: give the credit code.") % {"name": text}
+            )
+        return found[0]
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        if "parent_name" in self.cleaned_data:
+            self.instance.parent = self.cleaned_data["parent_name"]
 
 
 class ContactForm(VersionedModelForm):

@@ -221,6 +221,17 @@ class Organisation(OwnedRecord):
     exchange = models.CharField(_("stock exchange"), max_length=10, choices=Exchange.choices, blank=True)
     stock_code = models.CharField(_("stock code"), max_length=20, blank=True)
     listed_on = models.DateField(_("listing date"), null=True, blank=True)
+    # The group (集团): a subsidiary names its parent; claims and collisions look at the
+    # whole tree under the top parent (crm.groups). crm.services refuses a cycle.
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="subsidiaries",
+        null=True,
+        blank=True,
+        verbose_name=_("parent organisation"),
+        help_text=_("The parent company, if this is a subsidiary or branch of a group."),
+    )
 
     # Other names it goes by: former names, short names, brands (Murata for 村田), in any
     # script; searched like the names (crm.search).
@@ -256,6 +267,8 @@ class Organisation(OwnedRecord):
                 condition=Q(credit_code="") | Q(credit_code__regex=r"^[0-9A-HJ-NPQRTUWXY]{18}$"),
                 name="organisation_credit_code_normalised",
             ),
+            # Longer cycles are refused by crm.services (organisation_save).
+            models.CheckConstraint(condition=~Q(parent=models.F("pk")), name="organisation_not_own_parent"),
         ]
 
     def __str__(self) -> str:

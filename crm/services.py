@@ -26,6 +26,7 @@ from core.records import (
     stored_version,
     validation_error_to_domain,
 )
+from crm import collisions, groups
 from crm.credit_code import normalise as normalise_credit_code
 from crm.models import VISIT_HISTORY, Contact, Industry, Mission, Organisation, Qualification, Visit
 
@@ -99,6 +100,7 @@ def organisation_save(*, organisation: Organisation, by: User) -> Organisation:
             )
     if organisation.exchange and not organisation.stock_code:
         raise DomainError(_("A listed organisation needs its stock code."), field="stock_code")
+    _check_parent(organisation)
     full_clean_or_refuse(organisation)
     try:
         with transaction.atomic():
@@ -109,6 +111,20 @@ def organisation_save(*, organisation: Organisation, by: User) -> Organisation:
             _("Another organisation already has this credit code."), code="duplicate_credit_code", field="credit_code"
         ) from error
     return organisation
+
+
+def _check_parent(organisation: Organisation) -> None:
+    """A parent may not be the organisation itself nor one of its subsidiaries (a cycle
+    would make the group endless); the database refuses the first case too."""
+    if organisation.parent_id is None or organisation.pk is None:
+        return
+    if organisation.parent_id == organisation.pk or organisation.parent_id in groups.descendant_ids(organisation.pk):
+        raise DomainError(
+            _("%(parent)s is part of %(organisation)s's own group below it: it cannot be its parent.")
+            % {"parent": organisation.parent, "organisation": organisation.name},
+            code="group_cycle",
+            field="parent",
+        )
 
 
 @transaction.atomic
@@ -336,6 +352,14 @@ def visit_save(
         _visits_changed({visit.organisation_id})
     elif (stored.organisation_id, stored.date) != (visit.organisation_id, visit.date):
         _visits_changed({stored.organisation_id, visit.organisation_id})
+    # A new visit, or one moved to another organisation, is work on that group: it renews
+    # the team's own registration or is a collision with another team's (crm.collisions).
+    visit.claim_notice = None
+    if stored is None or stored.organisation_id != visit.organisation_id:
+        touch = collisions.Touch(
+            organisation_id=visit.organisation_id, team_id=visit.team_id, by=by, via="visit", on=visit.date
+        )
+        visit.claim_notice = collisions.record([touch])[0]
     return visit
 
 

@@ -26,7 +26,7 @@ from core import idempotency, permissions
 from core.errors import DomainError
 from core.pagination import BoundedPaginator, requested_page
 from core.records import stored_version
-from crm import selectors, services
+from crm import collisions, groups, selectors, services
 from crm.filters import ContactFilter, MissionFilter, MissionStatus, OrganisationFilter, VisitFilter
 from crm.forms import (
     MAX_OFFICERS,
@@ -132,6 +132,9 @@ class OrganisationDetailView(LoginRequiredMixin, DetailView):
             contacts=contacts,
             qualifications=list(organisation.qualifications.all()),
             can_edit=permissions.can_edit_record(user, organisation),
+            group=groups.group_members(organisation),
+            claim_holder=collisions.holder_of(organisation.pk),
+            claim_register_url=collisions.register_url(organisation.pk),
         )
         return context
 
@@ -158,11 +161,24 @@ class SimilarOrganisationsView(LoginRequiredMixin, View):
 
 
 class VisitContactsView(LoginRequiredMixin, View):
-    """htmx: the contacts of the organisation picked on the visit form."""
+    """htmx: the contacts of the organisation picked on the visit form, and the notice
+    when another team registered the organisation's group (crm.collisions)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        form = VisitForm(user=request.user, initial={"organisation": request.GET.get("organisation")})
-        return render(request, "crm/includes/visit_contacts.html", {"form": form})
+        organisation = request.GET.get("organisation")
+        form = VisitForm(user=request.user, initial={"organisation": organisation})
+        notice = None
+        if organisation and organisation.isdigit():
+            notice = collisions.notice_for(int(organisation), request.user.team_id)
+        return render(request, "crm/includes/visit_contacts.html", {"form": form, "claim_notice": notice})
+
+
+def warn_of_claim(request: HttpRequest, record) -> None:
+    """After a save: tell the writer which team registered the group first (the service
+    left its notice on the record; nothing else of that team's work is shown)."""
+    notice = getattr(record, "claim_notice", None)
+    if notice is not None:
+        messages.warning(request, notice.text)
 
 
 class MissionAutocompleteView(LoginRequiredMixin, View):
@@ -251,6 +267,10 @@ class VisitCreateView(LoginRequiredMixin, FormView):
             # A mission of the officer's under way today: offered, one tap applies it.
             today = timezone.localdate()
             context["suggested_mission"] = selectors.missions_under_way(user=self.request.user, on=today).first()
+        if form is not None and str(form["organisation"].value() or "").isdigit():
+            context["claim_notice"] = collisions.notice_for(
+                int(form["organisation"].value()), self.request.user.team_id
+            )
         return context
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -307,6 +327,7 @@ class VisitCreateView(LoginRequiredMixin, FormView):
             form.add_error(self._field_for(form, stage, error.field), error.message)
             return self.form_invalid(form)
         messages.success(self.request, _("Visit to %(organisation)s logged.") % {"organisation": organisation.name})
+        warn_of_claim(self.request, visit)
         return HttpResponseRedirect(self._next_url() or reverse("crm:organisation_detail", args=[organisation.pk]))
 
     @staticmethod
@@ -539,6 +560,7 @@ class VersionedEditView(LoginRequiredMixin, View):
             form.add_error(error.field if error.field in form.fields else None, error.message)
             return self.render(form, record)
         messages.success(request, _("Saved: %(record)s.") % {"record": saved})
+        warn_of_claim(request, saved)
         return HttpResponseRedirect(self.success_url(saved))
 
     def render(self, form, record, *, newer: list | None = None) -> HttpResponse:

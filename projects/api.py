@@ -29,6 +29,7 @@ from core.api import (
     VersionedMixin,
 )
 from core.api_access import CHANGE_REFUSAL, MayChange
+from crm.api import ClaimNoticeField
 from projects import services
 from projects.filters import ProjectFilter, ReplanFilter, StageChangeFilter
 from projects.models import PLANNED_STAGES, Project, Replan, Stage, StageChange
@@ -47,6 +48,7 @@ class ProjectSerializer(OwnedRecordSerializer):
     owner_name = serializers.CharField(source="owner.__str__", read_only=True)
     team_name = serializers.CharField(source="team.name", read_only=True, allow_null=True)
     investor_name = serializers.CharField(source="investor.name", read_only=True)
+    claim_notice = ClaimNoticeField()
     # Blank while the project is not on hold: the schema's enum must admit "".
     held_stage = serializers.ChoiceField(choices=Stage.choices, allow_blank=True, read_only=True)
     tier = serializers.ChoiceField(
@@ -70,6 +72,7 @@ class ProjectSerializer(OwnedRecordSerializer):
             "name",
             "investor",
             "investor_name",
+            "claim_notice",
             "industry",
             "park",
             "kind",
@@ -260,7 +263,9 @@ class ProjectViewSet(APIBase, VersionedMixin, viewsets.ModelViewSet):
 
     def _answer(self, response: Response) -> Response:
         if response.status_code < 300 and response.data and "id" in response.data:
+            notice = response.data.get("claim_notice")  # said by the write; the fresh read has none
             response.data = self._fresh(response.data["id"])
+            response.data["claim_notice"] = notice
             response["ETag"] = f'"{response.data["version"]}"'
         return response
 

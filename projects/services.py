@@ -27,6 +27,7 @@ from core.records import (
     stored_version,
     validation_error_to_domain,
 )
+from crm import collisions
 from crm import services as crm_services
 from crm.models import Visit
 from projects import rules
@@ -191,7 +192,21 @@ def project_save(*, project: Project, by: User, replan_reason: str = "") -> Proj
     project_touch(project)
     project.save()
     Replan.objects.bulk_create(replans)
+    project.claim_notice = None
+    if stored is None or (stored.investor_id, stored.team_id) != (project.investor_id, project.team_id):
+        project.claim_notice = collisions.record([_touch(project, by)])[0]
     return project
+
+
+def _touch(project: Project, by: User) -> collisions.Touch:
+    """A project on an investor is its team's work on the investor's group (claims)."""
+    return collisions.Touch(
+        organisation_id=project.investor_id,
+        team_id=project.team_id,
+        by=by,
+        via="project",
+        on=timezone.localdate(),
+    )
 
 
 @transaction.atomic
@@ -878,4 +893,7 @@ def projects_create_many(*, projects: list[NewProject], by: User) -> list[Projec
                 changes.append([getattr(change, name) for name in change_columns])
     bulk.insert_rows(Project.history.model, history_columns, history)
     bulk.insert_rows(StageChange, change_columns, changes)
+    notices = collisions.record([_touch(project, by) for project in instances])
+    for project, notice in zip(instances, notices, strict=True):
+        project.claim_notice = notice
     return instances

@@ -35,6 +35,7 @@ from core.pagination import BoundedPaginator, count_bound_for, requested_page
 from core.templatetags.amounts import format_amount
 from core.widgets import quick_selects
 from crm import selectors as crm_selectors
+from crm.views import warn_of_claim
 from projects import selectors, services
 from projects.forms import CompleteDateForm, ProjectForm, ReplanForm, StageChangeForm, bootstrap
 from projects.models import PIPELINE, PLANNED_STAGES, SIDE_EXITS, Project, Stage
@@ -332,6 +333,7 @@ class ProjectCreateView(LoginRequiredMixin, View):
                 _add_error(form, error)
             else:
                 messages.success(request, _("Project “%(name)s” created.") % {"name": project.name})
+                warn_of_claim(request, project)
                 return HttpResponseRedirect(reverse("projects:project_detail", args=[project.pk]))
         return render(request, self.template_name, {"form": form, "visit": self._visit(request)})
 
@@ -412,6 +414,7 @@ class ProjectUpdateView(LoginRequiredMixin, View):
                 _add_error(form, error)
             else:
                 messages.success(request, _("Project “%(name)s” saved.") % {"name": form.instance.name})
+                warn_of_claim(request, form.instance)
                 return HttpResponseRedirect(reverse("projects:project_detail", args=[pk]))
         # What is shown in the page's header is the stored project, not the edited copy.
         stored = selectors.project_for(request.user, pk)

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from claims.models import Collision, Decision
 from core.errors import DomainError
 from core.models import AuditEvent, Department, EmailDigest, Heartbeat, Notification, User
 from crm import services as crm_services
@@ -27,6 +28,7 @@ from projects import reminders
 from projects.models import Project, Reminder, ReminderRule, Replan, Stage, StageChange, Target
 from projects.services import project_change_stage, project_replan
 from tests.chains.rows import add_chain_rows
+from tests.claims.rows import add_claim_rows
 from tests.factories import (
     ContactFactory,
     DepartmentFactory,
@@ -147,6 +149,7 @@ def add_rows(n: int) -> None:
             name="高新技术企业3000家", metric=Target.Metric.HIGH_TECH, value=3000, starts_on=today, deadline=today
         )
         add_chain_rows(owner)
+        add_claim_rows(owner)
         ExchangeRate.objects.create(
             currency="GBP", year=1990 + ExchangeRate.objects.count(), rate=Decimal("9.1"), source="test figure"
         )
@@ -185,7 +188,7 @@ def test_every_admin_page_opens_for_an_admin(model, zone, admin_user, browser):
         assert client.get(admin_url(model, "simple_history", obj.pk, version.history_id)).status_code == 200
     else:
         assert client.get(admin_url(model, "history", obj.pk)).status_code == 200  # Django's log
-    if model in {StageChange, Replan, Reminder, Notification, EmailDigest, Heartbeat, AuditEvent}:
+    if model in {StageChange, Replan, Reminder, Notification, EmailDigest, Heartbeat, AuditEvent, Collision, Decision}:
         # Records of what happened (or of a process): nobody adds them by hand.
         assert client.get(admin_url(model, "add")).status_code == 403
     else:
@@ -643,7 +646,7 @@ def test_every_page_opens_on_the_demo_data(browser):
         client = browser(User.objects.get(username=username))
         for model, _ in registered():
             response = client.get(admin_url(model, "changelist"))
-            admins_only = model._meta.app_label in ("core", "authtoken", "chains") or model is ReminderRule
+            admins_only = model._meta.app_label in ("core", "authtoken", "chains", "claims") or model is ReminderRule
             if (username != "admin" and admins_only) or (username == "officer" and model is Reminder):
                 # People, teams, reminder rules and the industry workbench: admins; the reminder log: managers too.
                 assert response.status_code == 403

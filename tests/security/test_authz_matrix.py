@@ -34,8 +34,11 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from chains.models import ChainTarget, IndustryMember
+from claims.models import Collision
+from claims.services import claim_register
 from core.models import Notification, User
-from crm.models import Industry, Qualification
+from crm.models import Industry, Qualification, Visit
+from crm.services import visit_save
 from projects.models import Project, Replan, StageChange
 from projects.services import project_change_stage, project_replan
 from tests.factories import (
@@ -91,6 +94,10 @@ ACCESS = {
     # Admins only; the others are refused (403).
     "admin_only": {
         "any": {"officer": DENIED, "other_officer": DENIED, "manager": DENIED, "other_manager": DENIED, "admin": EDIT}
+    },
+    # Deciding a collision between teams A and B: a manager of both, or an admin.
+    "arbitration": {
+        "own": {"officer": READ, "other_officer": READ, "manager": READ, "other_manager": READ, "admin": EDIT}
     },
     # Deleting a project: a manager of its team or an admin.
     "project_delete": {
@@ -159,6 +166,9 @@ def build_world() -> World:
     job = ImportJob.objects.create(kind="organisations", user=officer, filename="orgs.xlsx", content=b"")
     Qualification.objects.create(organisation=organisation, kind=Qualification.Kind.HIGH_TECH, year=2023)
     add_rows(1)  # one row of every other kind the admin shows
+    claim = claim_register(organisation=organisation, team=team_a, first_contact_on=today, by=officer)
+    visit_save(visit=Visit(organisation=organisation, date=today, summary="欧洲组拜访"), by=users["other_officer"])
+    collision = Collision.objects.get(claim=claim)
     for obj in (organisation, contact, mission, visit, project, secret):
         obj.refresh_from_db()
     world = World(users=users)
@@ -183,6 +193,7 @@ def build_world() -> World:
         "team": {"own": team_a},
         "user": {"own": officer},
         "qualification": {"own": Qualification.objects.get(organisation=organisation)},
+        "collision": {"own": collision},
     }
     return world
 
@@ -325,6 +336,14 @@ CLASSIFIED: dict[str, Rule | None] = {
     "chains:member_remove": Rule("industry_items", ("POST",), obj="member", kwargs=pk),
     "chains:document_upload": Rule("industry_items", ("POST",), obj="cluster", kwargs=pk),
     "chains:document_download": Rule("user", obj="document", kwargs=pk),
+    # First-contact registration: anyone registers for their own team (the form offers
+    # only those); anyone reads the list (managers also see the collisions); a manager
+    # of both teams or an admin decides a collision.
+    "claims:claim_list": Rule("user"),
+    "claims:claim_register": Rule(
+        "user", ("GET", "POST"), obj="organisation", kwargs=lambda o: {"organisation_pk": o.pk}
+    ),
+    "claims:collision_decide": Rule("arbitration", ("POST",), obj="collision", kwargs=pk),
     # API: the token endpoint, the docs; the rest comes from the schema.
     "api:token": Rule("user", ("POST",), public=True),
     # The schema takes seconds to build: one logged-in role is enough, it holds no records.
@@ -684,6 +703,11 @@ ADMIN_MODELS: dict[str, AdminRule] = {
     "core.Notification": AdminRule(ADMINS_READ, NOBODY, same_for_one(ADMINS_READ)),
     "core.EmailDigest": AdminRule(ADMINS_READ, NOBODY, same_for_one(ADMINS_READ)),
     # Reminders: managers and admins read them.
+    # First-contact registrations: admins fix them; collisions and decisions are written
+    # by the claims page, admins read them.
+    "claims.Claim": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
+    "claims.Collision": AdminRule(ADMINS_READ, NOBODY, same_for_one(ADMINS_READ)),
+    "claims.Decision": AdminRule(ADMINS_READ, NOBODY, same_for_one(ADMINS_READ)),
     "projects.Reminder": AdminRule(
         {**ADMINS_READ, "manager": READ, "other_manager": READ},
         NOBODY,

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
+from crm import collisions
 from crm.models import Organisation
 from transfer.columns import Column
 from transfer.importers.named import NamedOrganisations
@@ -26,6 +27,17 @@ from transfer.parsing import header_unit, lookup_key
 from transfer.reading import FileRefused, FormulaText
 
 logger = logging.getLogger(__name__)
+
+
+def warn_of_claim(result: RowResult, record, column: str) -> None:
+    """A row that works on a group another team registered first (首谈报备) is imported
+    all the same, with the notice as a warning (who and since when, nothing more). The
+    service recorded the collision; a project written later in one batch is only peeked."""
+    notice = getattr(record, "claim_notice", None)
+    if notice is None and not hasattr(record, "claim_notice"):
+        notice = collisions.notice_for(getattr(record, "investor_id", None), record.team_id)
+    if notice is not None:
+        result.warnings.append((column, notice.text))
 
 
 class RowError(Exception):

@@ -26,7 +26,7 @@ from transfer.columns import (
     reference_column,
     text_column,
 )
-from transfer.importers.engine import Importer, RowError, RowResult
+from transfer.importers.engine import Importer, RowError, RowResult, warn_of_claim
 from transfer.importers.shared import owner_column, team_column
 from transfer.money import Rates, missing_rate
 from transfer.parsing import lookup_key
@@ -547,6 +547,7 @@ class ProjectImporter(Importer):
         else:
             project_services.project_save(project=project, by=self.user)
             self._advance(project, values, result)
+        warn_of_claim(result, project, self.column("investor").header())
         result.action = "create"
         result.signature = f"new|{len(result.changes)}"
         self._projects[(investor.pk, lookup_key(project.name))] = project

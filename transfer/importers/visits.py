@@ -8,7 +8,7 @@ from crm import services as crm_services
 from crm.models import Visit
 from transfer import parsing
 from transfer.columns import ChoiceLookup, Column, choice_column, date_column, id_column, reference_column, text_column
-from transfer.importers.engine import Importer, RowError, RowResult
+from transfer.importers.engine import Importer, RowError, RowResult, warn_of_claim
 from transfer.importers.shared import organisation_ref_columns
 from transfer.parsing import lookup_key
 
@@ -101,6 +101,7 @@ class VisitImporter(Importer):
             visit = Visit(organisation=organisation)
             self.set_fields(visit, values, fields)
             crm_services.visit_save(visit=visit, by=self.user, officers=officers, contacts=contacts)
+            warn_of_claim(result, visit, self.column("organisation").header())
             result.action = "create"
             result.signature = "new"
             return
@@ -117,5 +118,6 @@ class VisitImporter(Importer):
                 officers=officers if "officers" in changed else None,
                 contacts=contacts if "contacts" in changed else None,
             )
+            warn_of_claim(result, visit, self.column("organisation").header())
         result.action = "update" if result.changes else "unchanged"
         result.signature = f"{visit.pk}|{len(result.changes)}"
