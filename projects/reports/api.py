@@ -88,7 +88,7 @@ class PeriodSerializer(serializers.Serializer):
 class ColumnSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["text", "int", "yi", "percent", "date"])
+    kind = serializers.ChoiceField(choices=["text", "int", "count", "yi", "percent", "date"])
 
 
 def table_serializer(name: str, row: type[serializers.Serializer]) -> type[serializers.Serializer]:
@@ -323,15 +323,37 @@ OfficerRowSerializer = type(
     (serializers.Serializer,),
     {"user_id": serializers.IntegerField(), "team": serializers.CharField(allow_blank=True), **_score_fields()},
 )
+
+
+def credited_count():
+    return serializers.DecimalField(
+        max_digits=16,
+        decimal_places=4,
+        coerce_to_string=False,
+        help_text="Projects counted in shares: a project whose credit is split counts as each team's share.",
+    )
+
+
 TeamRowSerializer = type(
-    "TeamScoreSerializer", (serializers.Serializer,), {"team_id": serializers.IntegerField(), **_score_fields()}
+    "TeamScoreSerializer",
+    (serializers.Serializer,),
+    {
+        "team_id": serializers.IntegerField(),
+        **_score_fields(),
+        "new_projects": credited_count(),
+        "signed": credited_count(),
+    },
 )
+ZoneRowSerializer = type("ZoneScoreSerializer", (serializers.Serializer,), _score_fields())
 
 
 class ScorecardsSerializer(serializers.Serializer):
     period = PeriodSerializer()
     officers = table_serializer("OfficerScoresTable", OfficerRowSerializer)()
     teams = table_serializer("TeamScoresTable", TeamRowSerializer)()
+    zone = table_serializer("ZoneScoresTable", ZoneRowSerializer)(
+        help_text="Every project counted once: the teams' rows add up to it."
+    )
 
 
 # --- Views ---------------------------------------------------------------------------------
@@ -505,6 +527,7 @@ class ScorecardView(ReportView):
             "period": period_data(report.period),
             "officers": report.officers.as_dict(),
             "teams": report.teams.as_dict(),
+            "zone": report.zone.as_dict(),
         }
         return Response(ScorecardsSerializer(data).data)
 
