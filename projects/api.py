@@ -177,7 +177,7 @@ class CreditShareSerializer(StrictTypesMixin, serializers.Serializer):
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
     team_name = serializers.SerializerMethodField()
     share = serializers.DecimalField(
-        max_digits=5, decimal_places=2, coerce_to_string=False, help_text="Percent, above 0 and at most 100."
+        max_digits=5, decimal_places=2, help_text='Percent, above 0 and at most 100, as a string ("62.50").'
     )
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
