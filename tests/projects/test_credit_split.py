@@ -245,3 +245,21 @@ def test_the_admin_inline_saves_through_the_service(client, admin_user, officer,
     assert client.post(change_url(project), data).status_code == 302
     assert shares(project) == {team.name: Decimal(80), other_team.name: Decimal(20)}
     assert Stage(project.stage) == Stage.LEAD
+
+
+def test_the_scorecards_api_gives_the_exact_shares_beside_whole_counts(
+    zone,
+    admin_user,
+    client_for,
+    team,
+    other_team,  # noqa: F811
+):
+    project_set_credit(
+        project=zone.projects["P1"], shares=[Share(team, Decimal(60)), Share(other_team, Decimal(40))], by=admin_user
+    )
+    body = client_for(admin_user).get("/api/v1/reports/scorecards/", {"year": 2024}).json()
+    teams = {row["name"]: row for row in body["teams"]["rows"]}
+    assert teams["日韩招商组"]["credited_signed"] == 4.6 and teams["日韩招商组"]["signed"] == 5
+    assert teams["欧洲招商组"]["credited_signed"] == 2.4 and teams["欧洲招商组"]["signed"] == 2
+    [zone_row] = body["zone"]["rows"]
+    assert sum(row["credited_signed"] for row in teams.values()) == zone_row["signed"] == 7
