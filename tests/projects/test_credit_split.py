@@ -78,8 +78,8 @@ def test_the_page_shows_shares_with_two_decimals_and_the_zone_row(zone, admin_us
     client.force_login(admin_user)
     html = client.get(reverse("reports:scorecards"), {"year": 2024}).content.decode()
     assert 'id="table-zone"' in html
-    assert ">0.33<" in html  # 国内招商组's third of a signing
-    assert ">5.33<" in html  # 日韩招商组: five whole signings and a third
+    assert '<td class="text-end text-nowrap" data-label="签约">0.33</td>' in html  # 国内招商组's third, unlinked
+    assert ">5.33</td>" in html  # 日韩招商组: five whole signings and a third
 
 
 def test_the_scorecards_queries_do_not_grow_with_the_splits(
@@ -263,3 +263,13 @@ def test_the_scorecards_api_gives_the_exact_shares_beside_whole_counts(
     assert teams["欧洲招商组"]["credited_signed"] == 2.4 and teams["欧洲招商组"]["signed"] == 2
     [zone_row] = body["zone"]["rows"]
     assert sum(row["credited_signed"] for row in teams.values()) == zone_row["signed"] == 7
+
+
+def test_a_team_number_with_shares_in_it_links_nowhere(zone, admin_user, team, other_team):  # noqa: F811
+    third = TeamFactory(name="国内招商组")
+    project_set_credit(
+        project=zone.projects["P3"], shares=[Share(other_team, Decimal(50)), Share(third, Decimal(50))], by=admin_user
+    )
+    teams = team_rows(admin_user)
+    assert teams["日韩招商组"]["links"]["signed"]  # no split touches it: its list is its number
+    assert teams["欧洲招商组"]["links"] == {} and teams["国内招商组"]["links"] == {}

@@ -106,7 +106,9 @@ def _with_credit(plain: dict, credited: dict) -> dict:
     """A team's project aggregates: whole for its unsplit projects, plus its shares."""
     combined = dict(plain)
     for key in CREDITED:
-        combined[key] = Decimal(plain.get(key) or 0) + credited.get(key, 0)
+        value = Decimal(plain.get(key) or 0) + credited.get(key, 0)
+        # A whole number of projects stays a whole number (an int, as without splits).
+        combined[key] = int(value) if key != "signed_total" and value == value.to_integral_value() else value
     return combined
 
 
@@ -205,6 +207,7 @@ def scorecards(*, user: User, period: Period, today: dt.date | None = None) -> S
         "new_projects": Count("pk", filter=_reached(Stage.LEAD, period) & unsplit),
         "signed": Count("pk", filter=_reached(Stage.SIGNED, period) & unsplit),
         "signed_total": Sum("total_investment", filter=_reached(Stage.SIGNED, period) & unsplit),
+        "carries_split": Count("pk", filter=Q(split=True)),
     }
     by_team_projects = {
         row["team_id"]: row
@@ -231,7 +234,11 @@ def scorecards(*, user: User, period: Period, today: dt.date | None = None) -> S
                     by_team_visits.get(team.pk, {}),
                     _with_credit(by_team_projects.get(team.pk, {}), credited.get(team.pk, {})),
                 ),
-                "links": {
+                # The project list shows whole projects of a team: it cannot stand behind
+                # a number with shares in it, so such a number links nowhere.
+                "links": {}
+                if team.pk in credited or by_team_projects.get(team.pk, {}).get("carries_split")
+                else {
                     "new_projects": links.url({"team": team.pk, **Links.reached(Stage.LEAD, period)}),
                     "signed": links.url({"team": team.pk, **signed_params}),
                     "signed_yi": links.url({"team": team.pk, **signed_params}),
