@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from other test packages)
 """A project's credit split between teams (分成): one service on every path (web form,
 API, admin inline), and the scorecards that count the shares add up to the zone."""
 
@@ -43,7 +44,7 @@ def zone_row(user) -> dict:
 # --- Scorecards -----------------------------------------------------------------------------
 
 
-def test_scorecards_with_split_credit_add_up_to_the_zone_total(zone, admin_user, team, other_team):  # noqa: F811
+def test_scorecards_with_split_credit_add_up_to_the_zone_total(zone, admin_user, team, other_team):
     third = TeamFactory(name="国内招商组")
     p1, p3 = zone.projects["P1"], zone.projects["P3"]  # 15亿 of team 1, 120亿 of team 2, both signed in 2024
     project_set_credit(project=p1, shares=[Share(team, Decimal(60)), Share(other_team, Decimal(40))], by=admin_user)
@@ -64,14 +65,14 @@ def test_scorecards_with_split_credit_add_up_to_the_zone_total(zone, admin_user,
     assert teams["欧洲招商组"]["signed_yi"] == Decimal(30) + Decimal(6) + Decimal("39.996")
 
 
-def test_a_project_without_a_split_counts_whole_for_its_own_team(zone, admin_user):  # noqa: F811
+def test_a_project_without_a_split_counts_whole_for_its_own_team(zone, admin_user):
     teams, total = team_rows(admin_user), zone_row(admin_user)
     assert teams["日韩招商组"]["signed"] == 5 and teams["欧洲招商组"]["signed"] == 2
     for key in CREDITED:
         assert sum(row[key] for row in teams.values()) == total[key], key
 
 
-def test_the_page_shows_shares_with_two_decimals_and_the_zone_row(zone, admin_user, client, team, other_team):  # noqa: F811
+def test_the_page_shows_shares_with_two_decimals_and_the_zone_row(zone, admin_user, client, team, other_team):
     third = TeamFactory(name="国内招商组")
     thirds = [Share(team, Decimal("33.33")), Share(other_team, Decimal("33.33")), Share(third, Decimal("33.34"))]
     project_set_credit(project=zone.projects["P3"], shares=thirds, by=admin_user)
@@ -87,7 +88,7 @@ def test_the_scorecards_queries_do_not_grow_with_the_splits(
     admin_user,
     team,
     other_team,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -201,7 +202,7 @@ def test_an_officer_cannot_open_the_split_page(client, officer):
     )
 
 
-def test_the_api_reads_and_replaces_the_split(client_for, manager, officer, team, other_team):  # noqa: F811
+def test_the_api_reads_and_replaces_the_split(client_for, manager, officer, team, other_team):
     project = ProjectFactory(owner=manager)
     url = f"/api/v1/projects/{project.pk}/credit/"
     api = client_for(manager)
@@ -252,7 +253,7 @@ def test_the_scorecards_api_gives_the_exact_shares_beside_whole_counts(
     admin_user,
     client_for,
     team,
-    other_team,  # noqa: F811
+    other_team,
 ):
     project_set_credit(
         project=zone.projects["P1"], shares=[Share(team, Decimal(60)), Share(other_team, Decimal(40))], by=admin_user
@@ -265,7 +266,7 @@ def test_the_scorecards_api_gives_the_exact_shares_beside_whole_counts(
     assert sum(row["credited_signed"] for row in teams.values()) == zone_row["signed"] == 7
 
 
-def test_a_team_number_with_shares_in_it_links_nowhere(zone, admin_user, team, other_team):  # noqa: F811
+def test_a_team_number_with_shares_in_it_links_nowhere(zone, admin_user, team, other_team):
     third = TeamFactory(name="国内招商组")
     project_set_credit(
         project=zone.projects["P3"], shares=[Share(other_team, Decimal(50)), Share(third, Decimal(50))], by=admin_user
