@@ -21,7 +21,18 @@ from core.admin_base import AccessMixin, ReadOnlyInline, RecordAdmin, ServiceFor
 from core.errors import DomainError
 from projects import services
 from projects.admin_reminders import OverdueLevelFilter, overdue_level_column
-from projects.models import PIPELINE, SIDE_EXITS, Project, Replan, Stage, StageChange, actual_field
+from projects.credit import Share, can_split_credit, check_shares, project_set_credit
+from projects.models import (
+    PIPELINE,
+    SIDE_EXITS,
+    LossReason,
+    Project,
+    ProjectCredit,
+    Replan,
+    Stage,
+    StageChange,
+    actual_field,
+)
 from projects.reminders import with_overdue_level
 from projects.tiers import REPORTING_THRESHOLD, TIER_FLOORS, Tier, current_tier_key
 
@@ -42,6 +53,18 @@ class ProjectForm(ServiceForm):
         help_text=_("Leave empty to keep the stage."),
     )
     stage_date = forms.DateField(label=_("Date reached"), required=False, widget=AdminDateWidget)
+    loss_reason = forms.ChoiceField(
+        label=_("Why was it lost?"),
+        required=False,
+        choices=[("", "---------"), *LossReason.choices],
+        help_text=_("Needed to drop a project."),
+    )
+    lost_to = forms.CharField(
+        label=_("Competing location"),
+        required=False,
+        max_length=100,
+        help_text=_("Where the project went, when it went to another location (e.g. 苏州工业园区)."),
+    )
     stage_note = forms.CharField(
         label=_("Reason or note"),
         required=False,
@@ -148,6 +171,52 @@ class TeamScopeFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CreditFormSet(forms.BaseInlineFormSet):
+    """The split as a whole: checked by the credit service's rules before anything is saved."""
+
+    def shares(self) -> list[Share]:
+        return [
+            Share(form.cleaned_data["team"], form.cleaned_data["share"], form.cleaned_data.get("note") or "")
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("team")
+        ]
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        try:
+            check_shares(self.shares())
+        except DomainError as error:
+            raise forms.ValidationError(error.message) from error
+
+
+class CreditInline(admin.TabularInline):
+    """A project's credit split; saved whole through projects.credit.project_set_credit."""
+
+    model = ProjectCredit
+    formset = CreditFormSet
+    extra = 0
+    fields = ("team", "share", "note")
+    verbose_name = _("credit share")
+    verbose_name_plural = _("credit split (shares add up to 100%; none: 100% to the project's team)")
+
+    def _may(self, request, obj) -> bool:
+        return obj is not None and can_split_credit(request.user, obj)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return True
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._may(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._may(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._may(request, obj)
+
+
 @admin.register(Project)
 class ProjectAdmin(RecordAdmin):
     form = ProjectForm
@@ -176,6 +245,8 @@ class ProjectAdmin(RecordAdmin):
         "stage",
         "held_stage",
         "exit_reason",
+        "loss_reason",
+        "lost_to",
         *ACTUAL_DATES,
         "tier",
         "investment_yi",
@@ -251,11 +322,24 @@ class ProjectAdmin(RecordAdmin):
             (_("Responsibility"), {"fields": ["owner", "team", "is_major", "is_confidential"]}),
         ]
         if obj is not None:  # a new project starts as a lead: no stage to show yet
-            fieldsets.append((_("Stage"), {"fields": ["stage", "held_stage", "exit_reason", *ACTUAL_DATES]}))
+            fieldsets.append(
+                (
+                    _("Stage"),
+                    {"fields": ["stage", "held_stage", "exit_reason", "loss_reason", "lost_to", *ACTUAL_DATES]},
+                )
+            )
         plan = ["signed_planned", "started_planned", "completed_planned", "producing_planned"]
         fieldsets.append((_("Plan"), {"fields": [*plan, "replan_reason"] if editing else plan}))
         if editing:
-            stage_fields = ["to_stage", "stage_date", "signed_amount", "stage_note", "stage_seen"]
+            stage_fields = [
+                "to_stage",
+                "stage_date",
+                "signed_amount",
+                "loss_reason",
+                "lost_to",
+                "stage_note",
+                "stage_seen",
+            ]
             if permissions.can_correct_stage(request.user):
                 stage_fields.append("correction")
             fieldsets.append((_("Change stage"), {"fields": stage_fields}))
@@ -273,7 +357,7 @@ class ProjectAdmin(RecordAdmin):
         return form
 
     def get_inlines(self, request, obj):
-        return [] if obj is None else [StageChangeInline, ReplanInline]
+        return [] if obj is None else [CreditInline, StageChangeInline, ReplanInline]
 
     @admin.display(description=_("project"), ordering="name")
     def name_and_investor(self, obj) -> str:
@@ -313,7 +397,20 @@ class ProjectAdmin(RecordAdmin):
                 reason=note,
                 signed_amount=data.get("signed_amount"),
                 correction=bool(data.get("correction")),
+                loss_reason=data.get("loss_reason") or "",
+                lost_to=data.get("lost_to") or "",
             )
+
+    def save_formset(self, request, form, formset, change):
+        if isinstance(formset, CreditFormSet):
+            # The split is saved whole by its service; the admin's log reads these lists.
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+            if formset.has_changed():
+                formset.new_objects = project_set_credit(
+                    project=form.instance, shares=formset.shares(), by=request.user
+                )
+            return
+        super().save_formset(request, form, formset, change)
 
     def delete_model(self, request, obj):
         services.project_delete(project=obj, by=request.user)

@@ -29,10 +29,13 @@ from core.api import (
     VersionedMixin,
 )
 from core.api_access import CHANGE_REFUSAL, MayChange
+from core.i18n import display_name
+from core.models import Team
 from crm.api import ClaimNoticeField
 from projects import services
+from projects.credit import Share, can_split_credit, credit_of, project_set_credit
 from projects.filters import ProjectFilter, ReplanFilter, StageChangeFilter
-from projects.models import PLANNED_STAGES, Project, Replan, Stage, StageChange
+from projects.models import PLANNED_STAGES, LossReason, Project, Replan, Stage, StageChange
 from projects.reminders import with_overdue_level
 from projects.tiers import Tier
 
@@ -94,6 +97,8 @@ class ProjectSerializer(OwnedRecordSerializer):
             "stage",
             "held_stage",
             "exit_reason",
+            "loss_reason",
+            "lost_to",
             "overdue_level",
             "lead_on",
             "negotiating_on",
@@ -122,6 +127,8 @@ class ProjectSerializer(OwnedRecordSerializer):
             "stage",
             "held_stage",
             "exit_reason",
+            "loss_reason",
+            "lost_to",
             "lead_on",
             "negotiating_on",
             "signed_on",
@@ -149,10 +156,43 @@ class ChangeStageSerializer(StrictTypesMixin, serializers.Serializer):
         required=False, allow_blank=True, default="", help_text="Why the project is put on hold or dropped."
     )
     signed_amount = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
+    loss_reason = serializers.ChoiceField(
+        choices=LossReason.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why a dropped project was lost; required to drop.",
+    )
+    lost_to = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=100,
+        help_text="The competing location, required when loss_reason is other_location.",
+    )
     correction = serializers.BooleanField(
         required=False, default=False, help_text="An admin moves the project back to correct an error."
     )
     version = serializers.IntegerField(required=False, help_text='The project version; or send If-Match: "<version>".')
+
+
+class CreditShareSerializer(StrictTypesMixin, serializers.Serializer):
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
+    team_name = serializers.SerializerMethodField()
+    share = serializers.DecimalField(
+        max_digits=5, decimal_places=2, help_text='Percent, above 0 and at most 100, as a string ("62.50").'
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+    def get_team_name(self, row) -> str:
+        return display_name(row["team"] if isinstance(row, dict) else row.team)
+
+
+class CreditSplitSerializer(StrictTypesMixin, serializers.Serializer):
+    shares = CreditShareSerializer(
+        many=True,
+        help_text="The whole split; the shares add up to 100. An empty list credits the project's own team fully.",
+    )
 
 
 class ReplanRequestSerializer(StrictTypesMixin, serializers.Serializer):
@@ -245,6 +285,10 @@ class ProjectViewSet(APIBase, VersionedMixin, viewsets.ModelViewSet):
             if permissions.can_delete_project(user, project):
                 return None
             return _("Only a manager of the project's team or an admin can delete a project.")
+        if self.action == "credit":
+            if can_split_credit(user, project):
+                return None
+            return _("Only a manager of the project's team or an admin can split its credit.")
         if permissions.can_edit_project(user, project):
             return None
         if self.action == "change_stage":
@@ -308,8 +352,40 @@ class ProjectViewSet(APIBase, VersionedMixin, viewsets.ModelViewSet):
                 reason=values["reason"],
                 signed_amount=values.get("signed_amount"),
                 correction=values["correction"],
+                loss_reason=values["loss_reason"],
+                lost_to=values["lost_to"],
             )
         return self._answer(Response({"id": project.pk}))
+
+    @extend_schema(
+        summary="The project's credit split between teams",
+        description="GET: each team's share in percent (a project without a split is credited 100% to its own "
+        "team). PUT: replace the whole split; the shares add up to 100, each team once; an empty list "
+        "credits the project's own team fully. Managers of the project's team and admins only.",
+        methods=["GET"],
+        responses={200: CreditSplitSerializer, **READ_ERRORS},
+    )
+    @extend_schema(
+        methods=["PUT"],
+        request=CreditSplitSerializer,
+        responses={200: CreditSplitSerializer, **PROJECT_WRITE_ERRORS},
+    )
+    @action(detail=True, methods=["get", "put"], url_path="credit")
+    def credit(self, request, pk=None):
+        project = self.get_object()  # 404 when hidden, 403 when the user may not split it
+        if request.method == "PUT":
+            data = CreditSplitSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            project_set_credit(
+                project=project,
+                shares=[Share(row["team"], row["share"], row.get("note", "")) for row in data.validated_data["shares"]],
+                by=request.user,
+            )
+        shares = [{"team": team, "share": share, "note": ""} for team, share in credit_of(project)]
+        notes = dict(project.credits.values_list("team_id", "note"))
+        for row in shares:
+            row["note"] = notes.get(row["team"].pk, "")
+        return Response(CreditSplitSerializer({"shares": shares}).data)
 
     @extend_schema(
         summary="Move a planned date, with a reason",

@@ -13,7 +13,7 @@ from core.models import AlertLevel, Team, User
 from crm.filters import industry_subtree
 from crm.models import Industry, Mission, Organisation, Park
 from crm.search import folded_contains, matching_organisation_ids
-from projects.models import Project, Replan, Stage, StageChange
+from projects.models import LossReason, Project, Replan, Stage, StageChange
 from projects.reminders import with_overdue_level
 from projects.tiers import LEGACY_TIER_KEYS, TIER_FLOORS, Tier, current_tier_key
 
@@ -158,6 +158,10 @@ class ProjectFilter(django_filters.FilterSet):
         field_name="created_at", lookup_expr="date__lte", label=_("created on or before")
     )
     overdue = django_filters.ChoiceFilter(choices=OVERDUE_CHOICES, method="by_overdue_level", label=_("overdue level"))
+    loss_reason = django_filters.MultipleChoiceFilter(
+        choices=LossReason.choices, label=_("loss reason"), distinct=False
+    )
+    lost_to = django_filters.CharFilter(field_name="lost_to", label=_("competing location"))
 
     class Meta:
         model = Project

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core import permissions
 from core.models import Team
 from crm.models import Mission, Organisation, Visit
-from projects.models import PLANNED_STAGES, Project, Stage
+from projects.models import PLANNED_STAGES, LossReason, Project, Stage
 from projects.selectors import Move
 
 
@@ -175,6 +175,16 @@ class StageChangeForm(forms.Form):
         widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0"}),
     )
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+    # A drop: why it was lost, from the list, and where it went (the service requires them).
+    loss_reason = forms.ChoiceField(
+        label=_("Why was it lost?"), choices=[("", "---------"), *LossReason.choices], required=False
+    )
+    lost_to = forms.CharField(
+        label=_("Competing location"),
+        max_length=100,
+        required=False,
+        help_text=_("Where the project went, when it went to another location (e.g. 苏州工业园区)."),
+    )
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
@@ -215,3 +225,32 @@ class ReplanForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         bootstrap(self)
+
+
+class CreditShareForm(forms.Form):
+    """One team's share of a project's credit (a row of the split)."""
+
+    team = forms.ModelChoiceField(label=_("team"), queryset=Team.objects.order_by("name"), required=False)
+    share = forms.DecimalField(
+        label=_("share (%)"),
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01", "min": "0", "max": "100"}),
+    )
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("team") and data.get("share") is None:
+            self.add_error("share", _("Enter the team's share in percent."))
+        if data.get("share") is not None and not data.get("team"):
+            self.add_error("team", _("Choose the team this share goes to."))
+        return data
+
+
+CreditFormSet = forms.formset_factory(CreditShareForm, extra=0, max_num=20, validate_max=True)

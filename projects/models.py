@@ -92,6 +92,22 @@ def planned_field(stage: Stage | str) -> str:
     return f"{stage}_planned"
 
 
+class LossReason(models.TextChoices):
+    """Why a project was lost (流失原因). A fixed list, not reference data: the reports
+    count by these values across years, and "another location" carries a rule of its own
+    (the competing location is required), which an editable list could not keep."""
+
+    OTHER_LOCATION = "other_location", _("Went to another location")
+    FINANCING = "financing", _("Financing")
+    POLICY = "policy", _("Policy")
+    STRATEGY = "strategy", _("The investor's strategy")
+    OTHER = "other", _("Other")
+
+
+# The stage columns a drop writes besides exit_reason (the note).
+LOSS_FIELDS = ["loss_reason", "lost_to"]
+
+
 class ProjectQuerySet(models.QuerySet):
     def live(self) -> ProjectQuerySet:
         return self.filter(is_deleted=False)
@@ -197,6 +213,13 @@ class Project(OwnedRecord):
         _("stage before hold"), max_length=12, choices=Stage.choices, blank=True, editable=False
     )
     exit_reason = models.CharField(_("reason for hold or drop"), max_length=300, blank=True, editable=False)
+    # Why a dropped project was lost (流失原因), from a fixed list, and where it went when
+    # it went to another location; exit_reason above is the note. Set only by the stage
+    # service, with the drop.
+    loss_reason = models.CharField(
+        _("loss reason"), max_length=16, choices=LossReason.choices, blank=True, default="", editable=False
+    )
+    lost_to = models.CharField(_("competing location"), max_length=100, blank=True, default="", editable=False)
 
     # Actual dates: set only by the stage service.
     lead_on = models.DateField(_("lead noted on"), null=True, blank=True, editable=False)
@@ -348,6 +371,16 @@ class Project(OwnedRecord):
             models.CheckConstraint(
                 condition=_all(_in_order(stage, Stage.DROPPED) for stage in [*PIPELINE, Stage.ON_HOLD]),
                 name="project_dropped_after_stages",
+            ),
+            # A dropped project has a loss reason from the list, and a competing location when
+            # it went to another location; a project not dropped has neither.
+            models.CheckConstraint(
+                condition=(
+                    Q(stage=Stage.DROPPED, loss_reason__in=LossReason.values)
+                    & (~Q(loss_reason=LossReason.OTHER_LOCATION) | ~Q(lost_to=""))
+                )
+                | (~Q(stage=Stage.DROPPED) & Q(loss_reason="", lost_to="")),
+                name="project_dropped_has_loss_reason",
             ),
             # A stage reached on an unknown date has no date (no stage value contains another).
             *[
@@ -651,3 +684,36 @@ class Target(models.Model):
             raise ValidationError({"min_tier": _("Only project metrics count by tier.")})
         if self.starts_on and self.deadline and self.deadline < self.starts_on:
             raise ValidationError({"deadline": _("The deadline comes after the start of the window.")})
+
+
+# --- Credit split (issue 22) -------------------------------------------------------------
+
+
+class ProjectCredit(models.Model):
+    """One team's share of a project's credit (分成), in percent.
+
+    A project without rows is credited 100% to its own team. With rows, the shares of
+    its teams add up to exactly 100: projects.credit.project_set_credit writes all of a
+    project's rows at once and checks the sum (a sum over rows is no CHECK). Team
+    reports count a project as its share (a fractional count, the amount times the
+    share); zone totals count the project once, whatever its split.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="credits", verbose_name=_("project"))
+    team = models.ForeignKey("core.Team", on_delete=models.PROTECT, related_name="+", verbose_name=_("team"))
+    share = models.DecimalField(_("share (%)"), max_digits=5, decimal_places=2)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("credit share")
+        verbose_name_plural = _("credit shares")
+        ordering = ["project", "-share", "team"]
+        constraints = [
+            models.CheckConstraint(condition=Q(share__gt=0, share__lte=100), name="credit_share_in_range"),
+            models.UniqueConstraint(fields=["project", "team"], name="credit_one_row_per_team"),
+        ]
+        indexes = [models.Index(fields=["team", "project"], name="credit_team_project")]
+
+    def __str__(self) -> str:
+        return f"{self.project} · {self.team} {self.share}%"

@@ -15,6 +15,9 @@ brackets below), so that a future code path cannot store it either:
 - the dates stages were reached are in pipeline order where both are known
   [project_stage_dates_in_order], a drop comes after every stage reached and the hold
   [project_dropped_after_stages]; none is in the future (not a CHECK: "today" moves);
+- a dropped project has a loss reason from the list, and the competing location when
+  it went to another location; no other project has either
+  [project_dropped_has_loss_reason];
 - a project on hold or dropped has a reason [project_exit_has_reason] and the open
   stage it left the pipeline at; a project in the pipeline has none
   [project_held_stage_iff_exit];
@@ -40,6 +43,7 @@ from projects.models import (
     PLANNED_STAGES,
     SIDE_EXITS,
     SIGNED_OR_LATER,
+    LossReason,
     Project,
     Stage,
     actual_field,
@@ -138,6 +142,7 @@ def check_pipeline(project: Project, *, stored: Project | None = None) -> None:
             code="held_stage_not_allowed",
             field="stage",
         )
+    _check_loss(project)
     _check_dates(project, stored)
 
 
@@ -181,3 +186,29 @@ def _check_dates(project: Project, stored: Project | None) -> None:
                 code="date_before_previous",
                 field="on",
             )
+
+
+def loss_asked(loss_reason: str, lost_to: str) -> tuple[str, str]:
+    """The loss reason and competing location of a drop as given, checked and trimmed;
+    the location is kept only for "went to another location"."""
+    reason, place = (loss_reason or "").strip(), " ".join((lost_to or "").split())
+    if reason not in LossReason.values:
+        raise DomainError(
+            _("Choose why the project was lost from the list."), code="loss_reason_required", field="loss_reason"
+        )
+    if reason != LossReason.OTHER_LOCATION:
+        return reason, ""
+    if not place:
+        raise DomainError(_("Say which location the project went to."), code="lost_to_required", field="lost_to")
+    if len(place) > Project._meta.get_field("lost_to").max_length:
+        raise DomainError(_("The name of the location is too long."), code="lost_to_too_long", field="lost_to")
+    return reason, place
+
+
+def _check_loss(project: Project) -> None:
+    if project.stage == Stage.DROPPED:
+        loss_asked(project.loss_reason, project.lost_to)
+    elif project.loss_reason or project.lost_to:
+        raise DomainError(
+            _("Only a dropped project has a loss reason."), code="loss_reason_not_allowed", field="loss_reason"
+        )

@@ -32,6 +32,7 @@ from crm import services as crm_services
 from crm.models import Visit
 from projects import rules
 from projects.models import (
+    LOSS_FIELDS,
     OPEN_STAGES,
     PIPELINE,
     PLANNED_STAGES,
@@ -151,7 +152,7 @@ def project_save(*, project: Project, by: User, replan_reason: str = "") -> Proj
         _start_as_lead(project)
     else:
         # The stage columns stay as stored: a stale form cannot undo a stage change.
-        for name in ["stage", "held_stage", "exit_reason", "resumed_on", "is_deleted", "deleted_at"] + [
+        for name in ["stage", "held_stage", "exit_reason", *LOSS_FIELDS, "resumed_on", "is_deleted", "deleted_at"] + [
             actual_field(s) for s in [*PIPELINE, *SIDE_EXITS]
         ]:
             setattr(project, name, getattr(stored, name))
@@ -319,6 +320,7 @@ _STAGE_FIELDS = [
     "undated_stages",
     "held_stage",
     "exit_reason",
+    *LOSS_FIELDS,
     "signed_amount",
     "resumed_on",
     "updated_at",
@@ -348,6 +350,8 @@ def project_change_stage(
     signed_amount: Decimal | None = None,
     correction: bool = False,
     version: int | None = None,
+    loss_reason: str = "",
+    lost_to: str = "",
 ) -> Project:
     """Move a project to `to_stage`, reached on the date `on`.
 
@@ -364,6 +368,9 @@ def project_change_stage(
     changed since (by anyone, in any way) is refused with StaleVersion, under the
     row lock, so of many callers sending one version exactly one moves it. Every
     move raises the version.
+
+    A drop takes a loss reason from LossReason (`loss_reason`), with the competing
+    location (`lost_to`) when the project went to another location; `reason` is the note.
     """
     to_stage = _stage_asked(to_stage)
     locked = stored_version(project, lock=True)
@@ -390,7 +397,16 @@ def project_change_stage(
     if correction:
         return _follow(project, _correct_stage(locked, to_stage=to_stage, by=by, note=note or reason))
 
-    change = _stage_step(locked, to_stage=to_stage, on=on, by=by, note=note, reason=reason, signed_amount=signed_amount)
+    change = _stage_step(
+        locked,
+        to_stage=to_stage,
+        on=on,
+        by=by,
+        note=note,
+        reason=reason,
+        signed_amount=signed_amount,
+        loss=(loss_reason, lost_to),
+    )
     locked._history_user = by
     project_touch(locked)
     _raise_version(locked)
@@ -423,6 +439,7 @@ def _stage_step(
     reason: str,
     signed_amount: Decimal | None,
     date_unknown: bool = False,
+    loss: tuple[str, str] = ("", ""),
 ) -> StageChange | None:
     """The rules of a move that is not a correction, applied to `locked` (the stored
     project, or one being created): its stage fields are set, and the stage-change row
@@ -474,6 +491,8 @@ def _stage_step(
             field="reason",
         )
     _check_signing(locked, to_stage, signed_amount)
+    if to_stage == Stage.DROPPED:
+        locked.loss_reason, locked.lost_to = rules.loss_asked(*loss)
 
     if to_stage in SIDE_EXITS:
         if current in OPEN_STAGES:
@@ -560,6 +579,8 @@ def project_import_history(
     by: User,
     reason: str = "",
     signed_amount: Decimal | None = None,
+    loss_reason: str = "",
+    lost_to: str = "",
 ) -> None:
     """The import path of the stage machine: a ledger says the stage a project is at now
     and whichever dates the office knows (`dates`: stage -> date or None).
@@ -592,6 +613,8 @@ def project_import_history(
                     reason=reason,
                     signed_amount=signed_amount,
                     date_unknown=True,
+                    loss_reason=loss_reason,
+                    lost_to=lost_to,
                 )
         return
     with transaction.atomic():
@@ -613,6 +636,7 @@ def project_import_history(
                     reason=reason,
                     signed_amount=signed_amount,
                     date_unknown=True,
+                    loss=(loss_reason, lost_to),
                 )
             if change is not None:
                 changes.append(change)
@@ -714,6 +738,7 @@ def _correct_stage(locked: Project, *, to_stage: Stage, by: User, note: str) -> 
         setattr(locked, actual_field(to_stage), reached_on)
     locked.held_stage = ""
     locked.exit_reason = ""
+    locked.loss_reason = locked.lost_to = ""
     current_stage = locked.stage
     locked.stage = to_stage
     rules.check_pipeline(locked, stored=before)
@@ -771,6 +796,8 @@ class NewProject:
         reason: str = "",
         signed_amount: Decimal | None = None,
         date_unknown: bool = False,
+        loss_reason: str = "",
+        lost_to: str = "",
     ) -> None:
         """project_change_stage for the project being created (no correction: it is new);
         `date_unknown` is for project_import_history only."""
@@ -789,6 +816,7 @@ class NewProject:
             reason=reason,
             signed_amount=signed_amount,
             date_unknown=date_unknown,
+            loss=(loss_reason, lost_to),
         )
         _raise_version(project)  # as project_change_stage does: each move is a version
         self.steps.append((_values(project), change))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from projects import views
+from projects import credit_views, views
 
 app_name = "projects"
 urlpatterns = [
@@ -17,4 +17,5 @@ urlpatterns = [
     path("<int:pk>/stage/", views.ProjectStageView.as_view(), name="project_stage"),
     path("<int:pk>/replan/<str:stage>/", views.ProjectReplanView.as_view(), name="project_replan"),
     path("<int:pk>/dates/<str:stage>/", views.ProjectCompleteDateView.as_view(), name="project_complete_date"),
+    path("<int:pk>/credit/", credit_views.ProjectCreditView.as_view(), name="project_credit"),
 ]

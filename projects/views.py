@@ -37,6 +37,7 @@ from core.widgets import quick_selects
 from crm import selectors as crm_selectors
 from crm.views import warn_of_claim
 from projects import selectors, services
+from projects.credit import can_split_credit, credit_of
 from projects.forms import CompleteDateForm, ProjectForm, ReplanForm, StageChangeForm, bootstrap
 from projects.models import PIPELINE, PLANNED_STAGES, SIDE_EXITS, Project, Stage
 from projects.selectors import LEVEL_CLASS
@@ -279,6 +280,8 @@ def _detail_context(request: HttpRequest, pk: int, *, stage_form=None, replan_fo
         "detail": detail,
         "project": project,
         "editable": editable,
+        "credit": credit_of(project),
+        "can_split_credit": can_split_credit(request.user, project),
         "stage_form": stage_form,
         "level_class": LEVEL_CLASS,
         "replan_open": next(iter(replan_forms), ""),
@@ -521,6 +524,8 @@ class ProjectStageView(LoginRequiredMixin, View):
                 reason=data["reason"],
                 signed_amount=data["signed_amount"],
                 version=data["version"] or 0,
+                loss_reason=data["loss_reason"],
+                lost_to=data["lost_to"],
             )
         except StaleVersion as error:
             form.add_error(None, error.message)

@@ -133,6 +133,8 @@ class ProjectFactory(factory.django.DjangoModelFactory):
     stage = Stage.LEAD
     held_stage = factory.LazyAttribute(lambda p: _left_at(p) if p.stage in SIDE_EXITS else "")
     exit_reason = factory.LazyAttribute(lambda p: "对方暂停投资计划" if p.stage in SIDE_EXITS else "")
+    # A dropped project was lost for a reason of the list (projects.models.LossReason).
+    loss_reason = factory.LazyAttribute(lambda p: "other" if p.stage == Stage.DROPPED else "")
     signed_amount = factory.LazyAttribute(
         lambda p: (
             (p.total_investment or Decimal("1"))

@@ -16,12 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from projects.reports import selectors
-from projects.reports.periods import PARAMS, parse_period
+from projects.reports.periods import PARAMS, PeriodError, parse_period
 from projects.reports.selectors.common import Column
 from transfer.exporting import Sheet
 
-FORMATS = {"int": "0", "yi": "0.00", "percent": "0.0", "date": "yyyy-mm-dd", "text": ""}
-REPORTS = ("dashboard", "review", "supervision", "missions", "scorecards")
+FORMATS = {"int": "0", "count": "0.00", "yi": "0.00", "percent": "0.0", "date": "yyyy-mm-dd", "text": ""}
+REPORTS = ("dashboard", "review", "supervision", "missions", "scorecards", "losses", "weekly")
 
 # Sheet names (Excel allows 31 characters): short names of the tables whose titles are
 # longer, in both languages; other tables are named by their title.
@@ -35,6 +35,10 @@ SHEET_NAMES = {
     "regions": gettext_lazy("Missions by region"),
     "officers": gettext_lazy("Officers"),
     "teams": gettext_lazy("Teams"),
+    "zone": gettext_lazy("Zone total"),
+    "loss_reasons": gettext_lazy("Lost by reason"),
+    "loss_locations": gettext_lazy("Lost to locations"),
+    "weekly": gettext_lazy("Weekly list"),
 }
 
 
@@ -69,6 +73,12 @@ def report_sheets(name: str, user, query: Mapping) -> list[Sheet]:
     if name == "supervision":
         table = selectors.supervision(user=user, **selectors.supervision_options(query))
         return [table_sheet(table)]
+    if name == "weekly":
+        try:
+            week = selectors.parse_week(query.get("week"))
+        except ValueError as error:
+            raise PeriodError({"week": str(error)}) from None
+        return [table_sheet(selectors.weekly_list(user=user, week=week).table)]
     period = parse_period({key: value for key in PARAMS if (value := query.get(key, "").strip())})
     if name == "dashboard":
         report = selectors.dashboard(user=user, period=period)
@@ -87,7 +97,10 @@ def report_sheets(name: str, user, query: Mapping) -> list[Sheet]:
     elif name == "missions":
         report = selectors.missions(user=user, period=period)
         tables = [report.missions, report.regions]
+    elif name == "losses":
+        report = selectors.losses(user=user, period=period)
+        tables = [report.reasons, report.locations]
     else:
         report = selectors.scorecards(user=user, period=period)
-        tables = [report.officers, report.teams]
+        tables = [report.officers, report.teams, report.zone]
     return [table_sheet(table) for table in tables]

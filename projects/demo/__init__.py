@@ -22,6 +22,7 @@ from django.utils import timezone
 from core.models import Team, User
 from crm.models import Contact, Industry, Mission, Organisation, Park, Qualification, Visit
 from projects.demo.data import DEMO_USERNAMES
+from projects.demo.front import build_front_demo
 from projects.demo.pipeline import Pipeline
 from projects.demo.targets import build_targets
 from projects.demo.zone import SEED, Zone
@@ -46,6 +47,7 @@ def build_demo_zone(*, seed: int = SEED) -> dict[str, int]:
     # The projects' edit times were moved back: their last activity follows.
     projects_refresh_last_activity()
     build_targets(timezone.localdate())
+    build_front_demo()
     # Apps above projects (e.g. chains, the industry workbench) add their demo part;
     # projects cannot import them, so they offer it on their AppConfig.
     for config in apps.get_app_configs():
@@ -75,6 +77,8 @@ def summary() -> dict[str, int]:
         "stage changes": StageChange.objects.count(),
         "re-plans": Replan.objects.count(),
         "targets": Target.objects.count(),
+        "projects with shared credit": projects.filter(credits__isnull=False).distinct().count(),
+        "dropped with a loss reason": projects.filter(stage="dropped").exclude(loss_reason="").count(),
     }
 
 

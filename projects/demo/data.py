@@ -587,7 +587,15 @@ RESUME_GAP = (30, 150)
 RECENT = {S.LEAD: 150, S.NEGOTIATING: 200, S.SIGNED: 180, S.STARTED: 300, S.COMPLETED: 200, S.PRODUCING: 400,
           S.ON_HOLD: 250, S.DROPPED: 400}
 HOLD_REASONS = ["投资方总部战略调整，项目暂缓", "用地指标尚未落实", "环评方案需要调整，等待专家评审", "投资方融资进度不及预期"]
-DROP_REASONS = ["投资方最终选择落户其他地区", "市场环境变化，投资方取消扩产计划", "项目能耗指标无法满足要求", "投资方被收购，新股东放弃该项目"]
+# Why dropped projects were lost: (loss reason, note); those that went to another
+# location go, in turn, to the competing locations below.
+DROP_REASONS = [
+    ("other_location", "投资方最终选择落户其他地区，对方给出的土地和厂房条件更优"),
+    ("strategy", "市场环境变化，投资方取消扩产计划"),
+    ("policy", "项目能耗指标无法满足要求"),
+    ("financing", "投资方融资未到位，项目暂无资金来源"),
+]
+LOST_TO = ["苏州工业园区", "合肥高新区", "上海临港新片区", "苏州工业园区", "常州武进高新区"]
 REPLAN_REASONS = ["施工许可办理时间延长", "设备进口交期推迟", "投资方调整建设节奏", "雨季影响土建施工"]
 # A visit that follows up an open project: what was discussed, next step.
 PROGRESS = {

@@ -26,6 +26,7 @@ from projects.demo.data import (
     HOLD_REASONS,
     INQUIRIES,
     JK,
+    LOST_TO,
     MAJOR_PROJECTS,
     PROGRESS,
     PROGRESS_VISITS,
@@ -66,6 +67,7 @@ class Pipeline:
         self.rng = zone.rng
         self.today = zone.today
         self.projects_of: Counter = Counter()
+        self.lost_count = 0  # dropped projects that went to another location so far
         self.project_names: set[str] = set()
         self.replan_dates: list[tuple[int, str, dt.datetime]] = []
         # (last history id before a service call, when that call happened in the story)
@@ -327,7 +329,11 @@ class Pipeline:
             elif stage == S.ON_HOLD:
                 options["reason"] = rng.choice(HOLD_REASONS)
             elif stage == S.DROPPED:
-                options["reason"] = rng.choice(DROP_REASONS)
+                loss_reason, options["reason"] = rng.choice(DROP_REASONS)
+                options["loss_reason"] = loss_reason
+                if loss_reason == "other_location":
+                    options["lost_to"] = LOST_TO[self.lost_count % len(LOST_TO)]
+                    self.lost_count += 1
             self.mark_history(aware(day, 18))
             project = project_change_stage(project=project, to_stage=stage, on=day, by=owner, **options)
         self.zone.stamp(project, aware(lead_on, 9), aware(events[-1][1], 18))

@@ -9,6 +9,8 @@ sent twice, or a value out of range, answers 400.
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -88,7 +90,7 @@ class PeriodSerializer(serializers.Serializer):
 class ColumnSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["text", "int", "yi", "percent", "date"])
+    kind = serializers.ChoiceField(choices=["text", "int", "count", "yi", "percent", "date"])
 
 
 def table_serializer(name: str, row: type[serializers.Serializer]) -> type[serializers.Serializer]:
@@ -323,15 +325,54 @@ OfficerRowSerializer = type(
     (serializers.Serializer,),
     {"user_id": serializers.IntegerField(), "team": serializers.CharField(allow_blank=True), **_score_fields()},
 )
+
+
+def credited_count():
+    return serializers.DecimalField(
+        max_digits=16,
+        decimal_places=4,
+        coerce_to_string=False,
+        help_text="Exact, in shares of a project: a project whose credit is split counts as each team's "
+        "share, so the teams' values add up to the zone's.",
+    )
+
+
 TeamRowSerializer = type(
-    "TeamScoreSerializer", (serializers.Serializer,), {"team_id": serializers.IntegerField(), **_score_fields()}
+    "TeamScoreSerializer",
+    (serializers.Serializer,),
+    {
+        "team_id": serializers.IntegerField(),
+        **_score_fields(),
+        "new_projects": serializers.IntegerField(
+            help_text="credited_new_projects rounded to a whole project (half up), for older clients."
+        ),
+        "signed": serializers.IntegerField(
+            help_text="credited_signed rounded to a whole project (half up), for older clients."
+        ),
+        "credited_new_projects": credited_count(),
+        "credited_signed": credited_count(),
+    },
 )
+
+
+def _team_row(row: dict) -> dict:
+    """A team's row as the API gives it: the exact shares beside whole counts."""
+    whole = {
+        key: int(Decimal(row[key]).quantize(Decimal(1), rounding=ROUND_HALF_UP)) for key in ("new_projects", "signed")
+    }
+    return {**row, **whole, "credited_new_projects": row["new_projects"], "credited_signed": row["signed"]}
+
+
+ZoneRowSerializer = type("ZoneScoreSerializer", (serializers.Serializer,), _score_fields())
 
 
 class ScorecardsSerializer(serializers.Serializer):
     period = PeriodSerializer()
     officers = table_serializer("OfficerScoresTable", OfficerRowSerializer)()
     teams = table_serializer("TeamScoresTable", TeamRowSerializer)()
+    zone = table_serializer("ZoneScoresTable", ZoneRowSerializer)(
+        help_text="Every project counted once: the teams' rows add up to it."
+    )
 
 
 # --- Views ---------------------------------------------------------------------------------
@@ -504,7 +545,8 @@ class ScorecardView(ReportView):
         data = {
             "period": period_data(report.period),
             "officers": report.officers.as_dict(),
-            "teams": report.teams.as_dict(),
+            "teams": {**report.teams.as_dict(), "rows": [_team_row(row) for row in report.teams.rows]},
+            "zone": report.zone.as_dict(),
         }
         return Response(ScorecardsSerializer(data).data)
 

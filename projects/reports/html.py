@@ -35,7 +35,7 @@ def _number(value, places: int, drop_zeros: bool) -> str:
 def _cell(value, kind: str) -> str:
     if value is None:
         return "—"
-    if kind == "yi":
+    if kind in ("yi", "count"):
         return _number(value, 2, drop_zeros=True)
     if kind == "percent":
         return _number(value, 1, drop_zeros=False) + "%"

@@ -12,6 +12,8 @@ urlpatterns = [
     path("supervision/", views.supervision, name="supervision"),
     path("missions/", views.missions, name="missions"),
     path("scorecards/", views.scorecards, name="scorecards"),
+    path("losses/", views.losses, name="losses"),
+    path("weekly/", views.weekly, name="weekly"),
 ]
 
 # Included by config.api_urls under v1/reports/ (namespace "api:reports").

@@ -154,6 +154,29 @@ class ScorecardPage(ReportPage):
         return {"report": selectors.scorecards(user=self.request.user, period=period), "tab": "scorecards"}
 
 
+class LossesPage(ReportPage):
+    template_name = "projects/reports/losses.html"
+
+    def report(self, period):
+        return {"report": selectors.losses(user=self.request.user, period=period), "tab": "losses"}
+
+
+class WeeklyPage(ReportPage):
+    """The leadership's weekly list: a week (any date of it in `week`), not a period."""
+
+    template_name = "projects/reports/weekly.html"
+    uses_period = False
+
+    def report(self, period):
+        error = ""
+        try:
+            week = selectors.parse_week(self.request.GET.get("week"))
+        except ValueError as problem:
+            error, week = str(problem), selectors.parse_week(None)
+        report = selectors.weekly_list(user=self.request.user, week=week)
+        return {"report": report, "week_error": error, "tab": "weekly"}
+
+
 @login_required
 @require_GET
 def dashboard_split(request: HttpRequest, key: str) -> HttpResponse:
@@ -175,3 +198,5 @@ review = ReviewPage.as_view()
 supervision = SupervisionPage.as_view()
 missions = MissionPage.as_view()
 scorecards = ScorecardPage.as_view()
+losses = LossesPage.as_view()
+weekly = WeeklyPage.as_view()

@@ -42,6 +42,7 @@ def run_at_once(project_pk: int, moves: list[tuple[Stage, object]]) -> list[obje
                 by=user,
                 reason="对方推迟投资决策",
                 signed_amount=Decimal("48000"),
+                loss_reason="strategy" if to_stage == S.DROPPED else "",
             )
         except Exception as error:  # handed to the test thread, which judges it
             outcomes[index] = error

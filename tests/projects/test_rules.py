@@ -163,7 +163,7 @@ def test_the_rules_accept_what_the_stage_machine_writes(officer):
         (Stage.ON_HOLD, {"reason": "对方暂缓"}),
         (Stage.NEGOTIATING, {}),
         (Stage.SIGNED, {"signed_amount": Decimal("8000")}),
-        (Stage.DROPPED, {"reason": "市场变化"}),
+        (Stage.DROPPED, {"reason": "市场变化", "loss_reason": "other_location", "lost_to": "苏州工业园区"}),
     ]:
         project = project_change_stage(project=project, to_stage=stage, on=today, by=officer, **extra)
     stored = Project.objects.get(pk=project.pk)

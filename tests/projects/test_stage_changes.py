@@ -97,6 +97,8 @@ def make_project(frozen_today, officer):
 
 
 def change(project: Project, to: Stage, *, by, on: dt.date | None, **kwargs) -> Project:
+    if to == S.DROPPED:
+        kwargs.setdefault("loss_reason", "strategy")  # a drop names why the project was lost
     return project_change_stage(project=project, to_stage=to, on=on, by=by, **kwargs)
 
 

@@ -296,6 +296,8 @@ CLASSIFIED: dict[str, Rule | None] = {
     "projects:project_complete_date": Rule(
         "project", ("POST",), obj="project", kwargs=lambda o: {"pk": o.pk, "stage": "lead"}
     ),
+    # Splitting a project's credit: a manager of its team or an admin (others read it).
+    "projects:project_credit": Rule("project_delete", ("GET", "POST"), obj="project", kwargs=pk, form=True),
     # Reports.
     "reports:dashboard": Rule("user"),
     "reports:dashboard_split": Rule("user", kwargs=lambda o: {"key": "cluster"}),
@@ -303,6 +305,8 @@ CLASSIFIED: dict[str, Rule | None] = {
     "reports:supervision": Rule("user"),
     "reports:missions": Rule("user"),
     "reports:scorecards": Rule("user"),
+    "reports:losses": Rule("user"),
+    "reports:weekly": Rule("user"),
     # Import and export: an import job is its user's own.
     "transfer:import": Rule("user", ("GET", "POST"), kwargs=lambda o: {"kind": "organisations"}),
     "transfer:template": Rule("user", kwargs=lambda o: {"kind": "organisations"}),
@@ -361,6 +365,7 @@ SCHEMA_RULES = {
     "/api/v1/missions/": ("record", "mission"),
     "/api/v1/visits/": ("record", "visit"),
     "/api/v1/projects/": ("project", "project"),
+    "/api/v1/projects/{id}/credit/": ("project_delete", "project"),
     "/api/v1/stage-changes/": ("project", "stagechange"),
     "/api/v1/replans/": ("project", "replan"),
     "/api/v1/industries/": ("reference", "industry"),

@@ -133,8 +133,10 @@ def test_the_queries_of_an_import_do_not_grow_with_its_rows(officer, investor):
     if connection.vendor == "postgresql":
         assert commit_100 == commit_10
     else:
-        # SQLite takes at most 999 values per INSERT: a few more statements, not one a row.
-        assert commit_100 - commit_10 < 15
+        # SQLite takes at most 999 values per INSERT: a few more statements, not one a row
+        # (how many follows from the project's and its history's columns: 90 more rows
+        # take about one statement per 12 rows of each, far below the 90 of one a row).
+        assert commit_100 - commit_10 < 20
     assert commit_10 < 25
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from core import clock, permissions
 from core.errors import DomainError
 from projects import services as project_services
-from projects.models import PIPELINE, SIDE_EXITS, Project, Stage, actual_field
+from projects.models import PIPELINE, SIDE_EXITS, LossReason, Project, Stage, actual_field
 from transfer import parsing
 from transfer.columns import (
     ChoiceLookup,
@@ -47,6 +47,11 @@ PROJECT_KINDS = ChoiceLookup(
 )
 CAPITAL_ORIGINS = ChoiceLookup(
     Project.CapitalOrigin, {"内资": "domestic", "外资": "foreign", "港澳台资": "hmt", "港澳台": "hmt"}
+)
+LOSS_REASONS = ChoiceLookup(
+    LossReason,
+    {"外流": "other_location", "落户外地": "other_location", "资金": "financing", "政策": "policy"}
+    | {"战略调整": "strategy", "投资方战略": "strategy", "其他": "other"},
 )
 SOURCES = ChoiceLookup(
     Project.SourceKind,
@@ -256,6 +261,8 @@ class ProjectImporter(Importer):
             parse=lambda raw, _c=None: parsing.clean_text(raw),
             aliases=("搁置原因", "终止原因"),
         ),
+        choice_column("loss_reason", "流失原因", "Loss reason", LOSS_REASONS, aliases=("终止类型",)),
+        text_column("lost_to", "流失去向", "Competing location", aliases=("去向", "落户地", "竞争地区")),
         Column(
             "replan_reason",
             "计划调整原因",
@@ -617,6 +624,8 @@ class ProjectImporter(Importer):
                 by=self.user,
                 reason=values.get("exit_reason") or "",
                 signed_amount=values.get("signed_amount"),
+                loss_reason=values.get("loss_reason") or "",
+                lost_to=values.get("lost_to") or "",
             )
         except DomainError as error:
             column = error.field if error.field in {column.key for column in self.columns} else "stage"

@@ -34,10 +34,12 @@ from projects.reports.selectors.common import (
     yi,
 )
 from projects.reports.selectors.dashboard import SPLITS, Dashboard, dashboard, dashboard_split
+from projects.reports.selectors.losses import Losses, losses
 from projects.reports.selectors.missions import MissionReport, missions
 from projects.reports.selectors.scorecards import Scorecards, scorecard_scope, scorecards
 from projects.reports.selectors.supervision import SUPERVISION_ORDERINGS, supervision, supervision_options
 from projects.reports.selectors.targets import target_actual, targets_progress, time_elapsed
+from projects.reports.selectors.weekly import WEEKLY_FLOOR, Weekly, parse_week, weekly_list
 
 __all__ = [
     "FUNNEL_STAGES",
@@ -48,15 +50,20 @@ __all__ = [
     "Column",
     "Dashboard",
     "LateMilestone",
+    "Losses",
     "Links",
     "MajorMilestones",
     "MissionReport",
     "Review",
     "Scorecards",
     "Table",
+    "WEEKLY_FLOOR",
+    "Weekly",
     "dashboard",
     "dashboard_split",
+    "losses",
     "missions",
+    "parse_week",
     "percent",
     "project_list_base",
     "review",
@@ -68,5 +75,6 @@ __all__ = [
     "targets_progress",
     "time_elapsed",
     "visible",
+    "weekly_list",
     "yi",
 ]

@@ -34,7 +34,7 @@ REVIEW_STAGES = [Stage.STARTED, Stage.COMPLETED, Stage.PRODUCING]
 class Column:
     key: str
     label: str | Promise
-    kind: str = "text"  # text, int, yi (amount in 亿元), percent, date
+    kind: str = "text"  # text, int, count (may be a fraction: credit shares), yi (amount in 亿元), percent, date
     # A key for code (links, charts), e.g. "lead" beside its label: not a column for readers.
     internal: bool = False
 

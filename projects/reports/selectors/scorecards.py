@@ -1,12 +1,24 @@
-"""Officer and team scorecards."""
+"""Officer and team scorecards.
+
+Credit split (projects.credit): a team's new projects, signings and signed investment
+count its share of each project (a project split 60/40 is 0.6 of a signing and 60% of
+its investment for one team, 0.4 and 40% for the other); a project without a split
+counts whole for its own team. Shares are summed exactly in integers, so the teams'
+rows add up to the zone's row, which counts every project once. Counts with a share
+are shown with two decimals. Milestones stay with the team carrying the project
+(Project.team): delivering on time is its duty, not a credit to share. Officers'
+rows count the projects they own, whole.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Cast, Round
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +26,7 @@ from core import permissions
 from core.i18n import display_name
 from core.models import Team, User
 from crm.models import Visit
-from projects.models import PLANNED_STAGES, Stage, actual_field, planned_field
+from projects.models import PLANNED_STAGES, ProjectCredit, Stage, actual_field, planned_field
 from projects.reports.periods import Period
 from projects.reports.selectors.common import Column, Links, Table, _reached, percent, visible, yi
 
@@ -47,11 +59,57 @@ def scorecard_columns(first: Column) -> list[Column]:
     ]
 
 
+# Counts and amounts a credit split divides between teams.
+CREDITED = ("new_projects", "signed", "signed_total")
+
+
 @dataclass
 class Scorecards:
     period: Period
     officers: Table
     teams: Table
+    # The zone's row: every project the user may see, counted once.
+    zone: Table | None = None
+
+
+def _hundredths(expression) -> Cast:
+    """A two-decimal value as an integer of hundredths (exact on SQLite's floats too)."""
+    return Cast(Round(expression * 100), BigIntegerField())
+
+
+def _credited_by_team(projects: QuerySet, team_ids: list[int], period: Period) -> dict[int, dict]:
+    """Per team, its shares of the split projects: counts in shares of a project and
+    the amount times the share, exact (integers summed, divided once)."""
+    share = _hundredths(F("share"))  # 1/10,000 of a project
+    amount = _hundredths(F("project__total_investment")) * share  # 1/1,000,000 of a 万元
+    rows = (
+        ProjectCredit.objects.filter(project__in=projects.values("pk"), team_id__in=team_ids)
+        .order_by()
+        .values("team_id")
+        .annotate(
+            new_projects=Sum(share, filter=_reached(Stage.LEAD, period, "project__")),
+            signed=Sum(share, filter=_reached(Stage.SIGNED, period, "project__")),
+            signed_total=Sum(amount, filter=_reached(Stage.SIGNED, period, "project__")),
+        )
+    )
+    return {
+        row["team_id"]: {
+            "new_projects": Decimal(row["new_projects"] or 0) / 10000,
+            "signed": Decimal(row["signed"] or 0) / 10000,
+            "signed_total": Decimal(row["signed_total"] or 0) / 1000000,
+        }
+        for row in rows
+    }
+
+
+def _with_credit(plain: dict, credited: dict) -> dict:
+    """A team's project aggregates: whole for its unsplit projects, plus its shares."""
+    combined = dict(plain)
+    for key in CREDITED:
+        value = Decimal(plain.get(key) or 0) + credited.get(key, 0)
+        # A whole number of projects stays a whole number (an int, as without splits).
+        combined[key] = int(value) if key != "signed_total" and value == value.to_integral_value() else value
+    return combined
 
 
 def _scorecard_aggregates(period: Period, today: dt.date) -> tuple[dict, dict]:
@@ -142,26 +200,61 @@ def scorecards(*, user: User, period: Period, today: dt.date | None = None) -> S
         )
     team_list = list(teams.order_by("name"))
     team_ids = [team.pk for team in team_list]
+    # Split projects count through their shares below; milestones count whole.
+    unsplit = ~Q(split=True)
+    team_aggregates = {
+        **project_aggregates,
+        "new_projects": Count("pk", filter=_reached(Stage.LEAD, period) & unsplit),
+        "signed": Count("pk", filter=_reached(Stage.SIGNED, period) & unsplit),
+        "signed_total": Sum("total_investment", filter=_reached(Stage.SIGNED, period) & unsplit),
+        "carries_split": Count("pk", filter=Q(split=True)),
+    }
     by_team_projects = {
         row["team_id"]: row
-        for row in projects.filter(team_id__in=team_ids).order_by().values("team_id").annotate(**project_aggregates)
+        for row in projects.filter(team_id__in=team_ids)
+        .annotate(split=Exists(ProjectCredit.objects.filter(project=OuterRef("pk"))))
+        .order_by()
+        .values("team_id")
+        .annotate(**team_aggregates)
     }
+    credited = _credited_by_team(projects, team_ids, period)
     by_team_visits = {
         row["team_id"]: row
         for row in visits.filter(team_id__in=team_ids).order_by().values("team_id").annotate(**visit_aggregates)
     }
     team_table = Table("teams", _("Team scorecards"), scorecard_columns(Column("name", _("Team"))))
+    # New projects and signings counted in shares of a project (a split one is a fraction).
+    team_table.columns[2].kind = team_table.columns[3].kind = "count"
     for team in team_list:
         team_table.rows.append(
             {
                 "team_id": team.pk,
                 "name": display_name(team),
-                **_score(by_team_visits.get(team.pk, {}), by_team_projects.get(team.pk, {})),
-                "links": {
+                **_score(
+                    by_team_visits.get(team.pk, {}),
+                    _with_credit(by_team_projects.get(team.pk, {}), credited.get(team.pk, {})),
+                ),
+                # The project list shows whole projects of a team: it cannot stand behind
+                # a number with shares in it, so such a number links nowhere.
+                "links": {}
+                if team.pk in credited or by_team_projects.get(team.pk, {}).get("carries_split")
+                else {
                     "new_projects": links.url({"team": team.pk, **Links.reached(Stage.LEAD, period)}),
                     "signed": links.url({"team": team.pk, **signed_params}),
                     "signed_yi": links.url({"team": team.pk, **signed_params}),
                 },
             }
         )
-    return Scorecards(period, officers, team_table)
+    zone = Table("zone", _("Zone total"), scorecard_columns(Column("name", _("Zone"))))
+    zone.rows.append(
+        {
+            "name": str(_("Zone total")),
+            **_score(visits.aggregate(**visit_aggregates), projects.aggregate(**project_aggregates)),
+            "links": {
+                "new_projects": links.url(Links.reached(Stage.LEAD, period)),
+                "signed": links.url(signed_params),
+                "signed_yi": links.url(signed_params),
+            },
+        }
+    )
+    return Scorecards(period, officers, team_table, zone)

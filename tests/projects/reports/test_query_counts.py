@@ -100,6 +100,8 @@ REPORTS = {
     "missions": lambda user: selectors.missions(user=user, period=YEAR),
     "scorecards": lambda user: selectors.scorecards(user=user, period=YEAR),
     "targets": lambda user: selectors.targets_progress(user=user),
+    "losses": lambda user: selectors.losses(user=user, period=YEAR),
+    "weekly": lambda user: selectors.weekly_list(user=user, week=dt.date(2024, 6, 12), floor=Decimal(0)),
 }
 
 
