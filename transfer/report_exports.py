@@ -15,13 +15,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from funds.report import monthly_report, parse_month
 from projects.reports import selectors
 from projects.reports.periods import PARAMS, parse_period
 from projects.reports.selectors.common import Column
 from transfer.exporting import Sheet
 
 FORMATS = {"int": "0", "yi": "0.00", "percent": "0.0", "date": "yyyy-mm-dd", "text": ""}
-REPORTS = ("dashboard", "review", "supervision", "missions", "scorecards")
+REPORTS = ("dashboard", "review", "supervision", "missions", "scorecards", "monthly")
 
 # Sheet names (Excel allows 31 characters): short names of the tables whose titles are
 # longer, in both languages; other tables are named by their title.
@@ -35,6 +36,11 @@ SHEET_NAMES = {
     "regions": gettext_lazy("Missions by region"),
     "officers": gettext_lazy("Officers"),
     "teams": gettext_lazy("Teams"),
+    "monthly_signed": gettext_lazy("New signed"),
+    "monthly_funds": gettext_lazy("Funds in place"),
+    "monthly_foreign_capital": gettext_lazy("Foreign capital used"),
+    "monthly_milestones": gettext_lazy("Starts and completions"),
+    "monthly_targets": gettext_lazy("Targets"),
 }
 
 
@@ -69,6 +75,10 @@ def report_sheets(name: str, user, query: Mapping) -> list[Sheet]:
     if name == "supervision":
         table = selectors.supervision(user=user, **selectors.supervision_options(query))
         return [table_sheet(table)]
+    if name == "monthly":
+        # The monthly report of funds.report: one month, its sections one sheet each.
+        report = monthly_report(user=user, month=parse_month(query))
+        return [table_sheet(table) for table in report.tables]
     period = parse_period({key: value for key in PARAMS if (value := query.get(key, "").strip())})
     if name == "dashboard":
         report = selectors.dashboard(user=user, period=period)
