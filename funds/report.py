@@ -16,7 +16,7 @@ import calendar
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
@@ -106,6 +106,14 @@ class Windows:
         }
 
 
+CENT = Decimal("0.01")
+
+
+def money(value: Decimal | None) -> Decimal:
+    """An amount as the page shows it and the export writes it: two decimals."""
+    return (value or ZERO).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
 def _change(now, before) -> Decimal | None:
     """Change against last year in percent (同比), None when last year had nothing."""
     if not before:
@@ -171,11 +179,11 @@ def signed_section(user: User, month: Month) -> Table:
                 "tier": tier.value if tier else "total",
                 "label": str(tier.label) if tier else _("Total"),
                 "month_count": int(total("month_n")),
-                "month_yi": yi(total("month_total")),
+                "month_yi": money(yi(total("month_total"))),
                 "ytd_count": int(total("ytd_n")),
-                "ytd_yi": yi(total("ytd_total")),
+                "ytd_yi": money(yi(total("ytd_total"))),
                 "ytd_ly_count": int(total("ytd_ly_n")),
-                "ytd_ly_yi": yi(total("ytd_ly_total")),
+                "ytd_ly_yi": money(yi(total("ytd_ly_total"))),
                 "ytd_change": _change(total("ytd_total"), total("ytd_ly_total")),
                 "links": dict.fromkeys(("month_count", "month_yi"), links.url(params)),
             }
@@ -210,7 +218,7 @@ def funds_section(user: User, month: Month, sums: dict[str, dict] | None = None)
     )
     for kind in [*FundsEntry.Kind, None]:
         rows = list(sums.values()) if kind is None else [sums.get(kind.value, {})]
-        values = {key: yi(sum((row.get(f"{key}_amount") or ZERO for row in rows), ZERO)) for key in Windows.KEYS}
+        values = {key: money(yi(sum((row.get(f"{key}_amount") or ZERO for row in rows), ZERO))) for key in Windows.KEYS}
         table.rows.append(
             {
                 "kind": kind.value if kind else "total",
@@ -230,7 +238,7 @@ def foreign_capital_section(user: User, month: Month, sums: dict[str, dict] | No
         gettext_lazy("Foreign capital actually used (10k USD)"),
         [Column("label", _("Figure"), "text")] + _window_columns("yi"),
     )
-    values = {key: sum((row.get(f"{key}_usd") or ZERO for row in sums.values()), ZERO) for key in Windows.KEYS}
+    values = {key: money(sum((row.get(f"{key}_usd") or ZERO for row in sums.values()), ZERO)) for key in Windows.KEYS}
     table.rows.append(
         {
             "label": _("Foreign capital actually used"),
@@ -349,9 +357,9 @@ def monthly_report(*, user: User, month: Month) -> MonthlyReport:
 def funds_in_place_counter(user: User, window: tuple[dt.date, dt.date]) -> Decimal:
     """Funds of the months that begin inside the window, in 亿元."""
     total = visible_entries(user).filter(month__range=window).aggregate(t=Sum("amount"))["t"]
-    return yi(total)
+    return money(yi(total))
 
 
 def foreign_capital_counter(user: User, window: tuple[dt.date, dt.date]) -> Decimal:
     """Foreign capital actually used in the window, in 万美元."""
-    return visible_entries(user).filter(month__range=window).aggregate(t=Sum("usd_amount"))["t"] or ZERO
+    return money(visible_entries(user).filter(month__range=window).aggregate(t=Sum("usd_amount"))["t"])
