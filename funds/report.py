@@ -76,11 +76,10 @@ def parse_month(query: Mapping, today: dt.date | None = None) -> Month:
             values[name] = default
             continue
         if not raw.isdigit() or not low <= int(raw) <= high:
-            errors[name] = _("Choose a %(name)s between %(low)s and %(high)s.") % {
-                "name": name,
-                "low": low,
-                "high": high,
-            }
+            if name == "year":
+                errors[name] = _("Choose a year between %(low)s and %(high)s.") % {"low": low, "high": high}
+            else:
+                errors[name] = _("Choose a month between 1 and 12.")
             continue
         values[name] = int(raw)
     if errors:

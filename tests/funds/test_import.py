@@ -53,7 +53,9 @@ def test_one_bad_row_and_nothing_is_imported(client, signed, officer, other_offi
     login(client, officer)
     job = job_of(upload(client, "funds", xlsx(HEADERS, rows)))
     errors = {
-        row["row"]: " ".join(message for _column, message in row["errors"]) for row in job.report["rows"] if row["errors"]
+        row["row"]: " ".join(message for _column, message in row["errors"])
+        for row in job.report["rows"]
+        if row["errors"]
     }
     assert 2 not in errors  # the good row
     assert "not begun" in errors[3]

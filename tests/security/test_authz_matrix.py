@@ -36,6 +36,7 @@ from rest_framework.test import APIClient
 from chains.models import ChainTarget, IndustryMember
 from core.models import Notification, User
 from crm.models import Industry, Qualification
+from funds.models import FundsEntry
 from projects.models import Project, Replan, StageChange
 from projects.services import project_change_stage, project_replan
 from tests.factories import (
@@ -72,6 +73,12 @@ ACCESS = {
         "secret": {"officer": EDIT, "other_officer": HIDDEN, "manager": EDIT, "other_manager": READ, "admin": EDIT},
     },
     "record": {"own": TEAM_A_RECORD},
+    # A project's funds entries: as hidden as the project, changed by its team (its
+    # officers delete them too, unlike projects).
+    "funds": {
+        "own": TEAM_A_RECORD,
+        "secret": {"officer": EDIT, "other_officer": HIDDEN, "manager": EDIT, "other_manager": READ, "admin": EDIT},
+    },
     # Private to one user (notifications, import jobs): nobody else sees them, admins included.
     "private": {
         "own": {"officer": EDIT, "other_officer": HIDDEN, "manager": HIDDEN, "other_manager": HIDDEN, "admin": HIDDEN}
@@ -158,6 +165,8 @@ def build_world() -> World:
     notification = Notification.objects.create(recipient=officer, key="matrix", title="跟进提醒")
     job = ImportJob.objects.create(kind="organisations", user=officer, filename="orgs.xlsx", content=b"")
     Qualification.objects.create(organisation=organisation, kind=Qualification.Kind.HIGH_TECH, year=2023)
+    funds = FundsEntry.objects.create(project=project, month=today.replace(day=1), amount=100, entered_by=officer)
+    secret_funds = FundsEntry.objects.create(project=secret, month=today.replace(day=1), amount=100, entered_by=officer)
     add_rows(1)  # one row of every other kind the admin shows
     for obj in (organisation, contact, mission, visit, project, secret):
         obj.refresh_from_db()
@@ -183,6 +192,7 @@ def build_world() -> World:
         "team": {"own": team_a},
         "user": {"own": officer},
         "qualification": {"own": Qualification.objects.get(organisation=organisation)},
+        "funds": {"own": funds, "secret": secret_funds},
     }
     return world
 
@@ -322,6 +332,11 @@ CLASSIFIED: dict[str, Rule | None] = {
     "chains:member_remove": Rule("industry_items", ("POST",), obj="member", kwargs=pk),
     "chains:document_upload": Rule("industry_items", ("POST",), obj="cluster", kwargs=pk),
     "chains:document_download": Rule("user", obj="document", kwargs=pk),
+    # Funds in place: a project's funds page (its team records a month there), removing
+    # an entry, the monthly report (everyone, counting what they may see).
+    "funds:project_funds": Rule("project", ("GET", "POST"), obj="project", kwargs=pk),
+    "funds:entry_delete": Rule("funds", ("POST",), obj="funds", kwargs=pk),
+    "funds:monthly_report": Rule("user"),
     # API: the token endpoint, the docs; the rest comes from the schema.
     "api:token": Rule("user", ("POST",), public=True),
     # The schema takes seconds to build: one logged-in role is enough, it holds no records.
@@ -341,6 +356,7 @@ SCHEMA_RULES = {
     "/api/v1/projects/": ("project", "project"),
     "/api/v1/stage-changes/": ("project", "stagechange"),
     "/api/v1/replans/": ("project", "replan"),
+    "/api/v1/funds/": ("funds", "funds"),
     "/api/v1/industries/": ("reference", "industry"),
     "/api/v1/parks/": ("reference", "park"),
     "/api/v1/notifications/": ("private", "notification"),
@@ -656,6 +672,7 @@ ADMIN_MODELS: dict[str, AdminRule] = {
     "crm.Mission": AdminRule(ALL_EDIT, ALL_EDIT, ACCESS["record"], obj="mission"),
     "crm.Visit": AdminRule(ALL_EDIT, ALL_EDIT, ACCESS["record"], obj="visit"),
     "crm.Qualification": AdminRule(ALL_EDIT, ALL_EDIT, ACCESS["record"], obj="qualification"),
+    "funds.FundsEntry": AdminRule(ALL_EDIT, ALL_EDIT, ACCESS["funds"], obj="funds"),
     # A project's rows: read-only, as hidden as their project.
     "projects.StageChange": AdminRule(ALL_READ, NOBODY, PROJECT_ROW, obj="stagechange"),
     "projects.Replan": AdminRule(ALL_READ, NOBODY, PROJECT_ROW, obj="replan"),
