@@ -362,3 +362,46 @@ def funds_in_place_counter(user: User, window: tuple[dt.date, dt.date]) -> Decim
 def foreign_capital_counter(user: User, window: tuple[dt.date, dt.date]) -> Decimal:
     """Foreign capital actually used in the window, in 万美元."""
     return money(visible_entries(user).filter(month__range=window).aggregate(t=Sum("usd_amount"))["t"])
+
+
+# --- After the signing, for the dashboard and the review (projects.reports.landed) ----
+
+
+def landed_figures(user: User, period) -> list:
+    """Funds in place and foreign capital actually used in the period and the same
+    period a year before: 1 query."""
+    from core.templatetags.amounts import format_amount
+    from projects.reports.landed import Figure, a_year_before
+    from projects.reports.review import yi_text
+
+    now = Q(month__range=(period.start, period.end))
+    before = Q(month__range=(a_year_before(period.start), a_year_before(period.end)))
+    sums = (
+        visible_entries(user)
+        .filter(now | before)
+        .aggregate(
+            funds=Sum("amount", filter=now),
+            funds_ly=Sum("amount", filter=before),
+            usd=Sum("usd_amount", filter=now),
+            usd_ly=Sum("usd_amount", filter=before),
+        )
+    )
+    funds, usd = money(yi(sums["funds"])), money(sums["usd"])
+    return [
+        Figure(
+            key="funds_in_place",
+            label=gettext_lazy("Funds in place (100M yuan)"),
+            value=funds,
+            last_year=money(yi(sums["funds_ly"])),
+            zh=f"到位资金{yi_text(funds)}亿元",
+            en=f"{format_amount(funds * 10000, 'CNY', 'en')} of funds in place",
+        ),
+        Figure(
+            key="foreign_capital_used",
+            label=gettext_lazy("Foreign capital actually used (10k USD)"),
+            value=usd,
+            last_year=money(sums["usd_ly"]),
+            zh=f"实际使用外资{yi_text(usd)}万美元",
+            en=f"{format_amount(usd, 'USD', 'en')} of foreign capital actually used",
+        ),
+    ]

@@ -83,6 +83,8 @@ def report_sheets(name: str, user, query: Mapping) -> list[Sheet]:
     if name == "dashboard":
         report = selectors.dashboard(user=user, period=period)
         tables = [report.funnel, *report.splits, report.trend, report.targets]
+        if report.landed is not None and report.landed.rows:
+            tables.append(report.landed)
     elif name == "review":
         report = selectors.review(user=user, period=period)
         language = "en" if (translation.get_language() or "").startswith("en") else "zh-hans"
