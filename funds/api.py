@@ -8,7 +8,6 @@ the rules are the page's and the import's. `month` is the first day of the month
 
 from __future__ import annotations
 
-import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
@@ -19,10 +18,9 @@ from core.api import ERRORS, LIST_ERRORS, READ_ERRORS, APIBase, StrictTypesMixin
 from core.api_access import CHANGE_REFUSAL, DELETE_REFUSAL, MayChange
 from core.errors import DomainError
 from funds import selectors, services
+from funds.filters import MONTH_FORMATS, FundsEntryFilter
 from funds.models import FundsEntry
 from projects.models import Project
-
-MONTH_FORMATS = ["%Y-%m-%d", "%Y-%m"]
 
 
 class MonthField(serializers.DateField):
@@ -87,23 +85,6 @@ def _as_validation(error: DomainError):
     if error.code == "permission_denied":
         return error
     return ValidationError({error.field or "non_field_errors": [str(error)]}, code=error.code)
-
-
-class FundsEntryFilter(django_filters.FilterSet):
-    project = django_filters.NumberFilter(field_name="project_id", label=_("project"))
-    month = django_filters.DateFilter(field_name="month", input_formats=MONTH_FORMATS, label=_("month"))
-    year = django_filters.NumberFilter(field_name="month", lookup_expr="year", label=_("year"))
-    kind = django_filters.MultipleChoiceFilter(choices=FundsEntry.Kind.choices, label=_("kind of funds"))
-
-    class Meta:
-        model = FundsEntry
-        fields = ["project", "month", "year", "kind"]
-
-    def filter_queryset(self, queryset):
-        month = self.form.cleaned_data.get("month")
-        if month is not None:
-            self.form.cleaned_data["month"] = month.replace(day=1)
-        return super().filter_queryset(queryset)
 
 
 @extend_schema_view(

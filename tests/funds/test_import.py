@@ -81,3 +81,19 @@ def test_a_ledger_without_a_required_column_is_refused(client, signed, officer):
     assert response.status_code == 400
     assert "Month" in response.content.decode() or "月份" in response.content.decode()
     assert not FundsEntry.objects.exists()
+
+
+def test_the_funds_list_exports_and_imports_back_unchanged(client, signed, foreign, secret, officer, other_officer):
+    from tests.transfer.conftest import read_xlsx
+
+    entry(signed, MAY, 1500)
+    entry(foreign, MAY, 710, usd=Decimal(100))
+    entry(secret, MAY, 99)
+    login(client, other_officer)
+    exported = client.get("/transfer/export/funds.xlsx?month=2024-05").content
+    rows = read_xlsx(exported)
+    assert sorted(row[1] for row in rows[1:]) == ["三星电机扩产", "村田新工厂"]  # not the other team's secret
+    login(client, officer)
+    data = client.get("/transfer/export/funds.xlsx").content
+    job = job_of(upload(client, "funds", data))
+    assert job.report["counts"]["unchanged"] == 3, job.report

@@ -62,7 +62,16 @@ class FundsImporter(Importer):
     kind = "funds"
     columns = [
         integer_column("project_id", "项目编号", "Project ID", aliases=("项目id",), width=10),
-        text_column("project", "项目名称", "Project", required=True, aliases=("项目", "project name"), width=30),
+        Column(
+            "project",
+            "项目名称",
+            "Project",
+            get=lambda entry: entry.project.name,
+            parse=lambda raw, _c=None: parsing.clean_text(raw),
+            required=True,
+            aliases=("项目", "project name"),
+            width=30,
+        ),
         _month_column(),
         choice_column("kind", "资金类型", "Kind of funds", FUNDS_KINDS, aliases=("资金类别", "资金来源", "kind")),
         amount_column(
