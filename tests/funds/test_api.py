@@ -43,10 +43,14 @@ def test_an_officer_records_funds_and_reads_them_back(signed, officer):
 
 
 def test_a_future_month_is_a_400_with_the_rule_in_words(signed, officer):
-    response = api(officer).post(URL, {"project": signed.pk, "month": "2024-08-01", "amount": "1"}, format="json")
+    client = api(officer)
+    body = {"project": signed.pk, "month": "2024-08-01", "amount": "1"}
+    response = client.post(URL, body, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 400
     assert response.json()["field"] == "month"
-    assert "not begun" in response.json()["message"]
+    assert response.json()["message"] == "不能登记尚未开始的月份的到位资金。"
+    english = client.post(URL, body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert "not begun" in english.json()["message"]
     assert not FundsEntry.objects.exists()
 
 

@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from funds.models import FundsEntry
 from tests.factories import project_in_stage
-from tests.web.test_browser_projects import DESK, PHONE, chromium, logged_in_page, ready  # noqa: F401
+from tests.web.test_browser_projects import (  # noqa: F401
+    DESK,
+    PHONE,
+    chromium,
+    logged_in_page,
+    ready,
+    screenshot_dir,
+)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -36,6 +43,11 @@ def test_an_officer_on_a_phone_records_a_months_funds(live_server, client, offic
     )
     # Nothing on the page is wider than the phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(screenshot_dir() / "funds-project-phone.png"), full_page=True)
+    page.goto(f"{live_server.url}/funds/monthly-report/")
+    ready(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(screenshot_dir() / "funds-monthly-report-phone.png"), full_page=True)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -52,6 +64,7 @@ def test_a_manager_downloads_the_monthly_report_with_the_figures_of_the_page(
     page = logged_in_page(chromium, live_server, client, manager, DESK, phone=False)
     page.goto(f"{live_server.url}/funds/monthly-report/")
     ready(page)
+    page.screenshot(path=str(screenshot_dir() / "funds-monthly-report-desk.png"), full_page=True)
     total_row = page.locator("#table-monthly_funds tbody tr").last
     this_month = total_row.locator("td").nth(1).inner_text()
     assert this_month == "1.23"  # 12,345万元 in 亿元

@@ -17,6 +17,7 @@ from funds.report import Month, monthly_report
 from projects.models import Project, Target
 from tests.factories import ProjectFactory, UserFactory
 from tests.funds.conftest import entry
+from tests.transfer.conftest import login
 
 JUNE_2024 = Month(2024, 6)
 
@@ -48,6 +49,12 @@ def zone(officer, other_officer, frozen_today):
     entry(p3, dt.date(2023, 6, 1), 200)
     entry(secret, dt.date(2024, 6, 1), 9999)
     return {"p1": p1, "p2": p2, "p3": p3, "secret": secret}
+
+
+def target_for_2024(name: str, metric: str, value: int) -> Target:
+    return Target.objects.create(
+        name=name, metric=metric, value=value, starts_on=dt.date(2024, 1, 1), deadline=dt.date(2024, 12, 31)
+    )
 
 
 def rows(report, key) -> dict[str, dict]:
@@ -88,27 +95,9 @@ def test_an_officer_never_counts_another_teams_confidential_project(zone, office
 
 
 def test_the_funds_targets_show_progress_against_time(zone, manager, frozen_today):
-    Target.objects.create(
-        name="2024年到位资金1亿元",
-        metric=Target.Metric.FUNDS_IN_PLACE,
-        value=1,
-        starts_on=dt.date(2024, 1, 1),
-        deadline=dt.date(2024, 12, 31),
-    )
-    Target.objects.create(
-        name="2024年实际使用外资1000万美元",
-        metric=Target.Metric.FOREIGN_CAPITAL_USED,
-        value=1000,
-        starts_on=dt.date(2024, 1, 1),
-        deadline=dt.date(2024, 12, 31),
-    )
-    Target.objects.create(
-        name="新签项目",
-        metric=Target.Metric.SIGNED_PROJECTS,
-        value=10,
-        starts_on=dt.date(2024, 1, 1),
-        deadline=dt.date(2024, 12, 31),
-    )
+    target_for_2024("2024年到位资金1亿元", Target.Metric.FUNDS_IN_PLACE, 1)
+    target_for_2024("2024年实际使用外资1000万美元", Target.Metric.FOREIGN_CAPITAL_USED, 1000)
+    target_for_2024("新签项目", Target.Metric.SIGNED_PROJECTS, 10)
     targets = {
         row["metric"]: row for row in monthly_report(user=manager, month=JUNE_2024).table("monthly_targets").rows
     }
@@ -173,14 +162,8 @@ def shown(value, number_format: str) -> str:
 
 
 def test_the_download_has_the_figures_of_the_page(zone, client, manager):
-    Target.objects.create(
-        name="2024年到位资金10亿元",
-        metric=Target.Metric.FUNDS_IN_PLACE,
-        value=10,
-        starts_on=dt.date(2024, 1, 1),
-        deadline=dt.date(2024, 12, 31),
-    )
-    client.force_login(manager)
+    target_for_2024("2024年到位资金10亿元", Target.Metric.FUNDS_IN_PLACE, 10)
+    login(client, manager)
     page = client.get("/funds/monthly-report/?year=2024&month=6")
     assert page.status_code == 200
     parser = Cells()
@@ -202,7 +185,7 @@ def test_the_download_has_the_figures_of_the_page(zone, client, manager):
 
 
 def test_a_wrong_month_shows_the_current_one_with_the_reason(client, officer, frozen_today):
-    client.force_login(officer)
+    login(client, officer)
     page = client.get("/funds/monthly-report/?year=2024&month=13")
     assert page.status_code == 400
     assert page.context["month"] == Month(2024, 6)
@@ -211,7 +194,7 @@ def test_a_wrong_month_shows_the_current_one_with_the_reason(client, officer, fr
 
 
 def test_the_page_costs_the_same_queries_for_more_projects_and_entries(zone, client, officer):
-    client.force_login(officer)
+    login(client, officer)
     url = "/funds/monthly-report/?year=2024&month=6"
     client.get(url)
     with CaptureQueriesContext(connection) as few:

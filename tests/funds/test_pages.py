@@ -11,12 +11,13 @@ from django.test.utils import CaptureQueriesContext
 from funds.models import FundsEntry
 from tests.factories import project_in_stage
 from tests.funds.conftest import MAY, entry
+from tests.transfer.conftest import login
 
 
 def test_the_project_page_shows_funds_against_the_total_investment(client, signed, officer):
     entry(signed, MAY, 100000, kind="loan")
     entry(signed, MAY, 25000)
-    client.force_login(officer)
+    login(client, officer)
     page = client.get(f"/projects/{signed.pk}/").content.decode()
     assert 'data-testid="funds-total"' in page
     assert 'data-testid="funds-percent">25.0%' in page  # 12.5亿 of 50亿
@@ -25,7 +26,7 @@ def test_the_project_page_shows_funds_against_the_total_investment(client, signe
 
 def test_another_team_sees_the_funds_but_no_form(client, signed, other_officer):
     entry(signed, MAY, 100)
-    client.force_login(other_officer)
+    login(client, other_officer)
     page = client.get(f"/projects/{signed.pk}/").content.decode()
     assert 'data-testid="funds-total"' in page and 'data-testid="funds-form"' not in page
     response = client.post(f"/funds/projects/{signed.pk}/", {"month": "2024-06", "kind": "loan", "amount": "1"})
@@ -34,7 +35,7 @@ def test_another_team_sees_the_funds_but_no_form(client, signed, other_officer):
 
 
 def test_a_confidential_projects_funds_page_is_hidden_from_another_team(client, secret, other_officer):
-    client.force_login(other_officer)
+    login(client, other_officer)
     assert client.get(f"/funds/projects/{secret.pk}/").status_code == 404
     saved = entry(secret, MAY, 1)
     assert client.post(f"/funds/entries/{saved.pk}/delete/").status_code == 404
@@ -42,12 +43,12 @@ def test_a_confidential_projects_funds_page_is_hidden_from_another_team(client, 
 
 def test_a_lead_has_no_funds_card(client, officer, frozen_today):
     lead = project_in_stage("negotiating", owner=officer)
-    client.force_login(officer)
+    login(client, officer)
     assert 'id="funds"' not in client.get(f"/projects/{lead.pk}/").content.decode()
 
 
 def test_the_form_records_a_month_and_goes_back_to_the_project(client, signed, officer):
-    client.force_login(officer)
+    login(client, officer)
     data = {"month": "2024-06", "kind": "paid_in_capital", "amount": "3000", "next": "project"}
     response = client.post(f"/funds/projects/{signed.pk}/", data)
     assert response.status_code == 302 and response["Location"] == f"/projects/{signed.pk}/"
@@ -59,7 +60,7 @@ def test_the_form_records_a_month_and_goes_back_to_the_project(client, signed, o
 
 
 def test_the_form_shows_a_refusal_and_saves_nothing(client, signed, officer):
-    client.force_login(officer)
+    login(client, officer)
     response = client.post(f"/funds/projects/{signed.pk}/", {"month": "2024-09", "kind": "loan", "amount": "1"})
     assert response.status_code == 400
     assert "not begun" in response.content.decode()
@@ -67,7 +68,7 @@ def test_the_form_shows_a_refusal_and_saves_nothing(client, signed, officer):
 
 
 def test_the_pages_cost_the_same_queries_for_more_entries(client, signed, officer):
-    client.force_login(officer)
+    login(client, officer)
     urls = [f"/projects/{signed.pk}/", f"/funds/projects/{signed.pk}/"]
     entry(signed, MAY, 1)
     counts = []
