@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from config.docs import redoc_bundle
 from core.api import NotificationViewSet, TokenView, not_found
 from crm.api import ContactViewSet, IndustryViewSet, MissionViewSet, OrganisationViewSet, ParkViewSet, VisitViewSet
+from funds.api import FundsEntryViewSet
 from projects.api import ProjectViewSet, ReplanViewSet, StageChangeViewSet
 from projects.reports.urls import api_urlpatterns as report_api_urls
 
@@ -23,6 +24,7 @@ router.register("projects", ProjectViewSet, basename="project")
 router.register("stage-changes", StageChangeViewSet, basename="stagechange")
 router.register("replans", ReplanViewSet, basename="replan")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("funds", FundsEntryViewSet, basename="fundsentry")
 
 app_name = "api"
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "chains",
     "finder",
     "claims",
+    "funds",
 ]
 
 MIDDLEWARE = [

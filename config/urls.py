@@ -22,6 +22,7 @@ urlpatterns = [
     path("industries/", include("chains.urls")),
     path("search/", include("finder.urls")),
     path("claims/", include("claims.urls")),
+    path("funds/", include("funds.urls")),
     # The home page is "My work"; wired here so that core does not depend on projects.
     path("", my_work, name="home"),
 ]

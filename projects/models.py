@@ -648,6 +648,9 @@ class Target(models.Model):
         SIGNED_INVESTMENT = "signed_investment", _("Investment signed in the window (100M yuan)")
         SIGNED_PROJECTS = "signed_projects", _("Projects signed in the window, at or above the tier")
         STARTED_PROJECTS = "started_projects", _("Projects started in the window, at or above the tier")
+        # Counted by the funds app (registered in projects.reports.selectors.targets).
+        FUNDS_IN_PLACE = "funds_in_place", _("Funds in place in the window (100M yuan)")
+        FOREIGN_CAPITAL_USED = "foreign_capital_used", _("Foreign capital actually used in the window (10k USD)")
 
     # Metrics counted over projects: they honour min_tier.
     PROJECT_METRICS = frozenset({Metric.SIGNED_INVESTMENT, Metric.SIGNED_PROJECTS, Metric.STARTED_PROJECTS})

@@ -24,6 +24,7 @@ from core.errors import DomainError
 from core.models import AuditEvent, Department, EmailDigest, Heartbeat, Notification, User
 from crm import services as crm_services
 from crm.models import Contact, ExchangeRate, Industry, Organisation, Qualification, Visit
+from funds.models import FundsEntry
 from projects import reminders
 from projects.models import Project, Reminder, ReminderRule, Replan, Stage, StageChange, Target
 from projects.services import project_change_stage, project_replan
@@ -141,6 +142,7 @@ def add_rows(n: int) -> None:
             reason="对方董事会延期",
             by=owner,
         )
+        FundsEntry.objects.create(project=project, month=today.replace(day=1), amount=Decimal(500), entered_by=owner)
         # A follow-up due today: the sweep turns it into a reminder and a notification.
         VisitFactory(organisation=organisation, owner=owner, follow_up_on=today)
         EmailDigest.objects.create(recipient=owner, day=today, token=uuid.uuid4(), size=1)
@@ -212,6 +214,7 @@ def test_the_index_lists_what_an_officer_may_read_and_nothing_else(zone, officer
         "StageChange",
         "Replan",
         "Target",
+        "FundsEntry",
     }
 
 

@@ -20,6 +20,8 @@ from django.utils import timezone
 from core import permissions
 from crm.filters import ContactFilter, MissionFilter, OrganisationFilter, VisitFilter
 from crm.models import Contact, Mission, Organisation, Visit
+from funds import selectors as funds_selectors
+from funds.filters import FundsEntryFilter
 from projects.filters import ProjectFilter
 from projects.models import Project
 from transfer.columns import Column
@@ -148,6 +150,8 @@ class ListExport:
                 .prefetch_related("officers", "contacts")
                 .order_by("-date", "-pk")
             )
+        if self.name == "funds":
+            return funds_selectors.entry_list(user=user).order_by("-month", "project__name", "kind", "pk")
         projects = Project.objects.select_related(
             "investor", "industry", "park", "owner", "team", "source_mission"
         ).order_by("-created_at", "-pk")
@@ -160,6 +164,7 @@ LISTS: dict[str, ListExport] = {
     "missions": ListExport("missions", MissionFilter, "missions"),
     "visits": ListExport("visits", VisitFilter, "visits"),
     "projects": ListExport("projects", ProjectFilter, "projects"),
+    "funds": ListExport("funds", FundsEntryFilter, "funds"),
 }
 
 

@@ -16,6 +16,7 @@ class ImportJob(models.Model):
         MISSIONS = "missions", _("Missions")
         VISITS = "visits", _("Visits")
         PROJECTS = "projects", _("Projects")
+        FUNDS = "funds", _("Funds in place")
 
     class Status(models.TextChoices):
         PREVIEW_QUEUED = "preview_queued", _("Waiting to be checked")

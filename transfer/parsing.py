@@ -225,6 +225,48 @@ def parse_date(value) -> dt.date | None:
     raise ValueError(_("“%(value)s” is not a date; write it like 2024年1月24日 or 2024/1/24.") % {"value": value})
 
 
+def parse_month(value) -> dt.date | None:
+    """A month as ledgers write it, as its first day: 2026年3月, 2026-03, 2026/3, 202603,
+    2026.3, or any date of the month (an Excel date cell, 2026-03-31)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool) and 190001 <= value <= 210012:
+        value = str(int(value))  # 202603 typed in a number cell, not an Excel date
+    if not isinstance(value, dt.date | int | float | Decimal) or isinstance(value, bool):
+        text = fold_width(clean_text(value)).replace(" ", "")
+        match = _MONTH.fullmatch(text)
+        if match:
+            month = int(match["m"])
+            if 1 <= month <= 12:
+                return dt.date(int(match["y"]), month, 1)
+            raise ValueError(_("“%(value)s” is not a month; write it like 2026年3月 or 2026-03.") % {"value": value})
+    try:
+        day = parse_date(value)
+    except ValueError:
+        raise ValueError(
+            _("“%(value)s” is not a month; write it like 2026年3月 or 2026-03.") % {"value": value}
+        ) from None
+    return day.replace(day=1) if day else None
+
+
+_MONTH = re.compile(r"(?P<y>\d{4})(?:年|[-/.])?(?P<m>\d{1,2})月?")
+
+
+def parse_currency(value) -> str | None:
+    """A currency as written in a ledger's currency column: 人民币, 美元, USD, 港币 ..."""
+    if is_blank(value):
+        return None
+    text = fold_width(clean_text(value)).lower().replace(" ", "")
+    currency = _WORD_CURRENCY.get(text) or _WORD_CURRENCY.get(text.removeprefix("万"))
+    if currency is None and text.upper() in _CURRENCY_WORDS:
+        currency = text.upper()
+    if currency is None:
+        raise ValueError(
+            _("“%(value)s” is not a currency; write 人民币, 美元, 欧元, 日元, 港元 ...") % {"value": value}
+        )
+    return currency
+
+
 # --- Yes / no -----------------------------------------------------------------------
 
 _TRUE = {"是", "y", "yes", "true", "1", "√", "✓", "✔", "x", "有"}

@@ -15,13 +15,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from funds.report import monthly_report, parse_month
 from projects.reports import selectors
 from projects.reports.periods import PARAMS, PeriodError, parse_period
 from projects.reports.selectors.common import Column
 from transfer.exporting import Sheet
 
 FORMATS = {"int": "0", "count": "0.00", "yi": "0.00", "percent": "0.0", "date": "yyyy-mm-dd", "text": ""}
-REPORTS = ("dashboard", "review", "supervision", "missions", "scorecards", "losses", "weekly")
+REPORTS = ("dashboard", "review", "supervision", "missions", "scorecards", "losses", "weekly", "monthly")
 
 # Sheet names (Excel allows 31 characters): short names of the tables whose titles are
 # longer, in both languages; other tables are named by their title.
@@ -39,6 +40,11 @@ SHEET_NAMES = {
     "loss_reasons": gettext_lazy("Lost by reason"),
     "loss_locations": gettext_lazy("Lost to locations"),
     "weekly": gettext_lazy("Weekly list"),
+    "monthly_signed": gettext_lazy("New signed"),
+    "monthly_funds": gettext_lazy("Funds in place"),
+    "monthly_foreign_capital": gettext_lazy("Foreign capital used"),
+    "monthly_milestones": gettext_lazy("Starts and completions"),
+    "monthly_targets": gettext_lazy("Targets"),
 }
 
 
@@ -79,10 +85,16 @@ def report_sheets(name: str, user, query: Mapping) -> list[Sheet]:
         except ValueError as error:
             raise PeriodError({"week": str(error)}) from None
         return [table_sheet(selectors.weekly_list(user=user, week=week).table)]
+    if name == "monthly":
+        # The monthly report of funds.report: one month, its sections one sheet each.
+        report = monthly_report(user=user, month=parse_month(query))
+        return [table_sheet(table) for table in report.tables]
     period = parse_period({key: value for key in PARAMS if (value := query.get(key, "").strip())})
     if name == "dashboard":
         report = selectors.dashboard(user=user, period=period)
         tables = [report.funnel, *report.splits, report.trend, report.targets]
+        if report.landed is not None and report.landed.rows:
+            tables.append(report.landed)
     elif name == "review":
         report = selectors.review(user=user, period=period)
         language = "en" if (translation.get_language() or "").startswith("en") else "zh-hans"

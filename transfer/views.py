@@ -27,6 +27,7 @@ TITLES = {
     "missions": gettext_lazy("Import missions"),
     "visits": gettext_lazy("Import visits"),
     "projects": gettext_lazy("Import projects"),
+    "funds": gettext_lazy("Import a funds ledger"),
 }
 
 

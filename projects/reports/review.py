@@ -67,6 +67,8 @@ def _en_major(major: MajorMilestones) -> str:
 def paragraph(review: Review, language: str) -> str:
     period = review.period
     majors = [major for major in review.majors if major.planned]
+    # Figures after the signing join the paragraph once there is something to say.
+    landed = [figure for figure in review.landed if figure.value]
     if language.startswith("zh"):
         text = (
             f"{period.label('zh')}新批亿元以上项目{review.above_threshold_count}个，"
@@ -75,6 +77,8 @@ def paragraph(review: Review, language: str) -> str:
         )
         if majors:
             text += "；" + "，".join(_zh_major(major) for major in majors)
+        if landed:
+            text += "；" + "，".join(figure.zh for figure in landed)
         return text + "。"
     count = review.above_threshold_count
     text = (
@@ -85,4 +89,6 @@ def paragraph(review: Review, language: str) -> str:
     )
     if majors:
         text += "; " + "; ".join(_en_major(major) for major in majors)
+    if landed:
+        text += "; " + ", ".join(figure.en for figure in landed)
     return text + "."

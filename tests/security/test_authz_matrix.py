@@ -39,6 +39,7 @@ from claims.services import claim_register
 from core.models import Notification, User
 from crm.models import Industry, Qualification, Visit
 from crm.services import visit_save
+from funds.models import FundsEntry
 from projects.models import Project, Replan, StageChange
 from projects.services import project_change_stage, project_replan
 from tests.factories import (
@@ -75,6 +76,12 @@ ACCESS = {
         "secret": {"officer": EDIT, "other_officer": HIDDEN, "manager": EDIT, "other_manager": READ, "admin": EDIT},
     },
     "record": {"own": TEAM_A_RECORD},
+    # A project's funds entries: as hidden as the project, changed by its team (its
+    # officers delete them too, unlike projects).
+    "funds": {
+        "own": TEAM_A_RECORD,
+        "secret": {"officer": EDIT, "other_officer": HIDDEN, "manager": EDIT, "other_manager": READ, "admin": EDIT},
+    },
     # Private to one user (notifications, import jobs): nobody else sees them, admins included.
     "private": {
         "own": {"officer": EDIT, "other_officer": HIDDEN, "manager": HIDDEN, "other_manager": HIDDEN, "admin": HIDDEN}
@@ -165,6 +172,8 @@ def build_world() -> World:
     notification = Notification.objects.create(recipient=officer, key="matrix", title="跟进提醒")
     job = ImportJob.objects.create(kind="organisations", user=officer, filename="orgs.xlsx", content=b"")
     Qualification.objects.create(organisation=organisation, kind=Qualification.Kind.HIGH_TECH, year=2023)
+    funds = FundsEntry.objects.create(project=project, month=today.replace(day=1), amount=100, entered_by=officer)
+    secret_funds = FundsEntry.objects.create(project=secret, month=today.replace(day=1), amount=100, entered_by=officer)
     add_rows(1)  # one row of every other kind the admin shows
     claim = claim_register(organisation=organisation, team=team_a, first_contact_on=today, by=officer)
     visit_save(visit=Visit(organisation=organisation, date=today, summary="欧洲组拜访"), by=users["other_officer"])
@@ -194,6 +203,7 @@ def build_world() -> World:
         "user": {"own": officer},
         "qualification": {"own": Qualification.objects.get(organisation=organisation)},
         "collision": {"own": collision},
+        "funds": {"own": funds, "secret": secret_funds},
     }
     return world
 
@@ -348,6 +358,11 @@ CLASSIFIED: dict[str, Rule | None] = {
         "user", ("GET", "POST"), obj="organisation", kwargs=lambda o: {"organisation_pk": o.pk}
     ),
     "claims:collision_decide": Rule("arbitration", ("POST",), obj="collision", kwargs=pk),
+    # Funds in place: a project's funds page (its team records a month there), removing
+    # an entry, the monthly report (everyone, counting what they may see).
+    "funds:project_funds": Rule("project", ("GET", "POST"), obj="project", kwargs=pk),
+    "funds:entry_delete": Rule("funds", ("POST",), obj="funds", kwargs=pk),
+    "funds:monthly_report": Rule("user"),
     # API: the token endpoint, the docs; the rest comes from the schema.
     "api:token": Rule("user", ("POST",), public=True),
     # The schema takes seconds to build: one logged-in role is enough, it holds no records.
@@ -368,6 +383,7 @@ SCHEMA_RULES = {
     "/api/v1/projects/{id}/credit/": ("project_delete", "project"),
     "/api/v1/stage-changes/": ("project", "stagechange"),
     "/api/v1/replans/": ("project", "replan"),
+    "/api/v1/funds/": ("funds", "funds"),
     "/api/v1/industries/": ("reference", "industry"),
     "/api/v1/parks/": ("reference", "park"),
     "/api/v1/notifications/": ("private", "notification"),
@@ -683,6 +699,7 @@ ADMIN_MODELS: dict[str, AdminRule] = {
     "crm.Mission": AdminRule(ALL_EDIT, ALL_EDIT, ACCESS["record"], obj="mission"),
     "crm.Visit": AdminRule(ALL_EDIT, ALL_EDIT, ACCESS["record"], obj="visit"),
     "crm.Qualification": AdminRule(ALL_EDIT, ALL_EDIT, ACCESS["record"], obj="qualification"),
+    "funds.FundsEntry": AdminRule(ALL_EDIT, ALL_EDIT, ACCESS["funds"], obj="funds"),
     # A project's rows: read-only, as hidden as their project.
     "projects.StageChange": AdminRule(ALL_READ, NOBODY, PROJECT_ROW, obj="stagechange"),
     "projects.Replan": AdminRule(ALL_READ, NOBODY, PROJECT_ROW, obj="replan"),

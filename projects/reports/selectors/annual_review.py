@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import User
 from projects.models import Stage, actual_field, planned_field
+from projects.reports.landed import figures
 from projects.reports.periods import Period
 from projects.reports.selectors.common import REVIEW_STAGES, ZERO, Column, Links, Table, _new_projects, yi
 from projects.tiers import TIER_FLOORS, Tier, tier_expression
@@ -53,6 +54,8 @@ class Review:
     majors: list[MajorMilestones]
     milestones: Table
     paragraphs: dict[str, str] = field(default_factory=dict)
+    # Funds in place, foreign capital actually used, ... (projects.reports.landed).
+    landed: list = field(default_factory=list)
 
     def major(self, stage: str) -> MajorMilestones:
         return next(m for m in self.majors if m.stage == stage)
@@ -163,6 +166,7 @@ def review(*, user: User, period: Period, today: dt.date | None = None) -> Revie
         majors=majors,
         milestones=milestones,
     )
+    result.landed = figures(user=user, period=period)
     result.paragraphs = {"zh-hans": wording.paragraph(result, "zh-hans"), "en": wording.paragraph(result, "en")}
     return result
 

@@ -20,6 +20,7 @@ from core.i18n import name_expression, name_sql
 from core.models import Team, User
 from crm.models import Industry, Park
 from projects.models import Project, Stage
+from projects.reports.landed import figures, landed_table
 from projects.reports.periods import Period
 from projects.reports.selectors.common import FUNNEL_STAGES, Column, Links, Table, _reached, visible, yi
 from projects.reports.selectors.targets import targets_progress
@@ -319,6 +320,8 @@ class Dashboard:
     splits: list[Table]
     trend: Table
     targets: Table
+    # After the signing (projects.reports.landed): what apps above projects count.
+    landed: Table | None = None
 
 
 def dashboard_split(*, user: User, period: Period, key: str) -> Table:
@@ -380,4 +383,5 @@ def dashboard(*, user: User, period: Period, today: dt.date | None = None) -> Da
         splits=splits,
         trend=_trend(projects, period, links),
         targets=targets_progress(user=user, today=today),
+        landed=landed_table(figures(user=user, period=period)),
     )

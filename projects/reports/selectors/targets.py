@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import Sum
@@ -20,10 +21,21 @@ def _tier_floor(tier: str) -> Decimal:
     return {t.value: floor for floor, t in TIER_FLOORS}.get(tier, ZERO)
 
 
+# Metrics counted by apps above projects (funds in place, ...): metric -> function of
+# (user, window) giving the value, registered from the app's AppConfig.ready().
+METRIC_COUNTERS: dict[str, Callable[[User, tuple[dt.date, dt.date]], Decimal]] = {}
+
+
+def register_metric(metric: str, counter: Callable[[User, tuple[dt.date, dt.date]], Decimal]) -> None:
+    METRIC_COUNTERS[metric] = counter
+
+
 def target_actual(target: Target, user: User, today: dt.date) -> Decimal:
     """The metric's value now, computed from the records (one query)."""
     Metric = Target.Metric
     window = (target.starts_on, min(target.deadline, today))
+    if target.metric in METRIC_COUNTERS:
+        return METRIC_COUNTERS[target.metric](user, window)
     in_zone = Organisation.objects.filter(is_in_zone=True)
     kinds = {
         Metric.HIGH_TECH: [Qualification.Kind.HIGH_TECH],
@@ -54,7 +66,7 @@ def time_elapsed(starts_on: dt.date, deadline: dt.date, today: dt.date) -> Decim
     return (Decimal(gone) * 100 / Decimal(total)).quantize(Decimal("0.1"))
 
 
-def targets_progress(*, user: User, today: dt.date | None = None) -> Table:
+def targets_progress(*, user: User, today: dt.date | None = None, metrics=None) -> Table:
     """Active targets with progress against the value and against time: 1 + 1 per target."""
     today = today or timezone.localdate()
     table = Table(
@@ -72,7 +84,10 @@ def targets_progress(*, user: User, today: dt.date | None = None) -> Table:
     )
     links = Links()
     live_stages = [stage.value for stage in Stage if stage != Stage.DROPPED]
-    for target in Target.objects.filter(is_active=True).order_by("deadline", "name"):
+    targets = Target.objects.filter(is_active=True).order_by("deadline", "name")
+    if metrics is not None:
+        targets = targets.filter(metric__in=list(metrics))
+    for target in targets:
         actual = target_actual(target, user, today)
         row_links = {}
         if target.metric in Target.PROJECT_METRICS:

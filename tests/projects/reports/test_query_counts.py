@@ -129,8 +129,9 @@ def test_query_count_does_not_grow_with_the_projects(frozen_today, team, other_t
     assert large == small
     assert max(large.values()) <= 14
     # The review reads the table twice (tiers; major milestones with their late ones), as
-    # its raw SQL does; the supervision list's rules and totals (its rows come a page at a time).
-    assert large[("review", "manager")] == large[("review", "officer")] == 2
+    # its raw SQL does, and the funds once (projects.reports.landed); the supervision
+    # list's rules and totals (its rows come a page at a time).
+    assert large[("review", "manager")] == large[("review", "officer")] == 3
     assert large[("supervision", "manager")] == large[("supervision", "officer")] == 2
 
 
@@ -152,10 +153,10 @@ def test_the_dashboards_one_pass_gives_what_one_scan_per_split_gives(frozen_toda
                 per_split = selectors.dashboard(user=user, period=YEAR)
             finally:
                 connection.vendor = "postgresql"
-        assert len(context.captured_queries) == 11
+        assert len(context.captured_queries) == 12  # and one for the figures after the signing (funds)
         assert one_pass.funnel.rows == per_split.funnel.rows
         assert [(t.key, t.rows) for t in one_pass.splits] == [(t.key, t.rows) for t in per_split.splits]
-        assert queries(lambda user=user: selectors.dashboard(user=user, period=YEAR)) == 3  # no targets here
+        assert queries(lambda user=user: selectors.dashboard(user=user, period=YEAR)) == 4  # no targets here
     officer_view = selectors.dashboard(user=officers[0], period=YEAR)
     manager_view = selectors.dashboard(user=manager, period=YEAR)
     assert officer_view.funnel.rows[2]["count"] < manager_view.funnel.rows[2]["count"]  # confidential ones
