@@ -25,11 +25,17 @@ class PromiseCheckInline(ReadOnlyInline):
     fields = ("kind", "promised", "due_on", "actual", "recorded_on", "recorded_by", "note")
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("recorded_by")
+
 
 class DocumentInline(ReadOnlyInline):
     model = AgreementDocument
     fields = ("title", "file_type", "size", "uploaded_by", "uploaded_at")
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
 
 
 @admin.register(Agreement)
@@ -58,6 +64,8 @@ class AgreementAdmin(RecordAdmin):
         "version",
     )
     inlines = (PromiseCheckInline, DocumentInline)
+    # Its checks and documents go with a deleted agreement (nobody deletes them alone).
+    follows_deletion = ("agreements.PromiseCheck", "agreements.AgreementDocument")
 
     @admin.display(description=_("investment intensity (10k yuan per mu)"))
     def intensity(self, obj: Agreement):

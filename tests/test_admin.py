@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from agreements.models import AgreementDocument, PromiseCheck
 from core.errors import DomainError
 from core.models import AuditEvent, Department, EmailDigest, Heartbeat, Notification, User
 from crm import services as crm_services
@@ -26,6 +27,7 @@ from crm.models import Contact, ExchangeRate, Industry, Organisation, Qualificat
 from projects import reminders
 from projects.models import Project, Reminder, ReminderRule, Replan, Stage, StageChange, Target
 from projects.services import project_change_stage, project_replan
+from tests.agreements.rows import add_agreement_rows
 from tests.chains.rows import add_chain_rows
 from tests.factories import (
     ContactFactory,
@@ -147,6 +149,7 @@ def add_rows(n: int) -> None:
             name="高新技术企业3000家", metric=Target.Metric.HIGH_TECH, value=3000, starts_on=today, deadline=today
         )
         add_chain_rows(owner)
+        add_agreement_rows(owner)
         ExchangeRate.objects.create(
             currency="GBP", year=1990 + ExchangeRate.objects.count(), rate=Decimal("9.1"), source="test figure"
         )
@@ -185,8 +188,19 @@ def test_every_admin_page_opens_for_an_admin(model, zone, admin_user, browser):
         assert client.get(admin_url(model, "simple_history", obj.pk, version.history_id)).status_code == 200
     else:
         assert client.get(admin_url(model, "history", obj.pk)).status_code == 200  # Django's log
-    if model in {StageChange, Replan, Reminder, Notification, EmailDigest, Heartbeat, AuditEvent}:
-        # Records of what happened (or of a process): nobody adds them by hand.
+    if model in {
+        StageChange,
+        Replan,
+        Reminder,
+        Notification,
+        EmailDigest,
+        Heartbeat,
+        AuditEvent,
+        PromiseCheck,
+        AgreementDocument,
+    }:
+        # Records of what happened (or of a process, or made by another record's
+        # service: a promise's check, an uploaded document): nobody adds them by hand.
         assert client.get(admin_url(model, "add")).status_code == 403
     else:
         assert client.get(admin_url(model, "add")).status_code == 200
@@ -209,6 +223,9 @@ def test_the_index_lists_what_an_officer_may_read_and_nothing_else(zone, officer
         "StageChange",
         "Replan",
         "Target",
+        "Agreement",
+        "PromiseCheck",
+        "AgreementDocument",
     }
 
 
