@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from crm.models import Park
@@ -122,7 +123,7 @@ class PromiseCheck(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Not yet due")
         LATE = "late", _("Due, figures missing")
-        MET = "met", _("Met")
+        MET = "met", pgettext_lazy("promise kept", "Met")
         NOT_MET = "not_met", _("Not met")
 
     # Which agreement field each kind checks.
