@@ -272,7 +272,8 @@ class CheckListView(LoginRequiredMixin, View):
         page = paginator.get_page(number)
         for check in page.object_list:
             _dress(check, check.check_status)
-            check.days_late = (today - check.due_on).days if check.due_on < today else 0
+            # Days without figures since the due date (a check not met has its figures).
+            check.days_late = (today - check.due_on).days if check.current_status == PromiseCheck.Status.LATE else 0
             check.url = _project_url(check.agreement.project_id)
         query = QueryDict(mutable=True)
         query.setlist("status", result.status)

@@ -86,7 +86,7 @@ def test_the_officer_enters_a_figure_and_the_check_reads_not_met_with_the_ratio(
     assert "Annual tax: Not met, 75.0% of the promise." in response.content.decode()
     html = page(client, agreement.project)
     assert 'data-kind="tax" data-status="not_met"' in html
-    assert "75.0%" in html and "56.25 per mu" in html  # 4,500万元 of tax on 80亩
+    assert "75.0%" in html and "56.25 (10k yuan) per mu" in html  # 4,500万元 of tax on 80亩
 
 
 def test_a_signed_document_is_uploaded_and_read_back_and_a_disguised_file_refused(client, officer, frozen_today):
