@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from django.views import View
 from agreements import selectors, services
 from agreements.forms import AgreementForm, CheckRecordForm, DocumentForm
 from agreements.models import TWO_PLACES, Agreement, PromiseCheck
-from chains.documents import CONTENT_TYPES
+from chains.documents import download
 from core import permissions
 from core.errors import DomainError, NotPermitted, StaleVersion
 from core.models import Team
@@ -237,20 +237,7 @@ class DocumentDownloadView(LoginRequiredMixin, View):
     """Served to users who may see the project, from storage outside the static files."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        document = selectors.document_for(request.user, pk)
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError as error:
-            raise Http404 from error
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=f"{document.title}.{document.file_type}",
-            content_type=CONTENT_TYPES.get(document.file_type, "application/octet-stream"),
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return download(selectors.document_for(request.user, pk))
 
 
 # --- Promise checks due and missed ------------------------------------------------------------
