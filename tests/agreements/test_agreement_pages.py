@@ -3,11 +3,14 @@ check, the signed documents and the promise check list; as hidden as the project
 
 from __future__ import annotations
 
+from io import BytesIO
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from agreements.models import Agreement, AgreementDocument, PromiseCheck
 from agreements.services import check_record
@@ -177,3 +180,21 @@ def test_the_project_page_costs_the_same_queries_with_a_longer_agreement(client,
     with CaptureQueriesContext(connection) as four:
         page(client, full.project)
     assert len(one.captured_queries) == len(four.captured_queries)
+
+
+def test_the_export_holds_the_rows_of_the_page_with_the_same_filters(
+    client, manager, officer, other_officer, frozen_today
+):
+    short = make_agreement(signed_project(officer, name="税收未达标项目"), officer, due_year=2023, jobs=None)
+    check_record(check=short.checks.get(kind="tax"), actual=4200, by=officer)
+    make_agreement(signed_project(officer, is_confidential=True, name="绝密项目"), officer, due_year=2023)
+    client.force_login(in_english(other_officer))
+    query = {"status": ["not_met", "late"], "kind": "tax"}
+    html = client.get(reverse("agreements:check_list"), query).content.decode()
+    response = client.get(reverse("agreements:check_list_export"), query)
+    assert response.status_code == 200
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][:5] == ("Project", "Team", "Owner", "Promise", "Due")
+    assert [row[0] for row in rows[1:]] == ["税收未达标项目"]  # the confidential one is hidden here too
+    assert rows[1][5:9] == (6000, 4200, 70, "Not met")
+    assert html.count('class="promise-check-row"') == len(rows) - 1

@@ -348,6 +348,7 @@ CLASSIFIED: dict[str, Rule | None] = {
     "chains:document_download": Rule("user", obj="document", kwargs=pk),
     # Agreements: as visible as their project, written by its team.
     "agreements:check_list": Rule("user"),
+    "agreements:check_list_export": Rule("user"),
     "agreements:check_record": Rule("project", ("POST",), obj="check", kwargs=pk),
     "agreements:agreement_create": Rule(
         "project", ("GET", "POST"), obj="signed_project", kwargs=lambda p: {"project_pk": p.pk}, form=True
