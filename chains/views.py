@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from chains import selectors, services
-from chains.documents import CONTENT_TYPES
+from chains.documents import CONTENT_TYPES, download
 from chains.export import map_workbook
 from chains.forms import DocumentForm, MemberForm, TargetForm
 from chains.models import ChainTarget, IndustryDocument, IndustryMember
@@ -210,17 +210,4 @@ class DocumentDownloadView(LoginRequiredMixin, View):
     """Documents are served to logged-in users only, from storage outside the static files."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        document = get_object_or_404(IndustryDocument, pk=pk)
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError as error:
-            raise Http404 from error
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=f"{document.title}.{document.file_type}",
-            content_type=CONTENT_TYPES.get(document.file_type, "application/octet-stream"),
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return download(get_object_or_404(IndustryDocument, pk=pk))

@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from agreements.api import AgreementViewSet, PromiseCheckViewSet
 from config.docs import redoc_bundle
 from core.api import NotificationViewSet, TokenView, not_found
 from crm.api import ContactViewSet, IndustryViewSet, MissionViewSet, OrganisationViewSet, ParkViewSet, VisitViewSet
@@ -23,6 +24,8 @@ router.register("visits", VisitViewSet, basename="visit")
 router.register("projects", ProjectViewSet, basename="project")
 router.register("stage-changes", StageChangeViewSet, basename="stagechange")
 router.register("replans", ReplanViewSet, basename="replan")
+router.register("agreements", AgreementViewSet, basename="agreement")
+router.register("promise-checks", PromiseCheckViewSet, basename="promisecheck")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("funds", FundsEntryViewSet, basename="fundsentry")
 

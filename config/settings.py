@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "finder",
     "claims",
     "funds",
+    "agreements",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ urlpatterns = [
     path("search/", include("finder.urls")),
     path("claims/", include("claims.urls")),
     path("funds/", include("funds.urls")),
+    path("agreements/", include("agreements.urls")),
     # The home page is "My work"; wired here so that core does not depend on projects.
     path("", my_work, name="home"),
 ]

@@ -496,6 +496,9 @@ class ReminderRule(models.Model):
         FOLLOW_UP_DUE = "follow_up_due", _("Visit follow-up due")
         MISSION_STARTING = "mission_starting", _("Mission starting")
         PROJECT_IDLE = "project_idle", _("Project without activity")
+        # Registered by the agreements app (agreements.reminders).
+        PROMISE_CHECK_LATE = "promise_check_late", _("Promise check due, figures missing")
+        PROMISE_NOT_MET = "promise_not_met", _("Promise not met")
 
     class Audience(models.TextChoices):
         OWNER = "owner", _("The owner (the officer who logged a visit)")
@@ -505,7 +508,15 @@ class ReminderRule(models.Model):
 
     # Kinds counted before the watched date; the others count after it.
     BEFORE_KINDS = frozenset({Kind.MILESTONE_COMING, Kind.MISSION_STARTING})
-    PROJECT_KINDS = frozenset({Kind.MILESTONE_COMING, Kind.MILESTONE_OVERDUE, Kind.PROJECT_IDLE})
+    PROJECT_KINDS = frozenset(
+        {
+            Kind.MILESTONE_COMING,
+            Kind.MILESTONE_OVERDUE,
+            Kind.PROJECT_IDLE,
+            Kind.PROMISE_CHECK_LATE,
+            Kind.PROMISE_NOT_MET,
+        }
+    )
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     days = models.PositiveSmallIntegerField(
@@ -538,7 +549,8 @@ class ReminderRule(models.Model):
             raise ValidationError({"audience": _("Follow-up reminders go to the officer who logged the visit.")})
         if self.kind in self.PROJECT_KINDS and self.audience == self.Audience.PARTICIPANTS:
             raise ValidationError({"audience": _("Project reminders go to the owner and, maybe, managers.")})
-        if self.kind in (self.Kind.MILESTONE_OVERDUE, self.Kind.PROJECT_IDLE) and self.days < 1:
+        late_kinds = (self.Kind.MILESTONE_OVERDUE, self.Kind.PROJECT_IDLE, self.Kind.PROMISE_CHECK_LATE)
+        if self.kind in late_kinds and self.days < 1:
             raise ValidationError({"days": _("Count at least one day after the date.")})
 
 

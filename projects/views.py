@@ -9,6 +9,7 @@ to the field it names and nothing of the refused write is kept.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django import forms
@@ -251,6 +252,13 @@ class BoardColumnView(LoginRequiredMixin, View):
 # --- A project's page -------------------------------------------------------------------
 
 
+# Cards that apps above projects add to a project's page (the agreement, funds in place,
+# problems), so that projects imports none of them: each is called with (request,
+# project) and returns None or a dict with the "template" to include and its context,
+# which the template reads as `panel`. Registered from the apps' AppConfig.ready().
+PROJECT_PANELS: list[Callable[[HttpRequest, Project], dict | None]] = []
+
+
 def _detail_context(request: HttpRequest, pk: int, *, stage_form=None, replan_forms=None, date_forms=None) -> dict:
     detail = selectors.project_detail(user=request.user, pk=pk)
     project = detail.project
@@ -285,6 +293,7 @@ def _detail_context(request: HttpRequest, pk: int, *, stage_form=None, replan_fo
         "stage_form": stage_form,
         "level_class": LEVEL_CLASS,
         "replan_open": next(iter(replan_forms), ""),
+        "panels": [panel for make in PROJECT_PANELS if (panel := make(request, project)) is not None],
     }
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from claims.models import Collision, Decision
+from agreements.models import AgreementDocument, PromiseCheck
 from core.errors import DomainError
 from core.models import AuditEvent, Department, EmailDigest, Heartbeat, Notification, User
 from crm import services as crm_services
@@ -28,6 +29,7 @@ from funds.models import FundsEntry
 from projects import reminders
 from projects.models import Project, Reminder, ReminderRule, Replan, Stage, StageChange, Target
 from projects.services import project_change_stage, project_replan
+from tests.agreements.rows import add_agreement_rows
 from tests.chains.rows import add_chain_rows
 from tests.claims.rows import add_claim_rows
 from tests.factories import (
@@ -152,6 +154,7 @@ def add_rows(n: int) -> None:
         )
         add_chain_rows(owner)
         add_claim_rows(owner)
+        add_agreement_rows(owner)
         ExchangeRate.objects.create(
             currency="GBP", year=1990 + ExchangeRate.objects.count(), rate=Decimal("9.1"), source="test figure"
         )
@@ -190,8 +193,21 @@ def test_every_admin_page_opens_for_an_admin(model, zone, admin_user, browser):
         assert client.get(admin_url(model, "simple_history", obj.pk, version.history_id)).status_code == 200
     else:
         assert client.get(admin_url(model, "history", obj.pk)).status_code == 200  # Django's log
-    if model in {StageChange, Replan, Reminder, Notification, EmailDigest, Heartbeat, AuditEvent, Collision, Decision}:
-        # Records of what happened (or of a process): nobody adds them by hand.
+    if model in {
+        Collision,
+        Decision,
+        StageChange,
+        Replan,
+        Reminder,
+        Notification,
+        EmailDigest,
+        Heartbeat,
+        AuditEvent,
+        PromiseCheck,
+        AgreementDocument,
+    }:
+        # Records of what happened (or of a process, or made by another record's
+        # service: a promise's check, an uploaded document): nobody adds them by hand.
         assert client.get(admin_url(model, "add")).status_code == 403
     else:
         assert client.get(admin_url(model, "add")).status_code == 200
@@ -215,6 +231,9 @@ def test_the_index_lists_what_an_officer_may_read_and_nothing_else(zone, officer
         "Replan",
         "Target",
         "FundsEntry",
+        "Agreement",
+        "PromiseCheck",
+        "AgreementDocument",
     }
 
 

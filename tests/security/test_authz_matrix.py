@@ -27,12 +27,14 @@ from dataclasses import dataclass, field
 import pytest
 from django.contrib import admin
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from agreements.models import AgreementDocument
 from chains.models import ChainTarget, IndustryMember
 from claims.models import Collision
 from claims.services import claim_register
@@ -42,6 +44,7 @@ from crm.services import visit_save
 from funds.models import FundsEntry
 from projects.models import Project, Replan, StageChange
 from projects.services import project_change_stage, project_replan
+from tests.agreements.helpers import make_agreement, signed_project
 from tests.factories import (
     ContactFactory,
     IndustryFactory,
@@ -174,6 +177,23 @@ def build_world() -> World:
     Qualification.objects.create(organisation=organisation, kind=Qualification.Kind.HIGH_TECH, year=2023)
     funds = FundsEntry.objects.create(project=project, month=today.replace(day=1), amount=100, entered_by=officer)
     secret_funds = FundsEntry.objects.create(project=secret, month=today.replace(day=1), amount=100, entered_by=officer)
+    # Agreements: of a producing project of team A and of a confidential one; and two
+    # signed projects still without one (the form that records it).
+    agreement = make_agreement(signed_project(officer, investor=organisation), officer)
+    secret_agreement = make_agreement(
+        signed_project(officer, investor=organisation, is_confidential=True, name="绝密达产项目"), officer
+    )
+    documents = {}
+    for label, signed in (("own", agreement), ("secret", secret_agreement)):
+        documents[label] = AgreementDocument(
+            agreement=signed, title="投资协议", original_name="a.pdf", file_type="pdf", size=9, uploaded_by=officer
+        )
+        documents[label].file.save("a.pdf", ContentFile(b"%PDF-1.7\n"), save=False)
+        documents[label].save()
+    unrecorded = {
+        "own": signed_project(officer, stage="signed", investor=organisation),
+        "secret": signed_project(officer, stage="signed", investor=organisation, is_confidential=True),
+    }
     add_rows(1)  # one row of every other kind the admin shows
     claim = claim_register(organisation=organisation, team=team_a, first_contact_on=today, by=officer)
     visit_save(visit=Visit(organisation=organisation, date=today, summary="欧洲组拜访"), by=users["other_officer"])
@@ -204,6 +224,10 @@ def build_world() -> World:
         "qualification": {"own": Qualification.objects.get(organisation=organisation)},
         "collision": {"own": collision},
         "funds": {"own": funds, "secret": secret_funds},
+        "agreement": {"own": agreement, "secret": secret_agreement},
+        "check": {"own": agreement.checks.first(), "secret": secret_agreement.checks.first()},
+        "agreement_document": documents,
+        "signed_project": unrecorded,
     }
     return world
 
@@ -363,6 +387,16 @@ CLASSIFIED: dict[str, Rule | None] = {
     "funds:project_funds": Rule("project", ("GET", "POST"), obj="project", kwargs=pk),
     "funds:entry_delete": Rule("funds", ("POST",), obj="funds", kwargs=pk),
     "funds:monthly_report": Rule("user"),
+    # Agreements: as visible as their project, written by its team.
+    "agreements:check_list": Rule("user"),
+    "agreements:check_list_export": Rule("user"),
+    "agreements:check_record": Rule("project", ("POST",), obj="check", kwargs=pk),
+    "agreements:agreement_create": Rule(
+        "project", ("GET", "POST"), obj="signed_project", kwargs=lambda p: {"project_pk": p.pk}, form=True
+    ),
+    "agreements:agreement_update": Rule("project", ("GET", "POST"), obj="agreement", kwargs=pk, form=True),
+    "agreements:document_upload": Rule("project", ("POST",), obj="agreement", kwargs=pk),
+    "agreements:document_download": Rule("project", obj="agreement_document", kwargs=pk),
     # API: the token endpoint, the docs; the rest comes from the schema.
     "api:token": Rule("user", ("POST",), public=True),
     # The schema takes seconds to build: one logged-in role is enough, it holds no records.
@@ -388,6 +422,8 @@ SCHEMA_RULES = {
     "/api/v1/parks/": ("reference", "park"),
     "/api/v1/notifications/": ("private", "notification"),
     "/api/v1/reports/": ("user", None),
+    "/api/v1/agreements/": ("project", "agreement"),
+    "/api/v1/promise-checks/": ("project", "check"),
     "/api/v1/auth/token/": None,  # in CLASSIFIED
 }
 
@@ -703,6 +739,17 @@ ADMIN_MODELS: dict[str, AdminRule] = {
     # A project's rows: read-only, as hidden as their project.
     "projects.StageChange": AdminRule(ALL_READ, NOBODY, PROJECT_ROW, obj="stagechange"),
     "projects.Replan": AdminRule(ALL_READ, NOBODY, PROJECT_ROW, obj="replan"),
+    # Agreements: the project's team changes them, only admins delete one; checks are
+    # made by the agreement and their figures entered by the team; documents are read here.
+    "agreements.Agreement": AdminRule(
+        ALL_EDIT,
+        ALL_EDIT,
+        ACCESS["project"],
+        delete={"own": {**ALL_READ, "admin": EDIT}, "secret": {**ALL_READ, "other_officer": HIDDEN, "admin": EDIT}},
+        obj="agreement",
+    ),
+    "agreements.PromiseCheck": AdminRule(ALL_READ, NOBODY, ACCESS["project"], delete=PROJECT_ROW, obj="check"),
+    "agreements.AgreementDocument": AdminRule(ALL_READ, NOBODY, PROJECT_ROW, obj="agreement_document"),
     # Reference data: admins change it; some of it everybody reads.
     "crm.Industry": AdminRule(READ_ALL_ADMINS_EDIT, ADMINS_EDIT, same_for_one(READ_ALL_ADMINS_EDIT)),
     "crm.Park": AdminRule(READ_ALL_ADMINS_EDIT, ADMINS_EDIT, same_for_one(READ_ALL_ADMINS_EDIT)),
