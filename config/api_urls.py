@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from config.docs import redoc_bundle
 from core.api import NotificationViewSet, TokenView, not_found
 from crm.api import ContactViewSet, IndustryViewSet, MissionViewSet, OrganisationViewSet, ParkViewSet, VisitViewSet
+from problems.api import DepartmentViewSet, ProblemViewSet
 from projects.api import ProjectViewSet, ReplanViewSet, StageChangeViewSet
 from projects.reports.urls import api_urlpatterns as report_api_urls
 
@@ -22,6 +23,8 @@ router.register("visits", VisitViewSet, basename="visit")
 router.register("projects", ProjectViewSet, basename="project")
 router.register("stage-changes", StageChangeViewSet, basename="stagechange")
 router.register("replans", ReplanViewSet, basename="replan")
+router.register("problems", ProblemViewSet, basename="problem")
+router.register("problem-departments", DepartmentViewSet, basename="problemdepartment")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 app_name = "api"

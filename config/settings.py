@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "projects",
     "transfer",
     "chains",
+    "problems",
 ]
 
 MIDDLEWARE = [

@@ -463,6 +463,9 @@ class ReminderRule(models.Model):
         FOLLOW_UP_DUE = "follow_up_due", _("Visit follow-up due")
         MISSION_STARTING = "mission_starting", _("Mission starting")
         PROJECT_IDLE = "project_idle", _("Project without activity")
+        # Registered by the problems app (projects.reminder_items): an open problem
+        # (项目诉求) past the date its department should have solved it by.
+        PROBLEM_OVERDUE = "problem_overdue", _("Problem past its due date")
 
     class Audience(models.TextChoices):
         OWNER = "owner", _("The owner (the officer who logged a visit)")

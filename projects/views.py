@@ -38,6 +38,7 @@ from crm import selectors as crm_selectors
 from projects import selectors, services
 from projects.forms import CompleteDateForm, ProjectForm, ReplanForm, StageChangeForm, bootstrap
 from projects.models import PIPELINE, PLANNED_STAGES, SIDE_EXITS, Project, Stage
+from projects.panels import render_panels
 from projects.selectors import LEVEL_CLASS
 
 
@@ -73,6 +74,7 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
             level_class=LEVEL_CLASS,
             scope_query=scope.urlencode(),
             open_projects_query=f"{open_stages.urlencode()}&{scope.urlencode()}",
+            panels=render_panels("my_work", self.request, scope=work.scope),
         )
         return context
 
@@ -281,6 +283,7 @@ def _detail_context(request: HttpRequest, pk: int, *, stage_form=None, replan_fo
         "stage_form": stage_form,
         "level_class": LEVEL_CLASS,
         "replan_open": next(iter(replan_forms), ""),
+        "panels": render_panels("project_detail", request, project=project),
     }
 
 
