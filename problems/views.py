@@ -41,7 +41,7 @@ def _show_error(form, error: DomainError) -> None:
 
 
 def filtered_problems(user, query) -> ProblemFilter:
-    return ProblemFilter(query or None, queryset=selectors.problem_rows(user), request=None)
+    return ProblemFilter(query, queryset=selectors.problem_rows(user), request=None)
 
 
 class ProblemListView(LoginRequiredMixin, TemplateView):
