@@ -27,6 +27,7 @@ from projects import reminders
 from projects.models import Project, Reminder, ReminderRule, Replan, Stage, StageChange, Target
 from projects.services import project_change_stage, project_replan
 from tests.chains.rows import add_chain_rows
+from tests.problems.rows import add_problem_rows
 from tests.factories import (
     ContactFactory,
     DepartmentFactory,
@@ -147,6 +148,7 @@ def add_rows(n: int) -> None:
             name="高新技术企业3000家", metric=Target.Metric.HIGH_TECH, value=3000, starts_on=today, deadline=today
         )
         add_chain_rows(owner)
+        add_problem_rows(project, owner)
         ExchangeRate.objects.create(
             currency="GBP", year=1990 + ExchangeRate.objects.count(), rate=Decimal("9.1"), source="test figure"
         )

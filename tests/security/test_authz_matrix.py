@@ -36,6 +36,8 @@ from rest_framework.test import APIClient
 from chains.models import ChainTarget, IndustryMember
 from core.models import Notification, User
 from crm.models import Industry, Qualification
+from problems.models import Department as ProblemDepartment
+from problems.models import Problem
 from projects.models import Project, Replan, StageChange
 from projects.services import project_change_stage, project_replan
 from tests.factories import (
@@ -158,6 +160,19 @@ def build_world() -> World:
     notification = Notification.objects.create(recipient=officer, key="matrix", title="跟进提醒")
     job = ImportJob.objects.create(kind="organisations", user=officer, filename="orgs.xlsx", content=b"")
     Qualification.objects.create(organisation=organisation, kind=Qualification.Kind.HIGH_TECH, year=2023)
+    responsible = ProblemDepartment.objects.create(name="生态环境局")
+    problems = {
+        label: Problem.objects.create(
+            project=on,
+            title="环评批复",
+            kind="environment",
+            raised_on=today,
+            raised_by=officer,
+            department=responsible,
+            due_on=today + dt.timedelta(days=30),
+        )
+        for label, on in (("own", project), ("secret", secret))
+    }
     add_rows(1)  # one row of every other kind the admin shows
     for obj in (organisation, contact, mission, visit, project, secret):
         obj.refresh_from_db()
@@ -183,6 +198,8 @@ def build_world() -> World:
         "team": {"own": team_a},
         "user": {"own": officer},
         "qualification": {"own": Qualification.objects.get(organisation=organisation)},
+        "problem": problems,
+        "problem_department": {"own": responsible},
     }
     return world
 
@@ -322,6 +339,18 @@ CLASSIFIED: dict[str, Rule | None] = {
     "chains:member_remove": Rule("industry_items", ("POST",), obj="member", kwargs=pk),
     "chains:document_upload": Rule("industry_items", ("POST",), obj="cluster", kwargs=pk),
     "chains:document_download": Rule("user", obj="document", kwargs=pk),
+    # Problems and asks: as hidden as their project; its team changes them.
+    "problems:problem_list": Rule("user"),
+    "problems:problem_export": Rule("user"),
+    "problems:problem_detail": Rule("project", obj="problem", kwargs=pk),
+    "problems:problem_edit": Rule("project", ("GET", "POST"), obj="problem", kwargs=pk, form=True),
+    "problems:problem_status": Rule("project", ("POST",), obj="problem", kwargs=pk),
+    "problems:problem_create": Rule(
+        "project", ("GET", "POST"), obj="project", kwargs=lambda o: {"project_pk": o.pk}, form=True
+    ),
+    "problems:aftercare_visit": Rule(
+        "project", ("GET", "POST"), obj="project", kwargs=lambda o: {"project_pk": o.pk}, form=True
+    ),
     # API: the token endpoint, the docs; the rest comes from the schema.
     "api:token": Rule("user", ("POST",), public=True),
     # The schema takes seconds to build: one logged-in role is enough, it holds no records.
@@ -345,6 +374,8 @@ SCHEMA_RULES = {
     "/api/v1/parks/": ("reference", "park"),
     "/api/v1/notifications/": ("private", "notification"),
     "/api/v1/reports/": ("user", None),
+    "/api/v1/problems/": ("project", "problem"),
+    "/api/v1/problem-departments/": ("reference", "problem_department"),
     "/api/v1/auth/token/": None,  # in CLASSIFIED
 }
 
@@ -667,6 +698,8 @@ ADMIN_MODELS: dict[str, AdminRule] = {
     "core.Team": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
     "core.Department": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
     "core.User": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
+    "problems.Department": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
+    "problems.Problem": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
     "projects.ReminderRule": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
     "chains.Chain": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
     "chains.ChainTarget": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
