@@ -33,8 +33,8 @@ class Department(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("department")
-        verbose_name_plural = _("departments")
+        verbose_name = _("department responsible")
+        verbose_name_plural = _("departments responsible")
         ordering = ["name"]
 
     def __str__(self) -> str:
