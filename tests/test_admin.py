@@ -27,7 +27,6 @@ from projects import reminders
 from projects.models import Project, Reminder, ReminderRule, Replan, Stage, StageChange, Target
 from projects.services import project_change_stage, project_replan
 from tests.chains.rows import add_chain_rows
-from tests.problems.rows import add_problem_rows
 from tests.factories import (
     ContactFactory,
     DepartmentFactory,
@@ -40,6 +39,7 @@ from tests.factories import (
     UserFactory,
     VisitFactory,
 )
+from tests.problems.rows import add_problem_rows
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
 
