@@ -8,15 +8,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from crm.forms import DateInput
 from crm.models import Contact, Visit
 from problems.models import Department, Problem
 from problems.selectors import active_departments
 
 DUE_IN_DAYS = 30  # the due date a new problem is offered
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def _style(form: forms.Form) -> None:
