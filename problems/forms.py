@@ -12,22 +12,9 @@ from crm.forms import DateInput
 from crm.models import Contact, Visit
 from problems.models import Department, Problem
 from problems.selectors import active_departments
+from projects.forms import bootstrap
 
 DUE_IN_DAYS = 30  # the due date a new problem is offered
-
-
-def _style(form: forms.Form) -> None:
-    for name, field in form.fields.items():
-        widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.CheckboxInput):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif isinstance(widget, forms.Select):
-            widget.attrs.setdefault("class", "form-select")
-        else:
-            widget.attrs.setdefault("class", "form-control")
-        widget.attrs.setdefault("id", f"id_{name}")
 
 
 class ProblemForm(forms.ModelForm):
@@ -44,7 +31,7 @@ class ProblemForm(forms.ModelForm):
         self.fields["department"].queryset = departments
         if not self.instance.pk:
             self.fields["due_on"].initial = timezone.localdate() + dt.timedelta(days=DUE_IN_DAYS)
-        _style(self)
+        bootstrap(self)
 
 
 class StatusForm(forms.Form):
@@ -59,7 +46,7 @@ class StatusForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        _style(self)
+        bootstrap(self)
 
 
 class AftercareVisitForm(forms.Form):
@@ -97,7 +84,7 @@ class AftercareVisitForm(forms.Form):
         self.fields["due_on"].initial = today + dt.timedelta(days=DUE_IN_DAYS)
         self.fields["contacts"].queryset = Contact.objects.filter(organisation_id=project.investor_id).order_by("name")
         self.fields["department"].queryset = active_departments()
-        _style(self)
+        bootstrap(self)
 
     def clean(self):
         data = super().clean()
