@@ -24,10 +24,12 @@ STATUS_CHOICES = [("open", _("Still open (open or in progress)")), *Problem.Stat
 
 class ProblemFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, method="by_status", label=_("status"))
+    status = django_filters.ChoiceFilter(
+        choices=STATUS_CHOICES, method="by_status", label=_("status"), empty_label=None
+    )
     department = django_filters.ModelChoiceFilter(queryset=Department.objects.order_by("name"), label=_("department"))
-    kind = django_filters.ChoiceFilter(choices=Problem.Kind.choices, label=_("kind"))
-    age = django_filters.ChoiceFilter(choices=AGE_CHOICES, method="by_age", label=_("age"))
+    kind = django_filters.ChoiceFilter(choices=Problem.Kind.choices, label=_("kind"), empty_label=None)
+    age = django_filters.ChoiceFilter(choices=AGE_CHOICES, method="by_age", label=_("age"), empty_label=None)
     team = django_filters.ModelChoiceFilter(
         field_name="project__team", queryset=Team.objects.order_by("name"), label=_("team")
     )

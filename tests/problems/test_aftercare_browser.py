@@ -42,6 +42,7 @@ def test_an_officer_raises_a_problem_from_an_aftercare_visit_on_a_phone(
     page.get_by_role("button", name=_chinese("Save")).click()
     page.wait_for_url(f"{live_server.url}/projects/{producing.pk}/")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    _screenshot(page, "project-problems-375.png")
     panel = page.locator("#project-problems")
     assert "二期双回路供电增容" in panel.inner_text()
     assert _chinese("Problems and asks") in panel.inner_text()
@@ -59,11 +60,14 @@ def test_an_officer_raises_a_problem_from_an_aftercare_visit_on_a_phone(
     # The office list, on the same phone: the table stacks, nothing sticks out.
     page.goto(f"{live_server.url}/problems/?department={power.pk}")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    _screenshot(page, "problem-list-375.png")
     page.get_by_role("link", name="二期双回路供电增容").click()
     page.locator("#id_status").select_option("solved")
     page.locator("#id_resolution").fill("供电公司已完成增容方案")
     page.locator("#status-form button").click()
     page.wait_for_url(f"{live_server.url}/problems/{problem.pk}/")
     assert "供电公司已完成增容方案" in page.locator("#problem-resolution").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    _screenshot(page, "problem-detail-375.png")
     problem.refresh_from_db()
     assert problem.status == "solved"
