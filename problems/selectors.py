@@ -61,7 +61,7 @@ def decorate(problems: list[Problem], today: dt.date) -> list[Problem]:
 def problem_rows(user: User, *, today: dt.date | None = None, ladder=None) -> QuerySet:
     """What every list starts from: the visible problems, their level, what rows show."""
     return with_level(visible_problems(user), today=today, ladder=ladder).select_related(
-        "project", "project__team", "department", "raised_by"
+        "project", "project__team", "department", "raised_by", "visit__organisation"
     )
 
 

@@ -62,8 +62,12 @@ def problem_save(*, problem: Problem, by: User) -> Problem:
         problem.status, problem.closed_on, problem.resolution = Status.OPEN, None, ""
     else:
         stored = Problem.objects.select_for_update().filter(pk=problem.pk).first()
-        if stored is None or stored.project_id != problem.project_id:
+        if stored is None:
             raise NotFound(_("This problem no longer exists."))
+        if stored.project_id != problem.project_id:
+            raise DomainError(
+                _("A problem stays with its project: raise a new one on the other project."), field="project"
+            )
         # What only problem_change_status moves stays as stored.
         problem.status, problem.closed_on, problem.resolution = stored.status, stored.closed_on, stored.resolution
         problem.raised_by_id = stored.raised_by_id

@@ -84,7 +84,9 @@ class ProblemExportView(LoginRequiredMixin, View):
 
 def _detail(request: HttpRequest, problem: Problem, *, status_form=None) -> HttpResponse:
     editable = permissions.can_edit_project(request.user, problem.project)
-    history = list(problem.history.select_related("history_user").order_by("-history_date", "-history_id")[:20])
+    history = list(
+        problem.history.select_related("history_user", "department").order_by("-history_date", "-history_id")[:20]
+    )
     if status_form is None:
         status_form = StatusForm(initial={"status": problem.status, "on": timezone.localdate()})
     return render(

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from core.errors import DomainError
+from problems import services
 from problems.models import Problem
 from tests.factories import OrganisationFactory, project_in_stage
 from tests.problems.conftest import make_problem
@@ -157,6 +159,23 @@ def test_raising_from_the_page(english, officer, producing, department):
     assert (problem.title, problem.raised_by, problem.status) == ("排污许可证", officer, "open")
 
 
+def test_editing_moves_the_due_date_and_keeps_the_project(english, officer, producing, department):
+    problem = make_problem(producing, department, due_in=5)
+    english.force_login(officer)
+    url = reverse("problems:problem_edit", args=[problem.pk])
+    assert english.get(url).status_code == 200
+    later = (timezone.localdate() + dt.timedelta(days=40)).isoformat()
+    data = {"title": problem.title, "kind": problem.kind, "department": department.pk, "due_on": later}
+    assert english.post(url, data).status_code == 302
+    problem.refresh_from_db()
+    assert (problem.due_on.isoformat(), problem.status) == (later, "open")
+    other = project_in_stage("producing", owner=officer, investor=OrganisationFactory())
+    problem.project = other
+    with pytest.raises(DomainError) as refused:
+        services.problem_save(problem=problem, by=officer)
+    assert refused.value.field == "project"
+
+
 def _queries(client, url: str) -> int:
     client.get(url)
     with CaptureQueriesContext(connection) as queries:
@@ -188,5 +207,7 @@ def test_no_problem_page_runs_more_queries_for_more_problems(client, officer, ma
     client.force_login(manager)
     few = {url: _queries(client, url) for url in urls}
     _add(projects, [department, power], 40)
+    for status in ("in_progress", "open", "in_progress"):  # more history on the problem's page
+        services.problem_change_status(problem=first, to_status=status, by=manager)
     many = {url: _queries(client, url) for url in urls}
     assert many == few
