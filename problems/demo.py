@@ -69,6 +69,28 @@ AFTERCARE_SUMMARIES = [
 ]
 
 
+def _at(day: dt.date) -> dt.datetime:
+    """Ten in the morning of `day`, in the zone's time."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+
+
+def _entered_on(visit: Visit | None, problem: Problem | None) -> None:
+    """Date the records (and their history) the day they would have been entered, as the
+    rest of the demo does, rather than the afternoon the demo was built."""
+    if visit is not None:
+        when = _at(visit.date)
+        Visit.objects.filter(pk=visit.pk).update(created_at=when, updated_at=when)
+        Visit.history.filter(id=visit.pk).update(history_date=when)
+    if problem is not None:
+        problem.refresh_from_db()
+        raised, closed = _at(problem.raised_on), _at(problem.closed_on) if problem.closed_on else None
+        Problem.objects.filter(pk=problem.pk).update(created_at=raised, updated_at=closed or raised)
+        rows = list(Problem.history.filter(id=problem.pk).order_by("history_id").values_list("history_id", flat=True))
+        Problem.history.filter(history_id=rows[0]).update(history_date=raised)
+        if closed is not None:
+            Problem.history.filter(history_id__in=rows[1:]).update(history_date=closed)
+
+
 def build_problem_demo() -> dict[str, int]:
     today = timezone.localdate()
     departments = []
@@ -114,10 +136,10 @@ def build_problem_demo() -> dict[str, int]:
                 summary=AFTERCARE_SUMMARIES[number % len(AFTERCARE_SUMMARIES)],
                 next_step="协调责任部门，两周内反馈",
             )
-            _visit, problem = services.aftercare_visit_save(visit=visit, by=project.owner, problem=problem)
+            visit, problem = services.aftercare_visit_save(visit=visit, by=project.owner, problem=problem)
             visits += 1
         else:
-            problem = services.problem_save(problem=problem, by=project.owner)
+            visit, problem = None, services.problem_save(problem=problem, by=project.owner)
         if status != Problem.Status.OPEN:
             services.problem_change_status(
                 problem=problem,
@@ -126,6 +148,7 @@ def build_problem_demo() -> dict[str, int]:
                 on=today - dt.timedelta(days=closed_ago) if closed_ago is not None else None,
                 by=project.owner,
             )
+        _entered_on(visit, problem)
     # An aftercare visit that raised nothing: most visits to producing companies.
     for number, project in enumerate(landed.filter(stage=Stage.PRODUCING).order_by("pk")[:3]):
         visit = Visit(
@@ -134,7 +157,8 @@ def build_problem_demo() -> dict[str, int]:
             location="企业会议室",
             summary="服务走访：企业生产经营正常，暂无诉求。",
         )
-        services.aftercare_visit_save(visit=visit, by=project.owner)
+        visit, _none = services.aftercare_visit_save(visit=visit, by=project.owner)
+        _entered_on(visit, None)
         visits += 1
     return {
         "departments responsible": len(departments),
