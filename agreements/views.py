@@ -15,6 +15,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +30,7 @@ from core.errors import DomainError, NotPermitted, StaleVersion
 from core.models import Team
 from core.pagination import BoundedPaginator, requested_page
 from core.templatetags.amounts import format_amount
-from projects import views as project_views
+from projects import panels
 from projects.models import SIGNED_OR_LATER, Project
 from projects.selectors import project_for
 from transfer.exporting import Sheet, write_xlsx
@@ -95,9 +96,16 @@ def agreement_panel(request: HttpRequest, project: Project) -> dict | None:
     }
 
 
+def agreement_panel_html(request: HttpRequest, *, project: Project) -> str | None:
+    """The card as HTML, for the project page's panels (projects.panels)."""
+    panel = agreement_panel(request, project)
+    if panel is None:
+        return None
+    return render_to_string(panel["template"], {"panel": panel, "project": project}, request=request)
+
+
 def register_panel() -> None:
-    if agreement_panel not in project_views.PROJECT_PANELS:
-        project_views.PROJECT_PANELS.append(agreement_panel)
+    panels.register("project_detail", agreement_panel_html)
 
 
 # --- Writing the agreement -------------------------------------------------------------

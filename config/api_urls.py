@@ -10,6 +10,7 @@ from config.docs import redoc_bundle
 from core.api import NotificationViewSet, TokenView, not_found
 from crm.api import ContactViewSet, IndustryViewSet, MissionViewSet, OrganisationViewSet, ParkViewSet, VisitViewSet
 from funds.api import FundsEntryViewSet
+from problems.api import DepartmentViewSet, ProblemViewSet
 from projects.api import ProjectViewSet, ReplanViewSet, StageChangeViewSet
 from projects.reports.urls import api_urlpatterns as report_api_urls
 
@@ -26,6 +27,8 @@ router.register("stage-changes", StageChangeViewSet, basename="stagechange")
 router.register("replans", ReplanViewSet, basename="replan")
 router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("promise-checks", PromiseCheckViewSet, basename="promisecheck")
+router.register("problems", ProblemViewSet, basename="problem")
+router.register("problem-departments", DepartmentViewSet, basename="problemdepartment")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("funds", FundsEntryViewSet, basename="fundsentry")
 

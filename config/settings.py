@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "claims",
     "funds",
     "agreements",
+    "problems",
 ]
 
 MIDDLEWARE = [

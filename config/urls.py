@@ -24,6 +24,7 @@ urlpatterns = [
     path("claims/", include("claims.urls")),
     path("funds/", include("funds.urls")),
     path("agreements/", include("agreements.urls")),
+    path("problems/", include("problems.urls")),
     # The home page is "My work"; wired here so that core does not depend on projects.
     path("", my_work, name="home"),
 ]

@@ -391,15 +391,12 @@ class OrganisationForm(VersionedModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.parent_id and not self.is_bound:
             self.fields["parent_name"].initial = self.instance.parent.name
+        if not self.is_bound:
+            self.initial["aliases"] = "\n".join(self.instance.aliases or [])
 
     def clean_credit_code(self) -> str:
         # People paste codes with spaces, in lower case or full width; the checks run on the normal form.
         return normalise_credit_code(self.cleaned_data.get("credit_code") or "")
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.is_bound:
-            self.initial["aliases"] = "\n".join(self.instance.aliases or [])
 
     def clean_aliases(self) -> list[str]:
         return [line.strip() for line in (self.cleaned_data.get("aliases") or "").splitlines() if line.strip()]

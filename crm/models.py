@@ -424,6 +424,9 @@ class Visit(OwnedRecord):
         OUTGOING = "outgoing", _("Visit (we went)")
         RECEIVED = "received", _("Reception (they came)")
         ONLINE = "online", _("Online meeting")
+        # 服务走访: to a company already producing, to hear its problems (the problems
+        # app raises one from the same form).
+        AFTERCARE = "aftercare", _("Aftercare visit (company in production)")
 
     class Intention(models.TextChoices):
         HIGH = "high", _("Strong intention")

@@ -499,6 +499,9 @@ class ReminderRule(models.Model):
         # Registered by the agreements app (agreements.reminders).
         PROMISE_CHECK_LATE = "promise_check_late", _("Promise check due, figures missing")
         PROMISE_NOT_MET = "promise_not_met", _("Promise not met")
+        # Registered by the problems app (projects.reminder_items): an open problem
+        # (项目诉求) past the date its department should have solved it by.
+        PROBLEM_OVERDUE = "problem_overdue", _("Problem past its due date")
 
     class Audience(models.TextChoices):
         OWNER = "owner", _("The owner (the officer who logged a visit)")

@@ -9,7 +9,6 @@ to the field it names and nothing of the refused write is kept.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
 
 from django import forms
@@ -41,6 +40,7 @@ from projects import selectors, services
 from projects.credit import can_split_credit, credit_of
 from projects.forms import CompleteDateForm, ProjectForm, ReplanForm, StageChangeForm, bootstrap
 from projects.models import PIPELINE, PLANNED_STAGES, SIDE_EXITS, Project, Stage
+from projects.panels import render_panels
 from projects.selectors import LEVEL_CLASS
 
 
@@ -76,6 +76,7 @@ class MyWorkView(LoginRequiredMixin, TemplateView):
             level_class=LEVEL_CLASS,
             scope_query=scope.urlencode(),
             open_projects_query=f"{open_stages.urlencode()}&{scope.urlencode()}",
+            panels=render_panels("my_work", self.request, scope=work.scope),
         )
         return context
 
@@ -252,13 +253,6 @@ class BoardColumnView(LoginRequiredMixin, View):
 # --- A project's page -------------------------------------------------------------------
 
 
-# Cards that apps above projects add to a project's page (the agreement, funds in place,
-# problems), so that projects imports none of them: each is called with (request,
-# project) and returns None or a dict with the "template" to include and its context,
-# which the template reads as `panel`. Registered from the apps' AppConfig.ready().
-PROJECT_PANELS: list[Callable[[HttpRequest, Project], dict | None]] = []
-
-
 def _detail_context(request: HttpRequest, pk: int, *, stage_form=None, replan_forms=None, date_forms=None) -> dict:
     detail = selectors.project_detail(user=request.user, pk=pk)
     project = detail.project
@@ -293,7 +287,7 @@ def _detail_context(request: HttpRequest, pk: int, *, stage_form=None, replan_fo
         "stage_form": stage_form,
         "level_class": LEVEL_CLASS,
         "replan_open": next(iter(replan_forms), ""),
-        "panels": [panel for make in PROJECT_PANELS if (panel := make(request, project)) is not None],
+        "panels": render_panels("project_detail", request, project=project),
     }
 
 

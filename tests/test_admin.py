@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from claims.models import Collision, Decision
 from agreements.models import AgreementDocument, PromiseCheck
+from claims.models import Collision, Decision
 from core.errors import DomainError
 from core.models import AuditEvent, Department, EmailDigest, Heartbeat, Notification, User
 from crm import services as crm_services
@@ -44,6 +44,7 @@ from tests.factories import (
     UserFactory,
     VisitFactory,
 )
+from tests.problems.rows import add_problem_rows
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
 
@@ -155,6 +156,7 @@ def add_rows(n: int) -> None:
         add_chain_rows(owner)
         add_claim_rows(owner)
         add_agreement_rows(owner)
+        add_problem_rows(project, owner)
         ExchangeRate.objects.create(
             currency="GBP", year=1990 + ExchangeRate.objects.count(), rate=Decimal("9.1"), source="test figure"
         )
@@ -669,8 +671,9 @@ def test_every_page_opens_on_the_demo_data(browser):
         for model, _ in registered():
             response = client.get(admin_url(model, "changelist"))
             admins_only = model._meta.app_label in ("core", "authtoken", "chains", "claims") or model is ReminderRule
+            admins_only = model._meta.app_label in ("core", "authtoken", "chains", "problems") or model is ReminderRule
             if (username != "admin" and admins_only) or (username == "officer" and model is Reminder):
-                # People, teams, reminder rules and the industry workbench: admins; the reminder log: managers too.
+                # People, teams, reminder rules, the industry workbench, problems: admins; the reminder log: managers too.
                 assert response.status_code == 403
                 continue
             assert response.status_code == 200, (username, model._meta.label)

@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 from rest_framework.renderers import JSONRenderer
 
 from core.models import AlertLevel
+from projects.panels import render_panels
 from projects.reports import selectors
 from projects.reports.api import dashboard_data
 from projects.reports.html import table_html
@@ -137,6 +138,7 @@ class SupervisionPage(ReportPage):
             "level_class": LEVEL_CLASS,
             "major": self.request.GET.get("major", ""),
             "tab": "supervision",
+            "panels": render_panels("supervision", self.request),
         }
 
 

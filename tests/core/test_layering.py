@@ -8,7 +8,7 @@ from pathlib import Path
 
 import core
 
-UPPER_FLOORS = ("crm", "projects", "transfer", "chains", "finder", "claims", "funds", "agreements")
+UPPER_FLOORS = ("crm", "projects", "transfer", "chains", "finder", "claims", "funds", "agreements", "problems")
 
 
 def imported_modules(source: str) -> list[str]:

@@ -42,6 +42,8 @@ from core.models import Notification, User
 from crm.models import Industry, Qualification, Visit
 from crm.services import visit_save
 from funds.models import FundsEntry
+from problems.models import Department as ProblemDepartment
+from problems.models import Problem
 from projects.models import Project, Replan, StageChange
 from projects.services import project_change_stage, project_replan
 from tests.agreements.helpers import make_agreement, signed_project
@@ -194,6 +196,19 @@ def build_world() -> World:
         "own": signed_project(officer, stage="signed", investor=organisation),
         "secret": signed_project(officer, stage="signed", investor=organisation, is_confidential=True),
     }
+    responsible = ProblemDepartment.objects.create(name="生态环境局")
+    problems = {
+        label: Problem.objects.create(
+            project=on,
+            title="环评批复",
+            kind="environment",
+            raised_on=today,
+            raised_by=officer,
+            department=responsible,
+            due_on=today + dt.timedelta(days=30),
+        )
+        for label, on in (("own", project), ("secret", secret))
+    }
     add_rows(1)  # one row of every other kind the admin shows
     claim = claim_register(organisation=organisation, team=team_a, first_contact_on=today, by=officer)
     visit_save(visit=Visit(organisation=organisation, date=today, summary="欧洲组拜访"), by=users["other_officer"])
@@ -228,6 +243,8 @@ def build_world() -> World:
         "check": {"own": agreement.checks.first(), "secret": secret_agreement.checks.first()},
         "agreement_document": documents,
         "signed_project": unrecorded,
+        "problem": problems,
+        "problem_department": {"own": responsible},
     }
     return world
 
@@ -397,6 +414,18 @@ CLASSIFIED: dict[str, Rule | None] = {
     "agreements:agreement_update": Rule("project", ("GET", "POST"), obj="agreement", kwargs=pk, form=True),
     "agreements:document_upload": Rule("project", ("POST",), obj="agreement", kwargs=pk),
     "agreements:document_download": Rule("project", obj="agreement_document", kwargs=pk),
+    # Problems and asks: as hidden as their project; its team changes them.
+    "problems:problem_list": Rule("user"),
+    "problems:problem_export": Rule("user"),
+    "problems:problem_detail": Rule("project", obj="problem", kwargs=pk),
+    "problems:problem_edit": Rule("project", ("GET", "POST"), obj="problem", kwargs=pk, form=True),
+    "problems:problem_status": Rule("project", ("POST",), obj="problem", kwargs=pk),
+    "problems:problem_create": Rule(
+        "project", ("GET", "POST"), obj="project", kwargs=lambda o: {"project_pk": o.pk}, form=True
+    ),
+    "problems:aftercare_visit": Rule(
+        "project", ("GET", "POST"), obj="project", kwargs=lambda o: {"project_pk": o.pk}, form=True
+    ),
     # API: the token endpoint, the docs; the rest comes from the schema.
     "api:token": Rule("user", ("POST",), public=True),
     # The schema takes seconds to build: one logged-in role is enough, it holds no records.
@@ -424,6 +453,8 @@ SCHEMA_RULES = {
     "/api/v1/reports/": ("user", None),
     "/api/v1/agreements/": ("project", "agreement"),
     "/api/v1/promise-checks/": ("project", "check"),
+    "/api/v1/problems/": ("project", "problem"),
+    "/api/v1/problem-departments/": ("reference", "problem_department"),
     "/api/v1/auth/token/": None,  # in CLASSIFIED
 }
 
@@ -758,6 +789,8 @@ ADMIN_MODELS: dict[str, AdminRule] = {
     "core.Team": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
     "core.Department": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
     "core.User": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
+    "problems.Department": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
+    "problems.Problem": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
     "projects.ReminderRule": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
     "chains.Chain": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
     "chains.ChainTarget": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
