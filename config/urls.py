@@ -20,6 +20,7 @@ urlpatterns = [
     path("reports/", include("projects.reports.urls")),
     path("transfer/", include("transfer.urls")),
     path("industries/", include("chains.urls")),
+    path("calendar/", include("outbound.urls")),
     # The home page is "My work"; wired here so that core does not depend on projects.
     path("", my_work, name="home"),
 ]
