@@ -338,6 +338,8 @@ CELERY_BEAT_SCHEDULE["reminder-digest"] = {
 # Group robots (outbound): a delivery round every minute, briefs looked for every 5 minutes.
 # A message left "sending" longer than this belonged to a worker that died: sent again.
 OUTBOUND_CLAIM_TIMEOUT = env.int("OUTBOUND_CLAIM_TIMEOUT", default=120)
+# Seconds to wait for a platform's answer; a timeout is retried later.
+OUTBOUND_HTTP_TIMEOUT = env.float("OUTBOUND_HTTP_TIMEOUT", default=10.0)
 CELERY_BEAT_SCHEDULE["robot-delivery"] = {
     "task": "outbound.tasks.deliver_pending",
     "schedule": 60.0,

@@ -30,9 +30,9 @@ import urllib.request
 from dataclasses import dataclass
 from urllib.parse import quote_plus
 
-from outbound.models import Platform
+from django.conf import settings
 
-TIMEOUT_SECONDS = 10
+from outbound.models import Platform
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ class Answer:
 
 
 # Platform error codes that mean "too many messages": wait and send again.
-RATE_LIMITED = {45009, 130101, 11232, 9499}
+RATE_LIMITED = {45009, 130101, 11232}
 
 
 def _verdict(platform: str, status: int, raw: bytes) -> Answer:
@@ -132,7 +132,8 @@ def _verdict(platform: str, status: int, raw: bytes) -> Answer:
     return Answer(ok=ok, retry=not ok and code in RATE_LIMITED, status=status, detail=detail)
 
 
-def post(request: Request, *, platform: str, timeout: float = TIMEOUT_SECONDS) -> Answer:
+def post(request: Request, *, platform: str, timeout: float | None = None) -> Answer:
+    timeout = timeout or settings.OUTBOUND_HTTP_TIMEOUT
     http = urllib.request.Request(request.url, data=request.body, headers=request.headers, method="POST")
     try:
         with urllib.request.urlopen(http, timeout=timeout) as response:  # noqa: S310 (the admin's http(s) address)
