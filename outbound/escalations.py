@@ -31,7 +31,7 @@ ESCALATED = (AlertLevel.YELLOW, AlertLevel.RED)
 def _line(reminder: Reminder, today: dt.date) -> str:
     project = reminder.project
     late = (today - reminder.due_on).days
-    return _("%(mark)s **%(level)s** %(project)s: %(stage)s planned for %(date)s, %(days)s late; owner %(owner)s") % {
+    return _("%(mark)s **%(level)s** %(project)s: %(stage)s, planned %(date)s, %(days)s late; owner %(owner)s") % {
         "mark": LEVEL_MARK.get(reminder.level, ""),
         "level": AlertLevel(reminder.level).label,
         "project": project_link(project),

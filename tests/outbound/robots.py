@@ -11,7 +11,9 @@ thread of the test process, checking what each platform checks.
   20 KB.
 - /webhook: any JSON; with a secret, X-Signature must be sha256=<hex HMAC of the body>.
 
-`script` is a list of what to do with the next requests ("500", "timeout", "hold");
+`script` is a list of what to do with the next requests ("500", "timeout", or "hold":
+keep the request unanswered until the test ends, as a platform that took a message
+from a sender that died before the answer came);
 once it is empty every request is answered as the platform answers a good one.
 `received` keeps the messages taken (parsed JSON, with the path and headers).
 """
@@ -37,6 +39,7 @@ class Robots:
         self.script: list[str] = []
         self.received: list[dict] = []
         self.refused: list[dict] = []
+        self.held: list[dict] = []  # taken, but the sender never saw an answer
         self.requests = 0
         self.release = threading.Event()
         self.holding = threading.Event()
@@ -107,6 +110,7 @@ class Robots:
             time.sleep(self.stall_seconds)
             return self._answer(handler, 200, {"errcode": 0, "code": 0})
         if step == "hold":
+            self.held.append({"body": json.loads(raw), "headers": dict(handler.headers)})
             self.holding.set()
             self.release.wait(60)
             return self._answer(handler, 200, {"errcode": 0, "code": 0})
