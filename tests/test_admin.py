@@ -39,6 +39,7 @@ from tests.factories import (
     UserFactory,
     VisitFactory,
 )
+from tests.outbound.rows import add_outbound_rows
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
 
@@ -147,6 +148,7 @@ def add_rows(n: int) -> None:
             name="高新技术企业3000家", metric=Target.Metric.HIGH_TECH, value=3000, starts_on=today, deadline=today
         )
         add_chain_rows(owner)
+        add_outbound_rows(owner)
         ExchangeRate.objects.create(
             currency="GBP", year=1990 + ExchangeRate.objects.count(), rate=Decimal("9.1"), source="test figure"
         )

@@ -322,6 +322,9 @@ CLASSIFIED: dict[str, Rule | None] = {
     "chains:member_remove": Rule("industry_items", ("POST",), obj="member", kwargs=pk),
     "chains:document_upload": Rule("industry_items", ("POST",), obj="cluster", kwargs=pk),
     "chains:document_download": Rule("user", obj="document", kwargs=pk),
+    # A calendar app's address: its token is the key, whoever asks (logged in or not);
+    # a wrong, renewed or revoked token answers 404: tests/outbound/test_calendar.py.
+    "calendar_feed": None,
     # API: the token endpoint, the docs; the rest comes from the schema.
     "api:token": Rule("user", ("POST",), public=True),
     # The schema takes seconds to build: one logged-in role is enough, it holds no records.
@@ -674,12 +677,14 @@ ADMIN_MODELS: dict[str, AdminRule] = {
     "chains.IndustryMember": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
     "chains.IndustryProfile": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
     "chains.LeadingFirm": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
+    "outbound.Channel": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
     "authtoken.TokenProxy": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
     # Written by the system: admins read them, nobody changes them here.
     "core.Heartbeat": AdminRule(ADMINS_READ, NOBODY, same_for_one(ADMINS_READ)),
     "core.AuditEvent": AdminRule(ADMINS_READ, NOBODY, same_for_one(ADMINS_READ)),
     "core.Notification": AdminRule(ADMINS_READ, NOBODY, same_for_one(ADMINS_READ)),
     "core.EmailDigest": AdminRule(ADMINS_READ, NOBODY, same_for_one(ADMINS_READ)),
+    "outbound.OutboundMessage": AdminRule(ADMINS_READ, NOBODY, same_for_one(ADMINS_READ)),
     # Reminders: managers and admins read them.
     "projects.Reminder": AdminRule(
         {**ADMINS_READ, "manager": READ, "other_manager": READ},
