@@ -15,3 +15,9 @@ class OutboundConfig(AppConfig):
         from projects.reminder_items import after_sweep
 
         after_sweep(escalations.after_sweep)
+
+    def build_demo(self) -> dict[str, int]:
+        """The demo's robots and calendar addresses; the demo asks every app that has this."""
+        from outbound.demo import build_outbound_demo
+
+        return build_outbound_demo()

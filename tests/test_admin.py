@@ -25,6 +25,7 @@ from crm import services as crm_services
 from crm.models import Contact, ExchangeRate, Industry, Organisation, Qualification, Visit
 from projects import reminders
 from projects.models import Project, Reminder, ReminderRule, Replan, Stage, StageChange, Target
+from outbound.models import OutboundMessage
 from projects.services import project_change_stage, project_replan
 from tests.chains.rows import add_chain_rows
 from tests.factories import (
@@ -187,7 +188,7 @@ def test_every_admin_page_opens_for_an_admin(model, zone, admin_user, browser):
         assert client.get(admin_url(model, "simple_history", obj.pk, version.history_id)).status_code == 200
     else:
         assert client.get(admin_url(model, "history", obj.pk)).status_code == 200  # Django's log
-    if model in {StageChange, Replan, Reminder, Notification, EmailDigest, Heartbeat, AuditEvent}:
+    if model in {StageChange, Replan, Reminder, Notification, EmailDigest, Heartbeat, AuditEvent, OutboundMessage}:
         # Records of what happened (or of a process): nobody adds them by hand.
         assert client.get(admin_url(model, "add")).status_code == 403
     else:
