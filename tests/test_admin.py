@@ -23,9 +23,9 @@ from core.errors import DomainError
 from core.models import AuditEvent, Department, EmailDigest, Heartbeat, Notification, User
 from crm import services as crm_services
 from crm.models import Contact, ExchangeRate, Industry, Organisation, Qualification, Visit
+from outbound.models import OutboundMessage
 from projects import reminders
 from projects.models import Project, Reminder, ReminderRule, Replan, Stage, StageChange, Target
-from outbound.models import OutboundMessage
 from projects.services import project_change_stage, project_replan
 from tests.chains.rows import add_chain_rows
 from tests.factories import (
