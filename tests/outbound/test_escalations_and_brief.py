@@ -85,7 +85,7 @@ def test_escalations_are_in_the_channel_language(robots, channel_for, late_proje
     with time_machine.travel(at(DAY), tick=False):
         sweep_reminders()
     text = OutboundMessage.objects.get().text
-    assert "黄色" in text or "督办" in text or "逾期" in text
+    assert text.startswith("### 督办 1 项") and "已逾期35天" in text
 
 
 @pytest.fixture
