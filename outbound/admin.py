@@ -65,6 +65,7 @@ class ChannelAdmin(HistoryMixin, ReferenceDataAdmin, SimpleHistoryAdmin):
     form = ChannelForm
     list_display = ["name", "platform", "team", "masked_address", "has_secret", "brief_at", health_badge, "is_active"]
     list_filter = ["platform", "health", "is_active"]
+    list_select_related = ["team"]
     actions = ["send_test"]
     readonly_fields = [
         "masked_address",
@@ -99,8 +100,10 @@ class ChannelAdmin(HistoryMixin, ReferenceDataAdmin, SimpleHistoryAdmin):
         )
 
     def changelist_view(self, request, extra_context=None):
-        failing = Channel.objects.filter(health=Channel.Health.FAILING, is_active=True).count()
-        if failing and request.method == "GET":
+        failing = 0
+        if request.method == "GET" and self.has_view_permission(request):
+            failing = Channel.objects.filter(health=Channel.Health.FAILING, is_active=True).count()
+        if failing:
             messages.warning(
                 request,
                 _("%(n)s group robot(s) failing: their messages wait and are dropped after 24 hours.") % {"n": failing},
