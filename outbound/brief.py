@@ -77,7 +77,7 @@ def _yesterday(channel: Channel, today: dt.date) -> list[str]:
         lines.append(f"- [{visit.organisation.name}]({url}) {visit.get_kind_display()}")
     changes = (
         StageChange.objects.filter(reached_on=yesterday, is_correction=False)
-        .filter(**{f"project__{key}": value for key, value in _scope_kwargs(channel).items()})
+        .filter(project_scope(channel, "project__"))
         .filter(project__is_deleted=False)
         .select_related("project")
         .order_by("pk")
@@ -88,11 +88,6 @@ def _yesterday(channel: Channel, today: dt.date) -> list[str]:
             f"- {project_link(change.project)}: {Stage(change.from_stage).label} → {Stage(change.to_stage).label}"
         )
     return lines
-
-
-def _scope_kwargs(channel: Channel) -> dict:
-    scope = project_scope(channel)
-    return dict(scope.children)
 
 
 def brief_texts(channel: Channel, today: dt.date) -> tuple[str, list[str]]:

@@ -34,11 +34,12 @@ def project_link(project: Project) -> str:
     return f"[{project.name}]({absolute(reverse('projects:project_detail', args=[project.pk]))})"
 
 
-def project_scope(channel: Channel) -> Q:
-    """Which projects the channel may name (on Project)."""
+def project_scope(channel: Channel, through: str = "") -> Q:
+    """Which projects the channel may name: on Project, or on a model that reaches its
+    project `through` a relation ("project__")."""
     if channel.team_id:
-        return Q(team_id=channel.team_id)
-    return Q(is_confidential=False)
+        return Q(**{f"{through}team_id": channel.team_id})
+    return Q(**{f"{through}is_confidential": False})
 
 
 def channel_projects(channel: Channel) -> QuerySet[Project]:
@@ -47,9 +48,7 @@ def channel_projects(channel: Channel) -> QuerySet[Project]:
 
 def reminder_scope(channel: Channel) -> Q:
     """The same rule, on Reminder rows (through their project)."""
-    if channel.team_id:
-        return Q(project__team_id=channel.team_id)
-    return Q(project__is_confidential=False)
+    return project_scope(channel, "project__")
 
 
 def channel_visits(channel: Channel) -> QuerySet[Visit]:
