@@ -42,3 +42,25 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery code {self.pk} of device {self.device_id}"
+
+
+class CalendarToken(models.Model):
+    """The secret in a user's private calendar address (outbound serves the feed).
+
+    Calendar apps poll the address without logging in, so the token is the only key:
+    random, 43 URL-safe characters, shown on the Login and security page so it can be
+    pasted into a calendar app, and renewed (the old address stops at once) or revoked
+    there. One per user."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token", verbose_name=_("user")
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("made at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar address")
+        verbose_name_plural = _("calendar addresses")
+
+    def __str__(self) -> str:
+        return f"calendar address of user {self.user_id}"

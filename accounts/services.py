@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import secrets
 from importlib import import_module
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import RecoveryCode, UserSession
+from accounts.models import CalendarToken, RecoveryCode, UserSession
 from core import audit
 from core.context_processors import DEMO_ACCOUNTS
 from core.models import User
@@ -142,3 +143,29 @@ def sessions_end(*, user: User, request=None) -> int:
     if keys:
         audit.record("sessions_ended", request=request, user=user, detail={"sessions": len(keys)})
     return len(keys)
+
+
+# --- Private calendar address ----------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_token_renew(*, user: User, token: str | None = None) -> CalendarToken:
+    """Make (or replace) the user's calendar token: the old address answers 404 from now.
+    `token` is for the demo only, which gives its users fixed addresses."""
+    row, _created = CalendarToken.objects.update_or_create(
+        user=user, defaults={"token": token or secrets.token_urlsafe(32)}
+    )
+    return row
+
+
+@transaction.atomic
+def calendar_token_revoke(*, user: User) -> int:
+    return CalendarToken.objects.filter(user=user).delete()[0]
+
+
+def calendar_token_user(token: str) -> User | None:
+    """The active user whose calendar address carries this token, or None."""
+    if not token or len(token) > 64:
+        return None
+    row = CalendarToken.objects.filter(token=token, user__is_active=True).select_related("user").first()
+    return row.user if row is not None and secrets.compare_digest(row.token, token) else None

@@ -34,6 +34,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import services
 from accounts.forms import CodeForm, EnrolForm, PasswordConfirmForm
+from accounts.models import CalendarToken
 from core import audit
 from core.models import User
 
@@ -182,6 +183,15 @@ def enrol(request: HttpRequest) -> HttpResponse:
         form = CodeForm(request.POST or None)
     if getattr(request, "axes_locked_out", False):
         return render(request, "registration/locked_out.html", status=429)
+    calendar = request.POST.get("calendar") if request.method == "POST" else None
+    if calendar == "renew":
+        services.calendar_token_renew(user=user)
+        messages.success(request, _("Your calendar has a new address; the old one no longer works."))
+        return redirect("account_security")
+    if calendar == "revoke":
+        services.calendar_token_revoke(user=user)
+        messages.success(request, _("Your calendar address is revoked."))
+        return redirect("account_security")
     if request.method == "POST" and form.is_valid():
         codes = services.totp_device_confirm(device=device, code=form.cleaned_data["code"], request=request)
         if codes is not None:
@@ -197,6 +207,15 @@ def enrol(request: HttpRequest) -> HttpResponse:
         form.add_error("code", _("That code is wrong. Check the time on your phone and type the newest code."))
     if getattr(request, "axes_locked_out", False):
         return render(request, "registration/locked_out.html", status=429)
+    calendar = request.POST.get("calendar") if request.method == "POST" else None
+    if calendar == "renew":
+        services.calendar_token_renew(user=user)
+        messages.success(request, _("Your calendar has a new address; the old one no longer works."))
+        return redirect("account_security")
+    if calendar == "revoke":
+        services.calendar_token_revoke(user=user)
+        messages.success(request, _("Your calendar address is revoked."))
+        return redirect("account_security")
     context = {
         "form": form,
         "qr_svg": _qr_svg(device.config_url),
@@ -222,6 +241,15 @@ def security(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action") if request.method == "POST" and form.is_valid() else None
     if getattr(request, "axes_locked_out", False):
         return render(request, "registration/locked_out.html", status=429)
+    calendar = request.POST.get("calendar") if request.method == "POST" else None
+    if calendar == "renew":
+        services.calendar_token_renew(user=user)
+        messages.success(request, _("Your calendar has a new address; the old one no longer works."))
+        return redirect("account_security")
+    if calendar == "revoke":
+        services.calendar_token_revoke(user=user)
+        messages.success(request, _("Your calendar address is revoked."))
+        return redirect("account_security")
     if action == "recovery_codes" and services.has_two_factor(user):
         codes = services.recovery_codes_renew(user=user, request=request)
         return render(
@@ -239,8 +267,17 @@ def security(request: HttpRequest) -> HttpResponse:
         "has_two_factor": services.has_two_factor(user),
         "required": services.two_factor_required(user),
         "recovery_codes_left": services.recovery_codes_left(user=user),
+        "calendar_url": _calendar_url(user),
     }
     return render(request, "accounts/security.html", context)
+
+
+def _calendar_url(user: User) -> str:
+    row = CalendarToken.objects.filter(user=user).first()
+    if row is None:
+        return ""
+    # The feed is served by an app above (outbound): named here, not imported.
+    return settings.SITE_URL.rstrip("/") + reverse("calendar_feed", args=[row.token])
 
 
 def admin_login(request: HttpRequest, extra_context=None) -> HttpResponse:

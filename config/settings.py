@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "funds",
     "agreements",
     "problems",
+    "outbound",
 ]
 
 MIDDLEWARE = [
@@ -341,6 +342,22 @@ CELERY_BEAT_SCHEDULE["reminder-digest"] = {
     "task": "projects.tasks.send_digests",
     "schedule": crontab(hour=_digest_hour, minute=_digest_minute),
     "options": {"expires": 3600.0},
+}
+
+# Group robots (outbound): a delivery round every minute, briefs looked for every 5 minutes.
+# A message left "sending" longer than this belonged to a worker that died: sent again.
+OUTBOUND_CLAIM_TIMEOUT = env.int("OUTBOUND_CLAIM_TIMEOUT", default=120)
+# Seconds to wait for a platform's answer; a timeout is retried later.
+OUTBOUND_HTTP_TIMEOUT = env.float("OUTBOUND_HTTP_TIMEOUT", default=10.0)
+CELERY_BEAT_SCHEDULE["robot-delivery"] = {
+    "task": "outbound.tasks.deliver_pending",
+    "schedule": 60.0,
+    "options": {"expires": 55.0},
+}
+CELERY_BEAT_SCHEDULE["robot-morning-briefs"] = {
+    "task": "outbound.tasks.send_briefs",
+    "schedule": 300.0,
+    "options": {"expires": 270.0},
 }
 
 # --- REST API (issue 6): see core/api.py and config/api_urls.py --------------------------

@@ -25,6 +25,7 @@ urlpatterns = [
     path("funds/", include("funds.urls")),
     path("agreements/", include("agreements.urls")),
     path("problems/", include("problems.urls")),
+    path("calendar/", include("outbound.urls")),
     # The home page is "My work"; wired here so that core does not depend on projects.
     path("", my_work, name="home"),
 ]

@@ -49,3 +49,16 @@ def load_item(reminder) -> Any:
     if item_kind is None or reminder.item_id is None:
         return None
     return item_kind.load([reminder.item_id]).get(reminder.item_id)
+
+
+# --- After a sweep ------------------------------------------------------------------------
+# Apps above projects that pass escalations on (group robots, outbound) register a
+# callable here; projects.tasks.sweep_reminders calls each with the sweep's result after
+# the sweep committed. A listener must be safe to call twice and must find for itself
+# what an earlier call missed (the result is a hint, not the record).
+SWEEP_LISTENERS: list[Callable[[Any], None]] = []
+
+
+def after_sweep(listener: Callable[[Any], None]) -> None:
+    if listener not in SWEEP_LISTENERS:
+        SWEEP_LISTENERS.append(listener)

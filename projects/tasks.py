@@ -21,6 +21,7 @@ from django.db import DatabaseError
 
 from core import notifications
 from projects import reminders
+from projects.reminder_items import SWEEP_LISTENERS
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,12 @@ def sweep_reminders() -> int:
     result = reminders.sweep()
     _enqueue_mail(result.mail_now)
     due = _enqueue_due_mail()
+    for listener in SWEEP_LISTENERS:
+        try:
+            listener(result)
+        except Exception:
+            # The sweep itself committed; a listener catches up on the next sweep.
+            logger.exception("a sweep listener failed: %s", getattr(listener, "__qualname__", listener))
     if result.sent or due.immediate or due.digest_users:
         logger.info(
             "reminder sweep: %d reminders, %d notifications; mail at once to %d people, %d digests",

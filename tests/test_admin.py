@@ -26,6 +26,7 @@ from core.models import AuditEvent, Department, EmailDigest, Heartbeat, Notifica
 from crm import services as crm_services
 from crm.models import Contact, ExchangeRate, Industry, Organisation, Qualification, Visit
 from funds.models import FundsEntry
+from outbound.models import OutboundMessage
 from projects import reminders
 from projects.models import Project, Reminder, ReminderRule, Replan, Stage, StageChange, Target
 from projects.services import project_change_stage, project_replan
@@ -44,6 +45,7 @@ from tests.factories import (
     UserFactory,
     VisitFactory,
 )
+from tests.outbound.rows import add_outbound_rows
 from tests.problems.rows import add_problem_rows
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
@@ -157,6 +159,7 @@ def add_rows(n: int) -> None:
         add_claim_rows(owner)
         add_agreement_rows(owner)
         add_problem_rows(project, owner)
+        add_outbound_rows(owner)
         ExchangeRate.objects.create(
             currency="GBP", year=1990 + ExchangeRate.objects.count(), rate=Decimal("9.1"), source="test figure"
         )
@@ -207,6 +210,7 @@ def test_every_admin_page_opens_for_an_admin(model, zone, admin_user, browser):
         AuditEvent,
         PromiseCheck,
         AgreementDocument,
+        OutboundMessage,
     }:
         # Records of what happened (or of a process, or made by another record's
         # service: a promise's check, an uploaded document): nobody adds them by hand.
@@ -670,10 +674,13 @@ def test_every_page_opens_on_the_demo_data(browser):
         client = browser(User.objects.get(username=username))
         for model, _ in registered():
             response = client.get(admin_url(model, "changelist"))
-            admins_only = model._meta.app_label in ("core", "authtoken", "chains", "claims") or model is ReminderRule
-            admins_only = model._meta.app_label in ("core", "authtoken", "chains", "problems") or model is ReminderRule
+            admins_only = (
+                model._meta.app_label in ("core", "authtoken", "chains", "claims", "problems", "outbound")
+                or model is ReminderRule
+            )
             if (username != "admin" and admins_only) or (username == "officer" and model is Reminder):
-                # People, teams, reminder rules, the industry workbench, problems: admins; the reminder log: managers too.
+                # People, teams, reminder rules, the industry workbench, registrations, problems'
+                # reference data and group robots: admins; the reminder log: managers too.
                 assert response.status_code == 403
                 continue
             assert response.status_code == 200, (username, model._meta.label)

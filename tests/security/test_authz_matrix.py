@@ -426,6 +426,9 @@ CLASSIFIED: dict[str, Rule | None] = {
     "problems:aftercare_visit": Rule(
         "project", ("GET", "POST"), obj="project", kwargs=lambda o: {"project_pk": o.pk}, form=True
     ),
+    # A calendar app's address: its token is the key, whoever asks (logged in or not);
+    # a wrong, renewed or revoked token answers 404: tests/outbound/test_calendar.py.
+    "calendar_feed": None,
     # API: the token endpoint, the docs; the rest comes from the schema.
     "api:token": Rule("user", ("POST",), public=True),
     # The schema takes seconds to build: one logged-in role is enough, it holds no records.
@@ -798,12 +801,14 @@ ADMIN_MODELS: dict[str, AdminRule] = {
     "chains.IndustryMember": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
     "chains.IndustryProfile": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
     "chains.LeadingFirm": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
+    "outbound.Channel": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
     "authtoken.TokenProxy": AdminRule(ADMINS_EDIT, ADMINS_EDIT, same_for_one(ADMINS_EDIT)),
     # Written by the system: admins read them, nobody changes them here.
     "core.Heartbeat": AdminRule(ADMINS_READ, NOBODY, same_for_one(ADMINS_READ)),
     "core.AuditEvent": AdminRule(ADMINS_READ, NOBODY, same_for_one(ADMINS_READ)),
     "core.Notification": AdminRule(ADMINS_READ, NOBODY, same_for_one(ADMINS_READ)),
     "core.EmailDigest": AdminRule(ADMINS_READ, NOBODY, same_for_one(ADMINS_READ)),
+    "outbound.OutboundMessage": AdminRule(ADMINS_READ, NOBODY, same_for_one(ADMINS_READ)),
     # Reminders: managers and admins read them.
     # First-contact registrations: admins fix them; collisions and decisions are written
     # by the claims page, admins read them.
