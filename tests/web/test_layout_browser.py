@@ -2,7 +2,9 @@
 (375 px) and a laptop (1366 px), in a real browser on the demo zone:
 
 - the header is one row from 1200 px up; below, the links fold into the menu and the
-  bell and the menu button stay on the brand's row;
+  bell and the menu button stay on the brand's row (the app's header: Django's admin
+  pages, the index, the project list and a project's page, for those who may open the
+  admin, get every other check);
 - the page never scrolls sideways (a wide board or table scrolls in its own box);
 - no table cell is narrower than two characters of its own text;
 - no console error, no request to another host, no asset answered 4xx/5xx;
@@ -164,12 +166,26 @@ def _tab_pages(page) -> list[str]:
     return page.eval_on_selector_all(".report-tabs a[href]", "links => links.map(a => new URL(a.href).pathname)")
 
 
-def _check_layout(found: dict, width: int) -> list[str]:
+def _admin_pages(user) -> list[str]:
+    """Django's admin as the user opens it (every role may): the index, the project list
+    and the page of a project the user may edit (the admin has its own header, so the
+    header checks do not apply)."""
+    from core.permissions import can_edit_project, visible_projects
+    from projects.models import Project
+
+    visible = visible_projects(user, Project.objects.order_by("pk"))
+    project = next(project for project in visible if can_edit_project(user, project))
+    return ["/admin/", "/admin/projects/project/", f"/admin/projects/project/{project.pk}/change/"]
+
+
+def _check_layout(found: dict, width: int, *, app_header: bool = True) -> list[str]:
     problems = []
     if found["scrollWidth"] > found["innerWidth"]:
         problems.append(f"scrolls sideways: {found['scrollWidth']} > {found['innerWidth']}")
     if found["narrow"]:
         problems.append(f"table cells narrower than two characters: {found['narrow']}")
+    if not app_header:
+        return problems
     if width >= 1200:
         tops = found["linkTops"]
         if not tops or max(tops) - min(tops) > 16 or found["navHeight"] > 72:
@@ -213,6 +229,8 @@ def test_every_page_of_the_navigation_for_each_role_language_and_width(
             # The reports' own tabs (supervision, review, ...) are a click from the header.
             page.goto(f"{live_server.url}/reports/")
             paths += [path for path in _tab_pages(page) if path not in paths]
+            if user.is_staff:
+                paths += _admin_pages(user)
             for size in (LAPTOP, PHONE):
                 page.set_viewport_size(size)
                 # axe on every page at desk size in Chinese, for admin (who sees every
@@ -227,7 +245,9 @@ def test_every_page_of_the_navigation_for_each_role_language_and_width(
                     if path.startswith("/reports"):
                         page.wait_for_load_state("networkidle")  # the charts draw after load
                     problems = [] if response.ok else [f"status {response.status}"]
-                    problems += _check_layout(page.evaluate(MEASURE), size["width"])
+                    problems += _check_layout(
+                        page.evaluate(MEASURE), size["width"], app_header=not path.startswith("/admin/")
+                    )
                     if run_axe:
                         page.add_script_tag(url=f"{live_server.url}{AXE_PATH}")
                         problems += [f"axe: {violation}" for violation in page.evaluate(AXE_RUN)]
