@@ -153,7 +153,17 @@ def claim_touch(*, touch: Touch) -> Notice | None:
 
 
 def touches_record(touches: Sequence[Touch]) -> list[Notice | None]:
-    return [claim_touch(touch=touch) for touch in touches]
+    """claim_touch for each touch; many touches of the same organisation and team (an
+    import's rows) are looked up and written once, so an import's queries do not grow
+    with its rows."""
+    answers: dict[tuple, Notice | None] = {}
+    result = []
+    for touch in touches:
+        key = (touch.organisation_id, touch.team_id, touch.via)
+        if key not in answers:
+            answers[key] = claim_touch(touch=touch)
+        result.append(answers[key])
+    return result
 
 
 # --- Registering ---------------------------------------------------------------------
