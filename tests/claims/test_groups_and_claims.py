@@ -116,3 +116,27 @@ def test_a_registration_in_the_future_is_refused_on_the_form(client, officer, su
     assert response.status_code == 200
     assert "once it has happened" in response.content.decode()
     assert not Claim.objects.exists()
+
+
+def test_many_rows_read_the_groups_at_once_and_agree_with_one_row(
+    claim, parent_firm, subsidiary, officer, other_officer, django_assert_max_num_queries
+):
+    from claims.services import peek, snapshot
+
+    branch = OrganisationFactory(name="村田（无锡）电子有限公司", parent=subsidiary, owner=officer)
+    strangers = [OrganisationFactory(owner=officer) for _ in range(5)]
+    assert groups.roots_of({branch.pk, subsidiary.pk, strangers[0].pk}) == {
+        branch.pk: parent_firm.pk,
+        subsidiary.pk: parent_firm.pk,
+        strangers[0].pk: strangers[0].pk,
+    }
+    with django_assert_max_num_queries(8):
+        peek_many = snapshot()
+        answers = {
+            organisation.pk: peek_many(organisation.pk, other_officer.team_id)
+            for organisation in [parent_firm, subsidiary, branch, *strangers]
+        }
+    for organisation_id, answer in answers.items():
+        assert answer == peek(organisation_id, other_officer.team_id)
+    assert answers[branch.pk].holder_team == "日韩招商组" and answers[strangers[0].pk] is None
+    assert peek_many(branch.pk, officer.team_id) is None  # the holder itself is not warned

@@ -35,11 +35,10 @@ def warn_of_claim(result: RowResult, record, column: str, peeked: dict) -> None:
     service recorded the collision; a project written later in one batch is only peeked."""
     notice = getattr(record, "claim_notice", None)
     if notice is None and not hasattr(record, "claim_notice"):
-        # Peeked once per organisation and team for the whole file (`peeked`, the importer's).
-        key = (getattr(record, "investor_id", None), record.team_id)
-        if key not in peeked:
-            peeked[key] = collisions.notice_for(*key)
-        notice = peeked[key]
+        # The registrations are read once for the whole file (`peeked`, the importer's).
+        if "peek" not in peeked:
+            peeked["peek"] = collisions.peek_many()
+        notice = peeked["peek"](getattr(record, "investor_id", None), record.team_id)
     if notice is not None:
         result.warnings.append((column, notice.text))
 
