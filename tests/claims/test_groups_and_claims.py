@@ -140,3 +140,19 @@ def test_many_rows_read_the_groups_at_once_and_agree_with_one_row(
         assert answer == peek(organisation_id, other_officer.team_id)
     assert answers[branch.pk].holder_team == "日韩招商组" and answers[strangers[0].pk] is None
     assert peek_many(branch.pk, officer.team_id) is None  # the holder itself is not warned
+
+
+def test_merging_moves_the_subsidiaries_and_refuses_while_a_registration_holds_the_absorbed(
+    claim, parent_firm, subsidiary, officer, admin_user
+):
+    from transfer.merging import organisation_merge
+
+    duplicate = OrganisationFactory(name="村田製作所", owner=officer)
+    branch = OrganisationFactory(name="村田（无锡）电子有限公司", parent=duplicate, owner=officer)
+    organisation_merge(survivor=parent_firm, absorbed=duplicate, by=admin_user)
+    branch.refresh_from_db()
+    assert branch.parent == parent_firm
+    # The registered parent cannot be absorbed into its subsidiary without a decision.
+    with pytest.raises(DomainError, match="first-contact registrations"):
+        organisation_merge(survivor=subsidiary, absorbed=parent_firm, by=admin_user)
+    assert type(parent_firm).objects.filter(pk=parent_firm.pk).exists()
