@@ -189,6 +189,7 @@ class OrganisationSerializer(OwnedRecordSerializer):
             "name",
             "name_en",
             "credit_code",
+            "parent",
             "country",
             "city",
             "address",

@@ -156,3 +156,22 @@ def test_merging_moves_the_subsidiaries_and_refuses_while_a_registration_holds_t
     with pytest.raises(DomainError, match="first-contact registrations"):
         organisation_merge(survivor=subsidiary, absorbed=parent_firm, by=admin_user)
     assert type(parent_firm).objects.filter(pk=parent_firm.pk).exists()
+
+
+def test_the_api_sets_the_parent_and_refuses_a_cycle(parent_firm, subsidiary, officer):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_login(officer)
+    answer = api.get(f"/api/v1/organisations/{subsidiary.pk}/").json()
+    assert answer["parent"] == parent_firm.pk
+    response = api.patch(
+        f"/api/v1/organisations/{parent_firm.pk}/",
+        {"parent": subsidiary.pk},
+        format="json",
+        HTTP_IF_MATCH=f'"{parent_firm.version}"',
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400 and response.json()["code"] == "group_cycle"
+    parent_firm.refresh_from_db()
+    assert parent_firm.parent_id is None
