@@ -17,6 +17,7 @@ class ClaimsConfig(AppConfig):
             record=services.touches_record,
             holder=services.holder,
             register_url=services.register_url,
+            snapshot=services.snapshot,
         )
 
     def build_demo(self) -> dict[str, int]:

@@ -152,8 +152,53 @@ def claim_touch(*, touch: Touch) -> Notice | None:
     return _notice(claim)
 
 
+def open_claims_by_organisation(today: dt.date | None = None) -> dict[int, Claim]:
+    """Every organisation of a group with an open registration, with that registration:
+    a few queries whatever the number of organisations (for an import's many rows)."""
+    today = today or timezone.localdate()
+    claims = list(
+        Claim.objects.filter(ended_on=None, expires_on__gte=today)
+        .select_related("organisation", "team")
+        .prefetch_related("shared_with")
+        .order_by("first_contact_on", "pk")
+    )
+    roots = groups.roots_of({claim.organisation_id for claim in claims})
+    by_root: dict[int, Claim] = {}
+    for claim in claims:
+        by_root.setdefault(roots[claim.organisation_id], claim)
+    return {member: by_root[root] for member, root in groups.members_of(set(by_root)).items()}
+
+
+def snapshot():
+    """peek for many rows: the open registrations read once; each answer then costs no query."""
+    held = open_claims_by_organisation()
+
+    def peek_held(organisation_id: int | None, team_id: int | None) -> Notice | None:
+        claim = held.get(organisation_id)
+        if claim is None or team_id is None:
+            return None
+        if team_id == claim.team_id or any(team.pk == team_id for team in claim.shared_with.all()):
+            return None
+        return _notice(claim)
+
+    return peek_held
+
+
 def touches_record(touches: Sequence[Touch]) -> list[Notice | None]:
-    return [claim_touch(touch=touch) for touch in touches]
+    """claim_touch for each touch. Many touches (an import's rows) read the open
+    registrations once; only touches of a registered group cost more, once for each
+    organisation, team and kind of work."""
+    if len(touches) == 1:
+        return [claim_touch(touch=touches[0])]
+    held = open_claims_by_organisation()
+    answers: dict[tuple, Notice | None] = {}
+    result = []
+    for touch in touches:
+        key = (touch.organisation_id, touch.team_id, touch.via)
+        if key not in answers:
+            answers[key] = claim_touch(touch=touch) if touch.organisation_id in held else None
+        result.append(answers[key])
+    return result
 
 
 # --- Registering ---------------------------------------------------------------------

@@ -196,6 +196,7 @@ class OrganisationSerializer(OwnedRecordSerializer):
             "name_en",
             "aliases",
             "credit_code",
+            "parent",
             "country",
             "city",
             "address",

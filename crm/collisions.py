@@ -64,6 +64,8 @@ class Registry:
     # For the organisation page: who holds the group (any team), and where to register.
     holder: Callable[[int], Notice | None] | None = None
     register_url: Callable[[int], str] | None = None
+    # For many rows: returns a peek that reads nothing more.
+    snapshot: Callable[[], Callable[[int | None, int | None], Notice | None]] | None = None
 
 
 registry = Registry()
@@ -75,7 +77,9 @@ def register(
     record: Callable[..., Any],
     holder: Callable[..., Any],
     register_url: Callable[..., Any],
+    snapshot: Callable[..., Any],
 ) -> None:
+    registry.snapshot = snapshot
     registry.peek = peek
     registry.record = record
     registry.holder = holder
@@ -85,6 +89,13 @@ def register(
 def holder_of(organisation_id: int) -> Notice | None:
     """The open registration of the organisation's group, whoever holds it."""
     return registry.holder(organisation_id) if registry.holder else None
+
+
+def peek_many() -> Callable[[int | None, int | None], Notice | None]:
+    """A peek for many rows (an import's check): the registrations are read once."""
+    if registry.snapshot is None:
+        return lambda organisation_id, team_id: None
+    return registry.snapshot()
 
 
 def register_url(organisation_id: int) -> str:

@@ -61,3 +61,41 @@ def group_members(organisation: Organisation) -> list[Organisation]:
     root = group_root_id(organisation.pk)
     members = list(Organisation.objects.filter(pk__in=ids).only("pk", "name", "name_en", "parent_id"))
     return sorted(members, key=lambda member: (member.pk != root, member.name))
+
+
+# --- Many organisations at once (imports): one query per level, not per organisation ----
+
+
+def roots_of(organisation_ids: set[int]) -> dict[int, int]:
+    """The top parent of each organisation."""
+    parent_of: dict[int, int | None] = {}
+    frontier = set(organisation_ids)
+    for _level in range(MAX_DEPTH):
+        rows = dict(Organisation.objects.filter(pk__in=frontier).values_list("pk", "parent_id"))
+        parent_of.update(rows)
+        frontier = {parent for parent in rows.values() if parent is not None and parent not in parent_of}
+        if not frontier:
+            break
+
+    def root(organisation_id: int) -> int:
+        seen = {organisation_id}
+        while parent_of.get(organisation_id) is not None and parent_of[organisation_id] not in seen:
+            organisation_id = parent_of[organisation_id]
+            seen.add(organisation_id)
+        return organisation_id
+
+    return {organisation_id: root(organisation_id) for organisation_id in organisation_ids}
+
+
+def members_of(root_ids: set[int]) -> dict[int, int]:
+    """Every organisation of these groups, with its group's top parent."""
+    root_of = {root: root for root in root_ids}
+    frontier = set(root_ids)
+    for _level in range(MAX_DEPTH):
+        rows = Organisation.objects.filter(parent_id__in=frontier).values_list("pk", "parent_id")
+        found = {pk: root_of[parent] for pk, parent in rows if pk not in root_of}
+        if not found:
+            break
+        root_of.update(found)
+        frontier = set(found)
+    return root_of

@@ -10,6 +10,7 @@ sit at the survivor.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -112,9 +113,24 @@ def organisation_merge(*, survivor: Organisation, absorbed: Organisation, by) ->
             filled[column] = getattr(survivor, column)
             setattr(survivor, column, getattr(absorbed, column))
     merge.survivor_before = filled
+    # The absorbed organisation's subsidiaries belong to the survivor's group now (the
+    # survivor itself, if it was one, takes the absorbed one's parent). Not undone.
+    if survivor.parent_id == absorbed.pk:
+        survivor.parent_id = absorbed.parent_id if absorbed.parent_id != survivor.pk else None
+        Organisation.objects.filter(pk=survivor.pk).update(parent_id=survivor.parent_id)
+    Organisation.objects.filter(parent=absorbed).exclude(pk=survivor.pk).update(parent=survivor)
     absorbed._history_user = by
     absorbed._change_reason = reason
-    absorbed.delete()
+    try:
+        with transaction.atomic():
+            absorbed.delete()
+    except ProtectedError as error:
+        # Records of apps above (a first-contact registration, ...) that a merge does not move.
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in error.protected_objects})
+        raise DomainError(
+            _("%(name)s still has %(kinds)s: settle them before merging.")
+            % {"name": absorbed.name, "kinds": "、".join(kinds)}
+        ) from error
     if filled:
         survivor.version += 1
         survivor._history_user = by

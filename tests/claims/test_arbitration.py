@@ -139,3 +139,22 @@ def test_the_list_reads_a_fixed_number_of_queries(
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/claims/")
+
+
+def test_the_pages_read_in_chinese(client, collision, both_teams_manager, subsidiary):
+    from django.utils import translation
+
+    both_teams_manager.language = "zh-hans"
+    both_teams_manager.save(update_fields=["language"])
+    client.force_login(both_teams_manager)
+    with translation.override("zh-hans"):
+        listing = client.get("/claims/").content.decode()
+        assert (
+            "待裁定的撞单" in listing
+            and "共享并分成" in listing
+            and "欧洲招商组对接村田（中国）投资有限公司" in listing
+        )
+        page = client.get(f"/crm/organisations/{subsidiary.pk}/").content.decode()
+        assert "集团与首谈报备" in page and "日韩招商组自" in page
+        form = client.get(f"/claims/register/{subsidiary.pk}/").content.decode()
+        assert "首谈报备" in form and "保护期" in form

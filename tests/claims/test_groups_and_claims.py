@@ -116,3 +116,62 @@ def test_a_registration_in_the_future_is_refused_on_the_form(client, officer, su
     assert response.status_code == 200
     assert "once it has happened" in response.content.decode()
     assert not Claim.objects.exists()
+
+
+def test_many_rows_read_the_groups_at_once_and_agree_with_one_row(
+    claim, parent_firm, subsidiary, officer, other_officer, django_assert_max_num_queries
+):
+    from claims.services import peek, snapshot
+
+    branch = OrganisationFactory(name="村田（无锡）电子有限公司", parent=subsidiary, owner=officer)
+    strangers = [OrganisationFactory(owner=officer) for _ in range(5)]
+    assert groups.roots_of({branch.pk, subsidiary.pk, strangers[0].pk}) == {
+        branch.pk: parent_firm.pk,
+        subsidiary.pk: parent_firm.pk,
+        strangers[0].pk: strangers[0].pk,
+    }
+    with django_assert_max_num_queries(8):
+        peek_many = snapshot()
+        answers = {
+            organisation.pk: peek_many(organisation.pk, other_officer.team_id)
+            for organisation in [parent_firm, subsidiary, branch, *strangers]
+        }
+    for organisation_id, answer in answers.items():
+        assert answer == peek(organisation_id, other_officer.team_id)
+    assert answers[branch.pk].holder_team == "日韩招商组" and answers[strangers[0].pk] is None
+    assert peek_many(branch.pk, officer.team_id) is None  # the holder itself is not warned
+
+
+def test_merging_moves_the_subsidiaries_and_refuses_while_a_registration_holds_the_absorbed(
+    claim, parent_firm, subsidiary, officer, admin_user
+):
+    from transfer.merging import organisation_merge
+
+    duplicate = OrganisationFactory(name="村田製作所", owner=officer)
+    branch = OrganisationFactory(name="村田（无锡）电子有限公司", parent=duplicate, owner=officer)
+    organisation_merge(survivor=parent_firm, absorbed=duplicate, by=admin_user)
+    branch.refresh_from_db()
+    assert branch.parent == parent_firm
+    # The registered parent cannot be absorbed into its subsidiary without a decision.
+    with pytest.raises(DomainError, match="first-contact registrations"):
+        organisation_merge(survivor=subsidiary, absorbed=parent_firm, by=admin_user)
+    assert type(parent_firm).objects.filter(pk=parent_firm.pk).exists()
+
+
+def test_the_api_sets_the_parent_and_refuses_a_cycle(parent_firm, subsidiary, officer):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_login(officer)
+    answer = api.get(f"/api/v1/organisations/{subsidiary.pk}/").json()
+    assert answer["parent"] == parent_firm.pk
+    response = api.patch(
+        f"/api/v1/organisations/{parent_firm.pk}/",
+        {"parent": subsidiary.pk},
+        format="json",
+        HTTP_IF_MATCH=f'"{parent_firm.version}"',
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400 and response.json()["code"] == "group_cycle"
+    parent_firm.refresh_from_db()
+    assert parent_firm.parent_id is None

@@ -29,13 +29,16 @@ from transfer.reading import FileRefused, FormulaText
 logger = logging.getLogger(__name__)
 
 
-def warn_of_claim(result: RowResult, record, column: str) -> None:
+def warn_of_claim(result: RowResult, record, column: str, peeked: dict) -> None:
     """A row that works on a group another team registered first (首谈报备) is imported
     all the same, with the notice as a warning (who and since when, nothing more). The
     service recorded the collision; a project written later in one batch is only peeked."""
     notice = getattr(record, "claim_notice", None)
     if notice is None and not hasattr(record, "claim_notice"):
-        notice = collisions.notice_for(getattr(record, "investor_id", None), record.team_id)
+        # The registrations are read once for the whole file (`peeked`, the importer's).
+        if "peek" not in peeked:
+            peeked["peek"] = collisions.peek_many()
+        notice = peeked["peek"](getattr(record, "investor_id", None), record.team_id)
     if notice is not None:
         result.warnings.append((column, notice.text))
 
@@ -91,6 +94,7 @@ class Importer:
     organisation_columns: tuple[str, str] | None = None
 
     def __init__(self, *, user, decisions: dict | None = None, committing: bool = False) -> None:
+        self.claim_peeks: dict = {}  # warn_of_claim's
         self.user = user
         self.decisions = {str(k): v for k, v in (decisions or {}).items()}
         self.committing = committing

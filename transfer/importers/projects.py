@@ -554,7 +554,7 @@ class ProjectImporter(Importer):
         else:
             project_services.project_save(project=project, by=self.user)
             self._advance(project, values, result)
-        warn_of_claim(result, project, self.column("investor").header())
+        warn_of_claim(result, project, self.column("investor").header(), self.claim_peeks)
         result.action = "create"
         result.signature = f"new|{len(result.changes)}"
         self._projects[(investor.pk, lookup_key(project.name))] = project

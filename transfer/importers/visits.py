@@ -101,7 +101,7 @@ class VisitImporter(Importer):
             visit = Visit(organisation=organisation)
             self.set_fields(visit, values, fields)
             crm_services.visit_save(visit=visit, by=self.user, officers=officers, contacts=contacts)
-            warn_of_claim(result, visit, self.column("organisation").header())
+            warn_of_claim(result, visit, self.column("organisation").header(), self.claim_peeks)
             result.action = "create"
             result.signature = "new"
             return
@@ -118,6 +118,6 @@ class VisitImporter(Importer):
                 officers=officers if "officers" in changed else None,
                 contacts=contacts if "contacts" in changed else None,
             )
-            warn_of_claim(result, visit, self.column("organisation").header())
+            warn_of_claim(result, visit, self.column("organisation").header(), self.claim_peeks)
         result.action = "update" if result.changes else "unchanged"
         result.signature = f"{visit.pk}|{len(result.changes)}"
