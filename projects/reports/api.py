@@ -375,6 +375,49 @@ class ScorecardsSerializer(serializers.Serializer):
     )
 
 
+LossRowFields = {
+    "count": serializers.IntegerField(),
+    "lost_yi": amount(),
+    "links": links(),
+}
+LossReasonRowSerializer = type(
+    "LossReasonRowSerializer",
+    (serializers.Serializer,),
+    {"value": serializers.CharField(), "reason": serializers.CharField(), **LossRowFields},
+)
+LossLocationRowSerializer = type(
+    "LossLocationRowSerializer", (serializers.Serializer,), {"location": serializers.CharField(), **LossRowFields}
+)
+
+
+class LossesSerializer(serializers.Serializer):
+    period = PeriodSerializer()
+    total = serializers.IntegerField(help_text="Projects dropped in the period.")
+    reasons = table_serializer("LossReasonsTable", LossReasonRowSerializer)()
+    locations = table_serializer("LossLocationsTable", LossLocationRowSerializer)()
+
+
+class WeeklyRowSerializer(serializers.Serializer):
+    project_id = serializers.IntegerField()
+    project = serializers.CharField()
+    investor = serializers.CharField()
+    amount_yi = amount()
+    stage = serializers.CharField()
+    stage_label = serializers.CharField()
+    what = serializers.CharField(help_text="What happened this week: new, and each stage reached.")
+    team = serializers.CharField(allow_blank=True)
+    owner = serializers.CharField()
+    major = serializers.CharField(allow_blank=True)
+    links = links()
+
+
+class WeeklySerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    floor_yi = amount()
+    table = table_serializer("WeeklyTable", WeeklyRowSerializer)()
+
+
 # --- Views ---------------------------------------------------------------------------------
 
 
@@ -558,3 +601,44 @@ class TargetsView(ReportView):
     )
     def get(self, request):
         return Response(TargetsSerializer(selectors.targets_progress(user=request.user).as_dict()).data)
+
+
+class LossesView(ReportView):
+    @extend_schema(
+        summary="Lost projects by loss reason and by competing location",
+        description="Projects dropped in the period (by their drop date), counted by the reason chosen when "
+        "they were dropped, and those that went to another location by that location.",
+        parameters=PERIOD_PARAMETERS,
+        responses={200: LossesSerializer, **REPORT_ERRORS},
+    )
+    def get(self, request):
+        report = selectors.losses(user=request.user, period=period_of(request))
+        data = {
+            "period": period_data(report.period),
+            "total": report.total,
+            "reasons": report.reasons.as_dict(),
+            "locations": report.locations.as_dict(),
+        }
+        return Response(LossesSerializer(data).data)
+
+
+class WeeklyView(ReportView):
+    @extend_schema(
+        summary="The leadership's weekly list",
+        description="Leads and projects of 5亿 (500M yuan) and above that were noted, entered or moved to "
+        "another stage in the week (Monday to Sunday) of `week`, biggest first.",
+        parameters=[
+            OpenApiParameter(
+                "week", OpenApiTypes.DATE, description="Any date of the week (YYYY-MM-DD); default: this week."
+            )
+        ],
+        responses={200: WeeklySerializer, **REPORT_ERRORS},
+    )
+    def get(self, request):
+        try:
+            week = selectors.parse_week(request.query_params.get("week"))
+        except ValueError as error:
+            raise exceptions.ValidationError({"week": [str(error)]}) from None
+        report = selectors.weekly_list(user=request.user, week=week)
+        data = {"start": report.start, "end": report.end, "floor_yi": report.floor_yi, "table": report.table.as_dict()}
+        return Response(WeeklySerializer(data).data)

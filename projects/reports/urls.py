@@ -25,6 +25,8 @@ api_urlpatterns = (
         path("missions/", api.MissionReportView.as_view(), name="missions"),
         path("scorecards/", api.ScorecardView.as_view(), name="scorecards"),
         path("targets/", api.TargetsView.as_view(), name="targets"),
+        path("losses/", api.LossesView.as_view(), name="losses"),
+        path("weekly/", api.WeeklyView.as_view(), name="weekly"),
     ],
     "reports",
 )

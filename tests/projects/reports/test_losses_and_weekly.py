@@ -184,3 +184,19 @@ def test_the_weekly_page_and_its_xlsx(week_zone, manager, client):
     names = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names == ["本周签约10亿", "新线索8亿", "保密项目"]
     assert client.get(reverse("transfer:export_report", args=["weekly"]), {"week": "x"}).status_code == 400
+
+
+def test_the_api_gives_the_same_losses(losses_zone, officer, client):
+    client.force_login(officer)
+    losses = client.get("/api/v1/reports/losses/", {"year": 2024}).json()
+    assert losses["total"] == selectors.losses(user=officer, period=YEAR).total == 4  # the hidden one left out
+    assert [row["location"] for row in losses["locations"]["rows"]] == ["苏州工业园区", "合肥高新区"]
+
+
+def test_the_api_gives_the_same_weekly_list(week_zone, officer, client):
+    client.force_login(officer)
+    weekly = client.get("/api/v1/reports/weekly/", {"week": "2024-06-14"}).json()
+    assert (weekly["start"], weekly["end"]) == ("2024-06-10", "2024-06-16")
+    assert [row["project"] for row in weekly["table"]["rows"]] == ["本周签约10亿", "新线索8亿"]
+    bad = client.get("/api/v1/reports/weekly/", {"week": "soon"})
+    assert bad.status_code == 400 and bad.json()["field"] == "week"
