@@ -436,7 +436,7 @@ def test_an_admin_edits_the_reminder_rules_and_reads_what_was_sent(client, admin
         assert "Red alert" in overdue_level_column(late_project)
     client.force_login(admin_user)
     assert client.get("/admin/projects/reminderrule/").status_code == 200
-    red = ReminderRule.objects.get(level="red")
+    red = ReminderRule.objects.get(kind="milestone_overdue", level="red")
     page = client.get(f"/admin/projects/reminderrule/{red.pk}/change/")
     assert page.status_code == 200
     form = {"kind": red.kind, "days": 60, "level": red.level, "audience": red.audience, "is_active": "on"}

@@ -87,6 +87,12 @@ def test_the_default_rules_are_data_an_admin_can_edit():
         ("follow_up_due", 0): ("notice", "owner", False),
         ("mission_starting", 3): ("notice", "participants", False),
         ("project_idle", 60): ("notice", "owner", False),
+        # Promise checks of investment agreements (projects migration 0018).
+        ("promise_check_late", 30): ("blue", "owner", False),
+        ("promise_check_late", 90): ("yellow", "team_managers", False),
+        ("promise_check_late", 180): ("red", "department_managers", True),
+        ("promise_not_met", 0): ("yellow", "team_managers", False),
+        ("promise_not_met", 90): ("red", "department_managers", True),
     }
 
 
