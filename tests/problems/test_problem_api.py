@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from problems.models import Problem
 from tests.problems.conftest import make_problem
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("problem_rules")]
 
 
 def api(user) -> APIClient:
