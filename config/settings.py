@@ -394,7 +394,7 @@ SPECTACULAR_SETTINGS = {
         "retry within 24 hours returns the first answer and creates nothing. "
         "Errors are JSON {code, message, field}; messages follow Accept-Language (zh-hans by default)."
     ),
-    "VERSION": "2.0.0",  # semantic: a major bump for a change that breaks generated clients (docs/api/CHANGELOG.md)
+    "VERSION": "2.1.0",  # semantic: a major bump for a change that breaks generated clients (docs/api/CHANGELOG.md)
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -411,6 +411,7 @@ SPECTACULAR_SETTINGS = {
         "StageEnum": "projects.models.Stage",
         "PlannedStageEnum": "projects.api.PLANNED_STAGE_CHOICES",
         "TierEnum": "projects.tiers.Tier",
+        "ProblemStatusEnum": "problems.models.Problem.Status",
     },
 }
 
