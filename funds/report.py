@@ -26,6 +26,8 @@ from django.utils.translation import gettext_lazy
 from core.models import User
 from funds.models import FundsEntry
 from funds.selectors import visible_entries
+from problems.models import Problem
+from problems.selectors import visible_problems
 from projects.models import Stage, Target
 from projects.reports.periods import MAX_YEAR, MIN_YEAR, PeriodError
 from projects.reports.selectors.common import ZERO, Column, Links, Table, _new_projects, percent, visible, yi
@@ -306,13 +308,34 @@ def targets_section(user: User, month: Month) -> Table:
 
 
 def problems_section(user: User, month: Month) -> Table | None:
-    """Problems opened and solved in the month (项目诉求).
-
-    MERGE: the problems app is built beside this one; the lead wires its counts here
-    (opened in the month, solved in the month, still open at the month's end, per kind).
-    Until then the section is left out of the page and the export.
-    """
-    return None
+    """Problems (项目诉求) raised, solved and found unsolvable in each window, of the
+    projects the user sees: counts, 1 query."""
+    ranges = Windows(month).ranges()
+    kinds = (
+        ("opened", _("Raised"), "raised_on", None),
+        ("solved", _("Solved"), "closed_on", Problem.Status.SOLVED),
+        ("unsolvable", _("Cannot be solved"), "closed_on", Problem.Status.UNSOLVABLE),
+    )
+    aggregates = {}
+    for key, _label, column, status in kinds:
+        for window, span in ranges.items():
+            condition = Q(**{f"{column}__range": span})
+            if status is not None:
+                condition &= Q(status=status)
+            aggregates[f"{key}_{window}"] = Count("pk", filter=condition)
+    counts = visible_problems(user).aggregate(**aggregates)
+    table = Table(
+        "monthly_problems",
+        gettext_lazy("Problems raised and solved"),
+        [Column("kind", _("Kind"), "text", internal=True), Column("label", _("Problems"), "text")]
+        + _window_columns("int"),
+    )
+    for key, label, _column, _status in kinds:
+        values = {window: counts[f"{key}_{window}"] or 0 for window in Windows.KEYS}
+        table.rows.append(
+            {"kind": key, "label": str(label), **values, "ytd_change": _change(values["ytd"], values["ytd_ly"])}
+        )
+    return table
 
 
 Section = Callable[[User, Month], "Table | None"]

@@ -45,6 +45,7 @@ SHEET_NAMES = {
     "monthly_foreign_capital": gettext_lazy("Foreign capital used"),
     "monthly_milestones": gettext_lazy("Starts and completions"),
     "monthly_targets": gettext_lazy("Targets"),
+    "monthly_problems": gettext_lazy("Problems"),
 }
 
 

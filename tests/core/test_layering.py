@@ -8,7 +8,18 @@ from pathlib import Path
 
 import core
 
-UPPER_FLOORS = ("crm", "projects", "transfer", "chains", "finder", "claims", "funds", "agreements", "problems", "outbound")
+UPPER_FLOORS = (
+    "crm",
+    "projects",
+    "transfer",
+    "chains",
+    "finder",
+    "claims",
+    "funds",
+    "agreements",
+    "problems",
+    "outbound",
+)
 
 
 def imported_modules(source: str) -> list[str]:

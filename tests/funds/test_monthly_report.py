@@ -172,7 +172,7 @@ def test_the_download_has_the_figures_of_the_page(zone, client, manager):
     assert export.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(export.content))
     tables = page.context["report"].tables
-    assert len(book.worksheets) == len(tables) == 5
+    assert len(book.worksheets) == len(tables) == 6
     for sheet, table in zip(book.worksheets, tables, strict=True):
         on_page = [[same_number(cell) for cell in row] for row in parser.tables[f"table-{table.key}"] if row]
         in_file = [
@@ -207,3 +207,36 @@ def test_the_page_costs_the_same_queries_for_more_projects_and_entries(zone, cli
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
+
+
+def test_problems_raised_and_solved_are_counted_by_window(zone, officer):
+    from problems.models import Department, Problem
+
+    department = Department.objects.create(name="自然资源和规划局")
+
+    def problem(project, raised_on, status="open", closed_on=None):
+        return Problem.objects.create(
+            project=project,
+            title="用地指标",
+            kind="land",
+            raised_on=raised_on,
+            raised_by=officer,
+            department=department,
+            due_on=raised_on + dt.timedelta(days=30),
+            status=status,
+            closed_on=closed_on,
+            resolution="已协调" if closed_on else "",
+        )
+
+    problem(zone["p1"], dt.date(2024, 6, 4))
+    problem(zone["p2"], dt.date(2024, 3, 1), "solved", dt.date(2024, 6, 10))
+    problem(zone["p2"], dt.date(2024, 5, 1), "unsolvable", dt.date(2024, 5, 20))
+    problem(zone["p3"], dt.date(2023, 6, 2), "solved", dt.date(2023, 6, 20))
+    problem(zone["secret"], dt.date(2024, 6, 5))  # another team's confidential project
+
+    table = rows(monthly_report(user=officer, month=JUNE_2024), "monthly_problems")
+    assert {key: (row["month"], row["month_ly"], row["ytd"], row["ytd_ly"]) for key, row in table.items()} == {
+        "opened": (1, 1, 3, 1),
+        "solved": (1, 1, 1, 1),
+        "unsolvable": (0, 0, 1, 0),
+    }
