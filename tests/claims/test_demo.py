@@ -1,5 +1,5 @@
 """The demo zone shows registrations: two groups, an open collision in the Japan and
-Korea manager's bell, and a shared credit decided by the director."""
+Korea manager's notifications, and a shared credit decided by the director."""
 
 from __future__ import annotations
 
