@@ -128,3 +128,30 @@ def test_the_api_drops_with_a_reason_from_the_list(client_for, officer, frozen_t
     done = api.post(url, {**body, "loss_reason": "financing"}, format="json", **if_match(project.version))
     assert done.status_code == 200
     assert (done.json()["loss_reason"], done.json()["lost_to"]) == ("financing", "")
+
+
+def test_a_ledger_import_drops_with_the_loss_reason_and_location(client, officer, frozen_today):
+    from tests.transfer.conftest import commit, job_of, login, upload, xlsx
+
+    project = project_in_stage("negotiating", name="外流项目", owner=officer)
+    login(client, officer)
+    headers = [
+        "项目名称",
+        "投资方",
+        "总投资(万元)",
+        "当前阶段",
+        "搁置/终止日期",
+        "搁置/终止原因",
+        "流失原因",
+        "流失去向",
+    ]
+    row = ["外流项目", project.investor.name, "5亿", "终止", frozen_today.isoformat(), "对方选择外地"]
+    silent = job_of(upload(client, "projects", xlsx(headers, [[*row, "", ""]])))
+    [report] = silent.report["rows"]
+    assert report["action"] == "error" and report["errors"][0][0] == "Loss reason", report
+    job = job_of(upload(client, "projects", xlsx(headers, [[*row, "落户其他地区", "合肥高新区"]])))
+    assert [row["action"] for row in job.report["rows"]] == ["update"], job.report["rows"]
+    job = commit(client, job)
+    assert job.status == "done", (job.message, job.report)
+    project.refresh_from_db()
+    assert (project.stage, project.loss_reason, project.lost_to) == (Stage.DROPPED, "other_location", "合肥高新区")
