@@ -8,11 +8,12 @@ class AgreementsConfig(AppConfig):
 
     def ready(self) -> None:
         # The promise checks' reminders go through the one sweep of projects.reminders,
-        # and the agreement shows on the project's page through its panels.
-        from agreements import reminders, views
+        # and the agreement shows on the project's page, the missed checks on My work and
+        # the supervision list, through their panels.
+        from agreements import panels, reminders
 
         reminders.register_kinds()
-        views.register_panel()
+        panels.register()
 
     def build_demo(self) -> dict[str, int]:
         """The demo zone's agreements; the demo asks every app that has this method."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Count, F, Prefetch, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Prefetch, QuerySet, Value, When, Window
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -108,3 +108,36 @@ def check_list(
 
 def _counts(checks: QuerySet):
     return checks.order_by().values("check_status").annotate(n=Count("id"))
+
+
+SHOWN = 10  # missed checks listed on My work and on the supervision list
+
+
+@dataclass
+class MissedChecks:
+    rows: list[PromiseCheck]
+    count: int
+
+    @property
+    def more(self) -> int:
+        return max(self.count - len(self.rows), 0)
+
+
+def missed_checks(
+    *, user: User, mine: bool = False, team_ids: set[int] | frozenset[int] | None = None, today: dt.date | None = None
+) -> MissedChecks:
+    """Late or not-met checks the user sees, most overdue first: the first SHOWN and how
+    many there are, in one query (the total is a window over the rows before the limit).
+    `mine`: of the user's own projects; `team_ids`: of those teams' projects (My work);
+    neither: every one the user sees (the supervision list)."""
+    checks = visible_checks(user, today).filter(check_status__in=MISSED)
+    if mine:
+        checks = checks.filter(agreement__project__owner=user)
+    elif team_ids is not None:
+        checks = checks.filter(agreement__project__team_id__in=team_ids)
+    rows = list(
+        checks.select_related("agreement__project__team", "agreement__project__owner")
+        .annotate(total=Window(Count("id")))
+        .order_by("due_on", "agreement__project__name", "kind")[:SHOWN]
+    )
+    return MissedChecks(rows=rows, count=rows[0].total if rows else 0)

@@ -30,7 +30,6 @@ from core.errors import DomainError, NotPermitted, StaleVersion
 from core.models import Team
 from core.pagination import BoundedPaginator, requested_page
 from core.templatetags.amounts import format_amount
-from projects import panels
 from projects.models import SIGNED_OR_LATER, Project
 from projects.selectors import project_for
 from transfer.exporting import Sheet, write_xlsx
@@ -44,7 +43,7 @@ STATUS_CLASS = {
 }
 
 
-def _project_url(project_id: int) -> str:
+def project_url(project_id: int) -> str:
     return reverse("projects:project_detail", args=[project_id]) + "#agreement"
 
 
@@ -57,7 +56,7 @@ def _shown(check: PromiseCheck, value) -> str:
     return format_amount(value)
 
 
-def _dress(check: PromiseCheck, status: str) -> None:
+def dress_check(check: PromiseCheck, status: str) -> None:
     check.current_status = status
     check.status_label = PromiseCheck.Status(status).label
     check.status_class = STATUS_CLASS[status]
@@ -78,7 +77,7 @@ def agreement_panel(request: HttpRequest, project: Project) -> dict | None:
     today = timezone.localdate()
     checks = list(agreement.checks.all()) if agreement else []
     for check in checks:
-        _dress(check, check.status(today))
+        dress_check(check, check.status(today))
         # Per 亩 of land (投资强度, 亩均产出, 亩均税收): how offices compare promises kept.
         if check.actual is not None and check.kind != PromiseCheck.Kind.JOBS:
             check.per_mu = (check.actual / agreement.land_mu).quantize(TWO_PLACES, ROUND_HALF_UP)
@@ -102,10 +101,6 @@ def agreement_panel_html(request: HttpRequest, *, project: Project) -> str | Non
     if panel is None:
         return None
     return render_to_string(panel["template"], {"panel": panel, "project": project}, request=request)
-
-
-def register_panel() -> None:
-    panels.register("project_detail", agreement_panel_html)
 
 
 # --- Writing the agreement -------------------------------------------------------------
@@ -142,7 +137,7 @@ def _save(request: HttpRequest, form: AgreementForm, project: Project, agreement
                 request,
                 _("Agreement saved; its promises are checked at the end of %(year)s.") % {"year": instance.due_year},
             )
-            return HttpResponseRedirect(_project_url(project.pk))
+            return HttpResponseRedirect(project_url(project.pk))
     return _form_page(request, form, project, agreement, status=400)
 
 
@@ -200,7 +195,7 @@ class CheckRecordView(LoginRequiredMixin, View):
         if not form.is_valid():
             errors = [error for field_errors in form.errors.values() for error in field_errors]
             messages.error(request, " ".join(errors))
-            return HttpResponseRedirect(_project_url(project.pk))
+            return HttpResponseRedirect(project_url(project.pk))
         data = form.cleaned_data
         try:
             check = services.check_record(
@@ -217,7 +212,7 @@ class CheckRecordView(LoginRequiredMixin, View):
                 _("%(promise)s: %(status)s, %(ratio)s%% of the promise.")
                 % {"promise": check.get_kind_display(), "status": status.label, "ratio": check.ratio},
             )
-        return HttpResponseRedirect(_project_url(project.pk))
+        return HttpResponseRedirect(project_url(project.pk))
 
 
 class DocumentUploadView(LoginRequiredMixin, View):
@@ -239,7 +234,7 @@ class DocumentUploadView(LoginRequiredMixin, View):
                 messages.success(request, _("Document uploaded: %(title)s.") % {"title": form.cleaned_data["title"]})
         else:
             messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return HttpResponseRedirect(_project_url(agreement.project_id))
+        return HttpResponseRedirect(project_url(agreement.project_id))
 
 
 class DocumentDownloadView(LoginRequiredMixin, View):
@@ -272,10 +267,10 @@ class CheckListView(LoginRequiredMixin, View):
         paginator = BoundedPaginator(result.checks, PER_PAGE, page_number=number)
         page = paginator.get_page(number)
         for check in page.object_list:
-            _dress(check, check.check_status)
+            dress_check(check, check.check_status)
             # Days without figures since the due date (a check not met has its figures).
             check.days_late = (today - check.due_on).days if check.current_status == PromiseCheck.Status.LATE else 0
-            check.url = _project_url(check.agreement.project_id)
+            check.url = project_url(check.agreement.project_id)
         query = QueryDict(mutable=True)
         query.setlist("status", result.status)
         for name in ("kind", "team"):

@@ -10,6 +10,8 @@ class FundsConfig(AppConfig):
         # Targets on funds in place and foreign capital: projects counts them through
         # the functions this app registers (projects cannot import funds).
         # The dashboard and the review's paragraph show what landed, the same way.
+        # Its card shows in the project page's side column through the panels.
+        from funds import panels
         from funds.report import foreign_capital_counter, funds_in_place_counter, landed_figures
         from projects.models import Target
         from projects.reports import landed
@@ -18,6 +20,7 @@ class FundsConfig(AppConfig):
         register_metric(Target.Metric.FUNDS_IN_PLACE, funds_in_place_counter)
         register_metric(Target.Metric.FOREIGN_CAPITAL_USED, foreign_capital_counter)
         landed.register(landed_figures)
+        panels.register()
 
     def build_demo(self) -> dict[str, int]:
         """The demo zone's funds entries; the demo asks every app that has this method."""

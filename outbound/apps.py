@@ -11,10 +11,12 @@ class OutboundConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from outbound import escalations
+        from outbound import escalations, problem_dates
         from projects.reminder_items import after_sweep
 
         after_sweep(escalations.after_sweep)
+        # Open problems' due dates in the calendar feed, the overdue ones in the brief.
+        problem_dates.register()
 
     def build_demo(self) -> dict[str, int]:
         """The demo's robots and calendar addresses; the demo asks every app that has this."""

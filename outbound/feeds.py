@@ -49,7 +49,7 @@ class Event:
 FEED_SOURCES: list[Callable[[User, dt.date, dt.date], Iterable[Event]]] = []
 
 
-def _host() -> str:
+def event_host() -> str:
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
@@ -72,7 +72,7 @@ def milestone_events(user: User, first: dt.date, last: dt.date) -> list[Event]:
         for project in rows:
             events.append(
                 Event(
-                    uid=f"milestone-{project.pk}-{stage}@{_host()}",
+                    uid=f"milestone-{project.pk}-{stage}@{event_host()}",
                     day=getattr(project, field),
                     summary=_("%(project)s: %(stage)s planned")
                     % {"project": project.name, "stage": Stage(stage).label},
@@ -90,7 +90,7 @@ def mission_events(user: User, first: dt.date, last: dt.date) -> list[Event]:
     )
     return [
         Event(
-            uid=f"mission-{mission.pk}@{_host()}",
+            uid=f"mission-{mission.pk}@{event_host()}",
             day=mission.start_date,
             last_day=mission.end_date,
             summary=_("Mission: %(title)s") % {"title": mission.title},
@@ -110,7 +110,7 @@ def follow_up_events(user: User, first: dt.date, last: dt.date) -> list[Event]:
     )
     return [
         Event(
-            uid=f"follow-up-{visit.pk}@{_host()}",
+            uid=f"follow-up-{visit.pk}@{event_host()}",
             day=visit.follow_up_on,
             summary=_("Follow up with %(organisation)s") % {"organisation": visit.organisation.name},
             url=absolute(reverse("crm:visit_edit", args=[visit.pk])),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When, Window
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -96,9 +96,10 @@ class OpenProblems:
 
 
 def _first_open(queryset: QuerySet, today: dt.date) -> OpenProblems:
-    rows = list(queryset.order_by("due_on", "pk")[: SHOWN + 1])
-    count = len(rows) if len(rows) <= SHOWN else queryset.count()
-    return OpenProblems(decorate(rows[:SHOWN], today), count)
+    """The first SHOWN and how many there are, in one query whatever the rows (the total
+    is a window over the rows before the limit)."""
+    rows = list(queryset.annotate(total=Window(Count("pk"))).order_by("due_on", "pk")[:SHOWN])
+    return OpenProblems(decorate(rows, today), rows[0].total if rows else 0)
 
 
 def open_problems_of(

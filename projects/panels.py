@@ -5,7 +5,8 @@ An app registers, from its AppConfig.ready(), a function for a place:
 `register("project_detail", panel)`; the page calls `render_panels(place, request, **what)`
 and shows the HTML each panel returns (None: nothing to show). Places and what they pass:
 
-- "project_detail": project (the Project, already checked visible);
+- "project_detail": project (the Project, already checked visible), in the main column;
+- "project_aside": the same, in the side column (short cards: funds in place);
 - "my_work": scope (projects.selectors.Scope);
 - "supervision": nothing more.
 

@@ -288,6 +288,7 @@ def _detail_context(request: HttpRequest, pk: int, *, stage_form=None, replan_fo
         "level_class": LEVEL_CLASS,
         "replan_open": next(iter(replan_forms), ""),
         "panels": render_panels("project_detail", request, project=project),
+        "aside_panels": render_panels("project_aside", request, project=project),
     }
 
 

@@ -47,3 +47,17 @@ def test_no_module_in_core_imports_an_upper_floor():
             if name.split(".")[0] in UPPER_FLOORS:
                 offenders.append(f"{path.relative_to(root.parent)}: {name}")
     assert offenders == []
+
+
+def test_the_apps_above_projects_import_only_those_below_them():
+    """Above projects the floors follow INSTALLED_APPS: agreements and problems are read by
+    outbound (calendar feed, morning brief) and never import it, nor each other."""
+    below = {"agreements": {"outbound", "problems"}, "problems": {"outbound", "agreements"}}
+    offenders = []
+    for app, forbidden in below.items():
+        root = Path(core.__file__).parent.parent / app
+        for path in sorted(root.rglob("*.py")):
+            for name in imported_modules(path.read_text(encoding="utf-8")):
+                if name.split(".")[0] in forbidden:
+                    offenders.append(f"{path.relative_to(root.parent)}: {name}")
+    assert offenders == []

@@ -34,7 +34,10 @@ def test_an_officer_on_a_phone_records_a_months_funds(live_server, client, offic
     form.locator("input[name=amount]").fill("10000")
     form.get_by_test_id("funds-save").tap()
     page.wait_for_url(f"**/projects/{project.pk}/")
-    assert page.get_by_test_id("funds-percent").inner_text() == "25.0%"
+    # The form posts and comes back to the same address: wait for the new page's figure.
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("funds-percent")).to_have_text("25.0%")
     entry = FundsEntry.objects.get()
     assert (entry.month, entry.amount, entry.kind) == (
         timezone.localdate().replace(day=1),

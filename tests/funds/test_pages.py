@@ -24,6 +24,18 @@ def test_the_project_page_shows_funds_against_the_total_investment(client, signe
     assert 'data-testid="funds-form"' in page
 
 
+def test_the_card_comes_through_the_side_column_panels_not_a_tag_of_the_projects_template(
+    client, signed, officer, settings
+):
+    entry(signed, MAY, 100)
+    login(client, officer)
+    page = client.get(f"/projects/{signed.pk}/").content.decode()
+    aside = page[page.index("<aside") : page.index("</aside>")]
+    assert 'id="funds"' in aside and page.count('id="funds"') == 1
+    template = (settings.BASE_DIR / "templates" / "projects" / "project_detail.html").read_text(encoding="utf-8")
+    assert "funds" not in template
+
+
 def test_another_team_sees_the_funds_but_no_form(client, signed, other_officer):
     entry(signed, MAY, 100)
     login(client, other_officer)

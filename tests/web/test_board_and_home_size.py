@@ -225,8 +225,9 @@ def test_an_officer_sees_the_soonest_open_follow_ups_logged_or_taken_part_in(cli
     assert [visit.pk for visit in follow_ups] == [visit.pk for visit in due[: selectors.FOLLOW_UPS_SHOWN]]
     # Session and user; the overdue ladder; the milestones; the follow-ups; the latest
     # visits; the stage summary; the projects; the stage dates to complete (a small partial
-    # index); the bell: one each, however many visits.
-    assert len(captured) == 10, "\n".join(query["sql"][:120] for query in captured)
+    # index); the bell; the open problems (their ladder, their rows); the missed promise
+    # checks: one each, however many visits.
+    assert len(captured) == 13, "\n".join(query["sql"][:120] for query in captured)
 
 
 def test_the_follow_up_badge_counts_them_when_all_are_listed(client, officer):
