@@ -7,8 +7,10 @@ import re
 
 import pytest
 from django.conf import settings
+from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from crm.admin import OrganisationAdmin
 from crm.models import Contact, Organisation, Visit
@@ -112,27 +114,31 @@ def test_a_filter_that_keeps_many_rows_is_estimated_too(twenty_organisations, ad
 # --- no query per row ---------------------------------------------------------------
 
 
-def test_project_organisation_visit_and_contact_lists_cost_the_same_for_10_and_60_rows(
-    reminder_rules, admin_user, client
-):
+def test_every_list_costs_the_same_for_10_and_60_rows(reminder_rules, admin_user, client):
+    """Every changelist, and above all the project, organisation, visit and contact lists
+    (the ones an office holds a million of), runs the same queries for 10 rows and 60."""
     client = read_as(client, admin_user)
-    models = (Project, Organisation, Visit, Contact)
+    urls = {model._meta.label: admin_url(model, "changelist") for model in admin.site._registry}
+    shown: dict[str, int] = {}
 
-    def queries_per_list() -> dict[str, tuple[int, int]]:
+    def queries_per_list() -> dict[str, int]:
+        # The session's "last seen" is saved once a minute; adding rows may take that long.
+        client.get(reverse("admin:index"))
         counts = {}
-        for model in models:
+        for label, url in urls.items():
             with CaptureQueriesContext(connection) as queries:
-                response = client.get(admin_url(model, "changelist"))
-            assert response.status_code == 200
-            counts[model._meta.label] = len(queries)
-            shown[model._meta.label] = len(response.context["cl"].result_list)
+                response = client.get(url)
+            assert response.status_code == 200, label
+            counts[label] = len(queries)
+            shown[label] = len(response.context["cl"].result_list)
         return counts
 
-    shown: dict[str, int] = {}
     add_rows(10)
     queries_per_list()  # warm caches (content types, sessions)
     few, shown_few = queries_per_list(), dict(shown)
     add_rows(50)
     many = queries_per_list()
     assert many == few
-    assert all(shown[label] > shown_few[label] >= 10 for label in shown)
+    for model in (Project, Organisation, Visit, Contact):
+        label = model._meta.label
+        assert shown[label] > shown_few[label] >= 10, label
