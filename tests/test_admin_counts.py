@@ -14,8 +14,9 @@ from django.urls import reverse
 
 from crm.admin import OrganisationAdmin
 from crm.models import Contact, Organisation, Visit
+from projects.admin import ProjectAdmin
 from projects.models import Project
-from tests.factories import OrganisationFactory
+from tests.factories import OrganisationFactory, ProjectFactory
 from tests.test_admin import add_rows, admin_url
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fast_password_hashing")]
@@ -109,6 +110,26 @@ def test_a_filter_that_keeps_many_rows_is_estimated_too(twenty_organisations, ad
     assert response.context["cl"].paginator.count_is_estimate
     assert re.search(r"about \d+ results", response.content.decode())
     assert full_counts(sqls) == []
+
+
+def test_an_officers_project_list_is_estimated_and_still_pages(postgres, settings, officer, client, monkeypatch):
+    """The project list is narrowed to what the officer may see; past the limit it too
+    shows an estimate, and its pages open."""
+    settings.ADMIN_EXACT_COUNT_LIMIT = 5
+    monkeypatch.setattr(ProjectAdmin, "list_per_page", 4)
+    ProjectFactory.create_batch(12, owner=officer)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Project._meta.db_table}")
+    client = read_as(client, officer)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(admin_url(Project, "changelist"))
+    cl = response.context["cl"]
+    assert cl.paginator.count_is_estimate
+    assert cl.result_count > 5
+    assert re.search(r"about \d+ projects", paginator_line(response))
+    assert full_counts([q["sql"] for q in queries]) == []
+    second = client.get(admin_url(Project, "changelist"), {"p": 2})
+    assert len(second.context["cl"].result_list) == 4
 
 
 # --- no query per row ---------------------------------------------------------------
