@@ -23,7 +23,7 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.utils import formats
 from django.utils.functional import cached_property
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 
 def planner_estimate(queryset: QuerySet) -> int:
@@ -81,3 +81,13 @@ class EstimatedCountAdmin:
 
     paginator = EstimatingPaginator
     show_full_result_count = False
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None) or {}
+        cl = context.get("cl")
+        if cl is not None and getattr(cl.paginator, "count_is_estimate", False):
+            # The actions bar's "All N selected" (Django fills it in with the bare number).
+            note = ngettext("%(total_count)s selected", "All %(total_count)s selected", cl.result_count)
+            context["selection_note_all"] = note % {"total_count": cl.paginator.shown_count}
+        return response

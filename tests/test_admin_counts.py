@@ -132,6 +132,16 @@ def test_an_officers_project_list_is_estimated_and_still_pages(postgres, setting
     assert len(second.context["cl"].result_list) == 4
 
 
+def test_the_actions_bar_offers_all_about_n(postgres, settings, admin_user, client):
+    settings.ADMIN_EXACT_COUNT_LIMIT = 5
+    ProjectFactory.create_batch(120)
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Project._meta.db_table}")
+    html = read_as(client, admin_user).get(admin_url(Project, "changelist")).content.decode()
+    assert re.search(r"Select all about \d+ projects", html)
+    assert re.search(r"All about \d+ selected", html)
+
+
 # --- no query per row ---------------------------------------------------------------
 
 
