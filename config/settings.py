@@ -383,6 +383,9 @@ REST_FRAMEWORK.update(
 )
 # Lists answer this many rows a page unless ?page_size= asks for another (at most 200).
 API_PAGE_SIZE = env.int("API_PAGE_SIZE", default=50)
+# An admin list longer than this (on PostgreSQL) shows the planner's estimate of its
+# length ("about 1,000,000") instead of counting every row; shorter lists are exact.
+ADMIN_EXACT_COUNT_LIMIT = env.int("ADMIN_EXACT_COUNT_LIMIT", default=10_000)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Investment promotion CRM API",
     "DESCRIPTION": (

@@ -14,6 +14,7 @@ from core import (
     permissions,
 )
 from core.admin_base import AccessMixin, ReferenceDataAdmin, is_autocomplete
+from core.admin_paging import EstimatedCountAdmin
 from core.models import AuditEvent, Department, Heartbeat, Team, User
 
 # Roles, not groups, decide what a user may do (core.permissions).
@@ -118,7 +119,7 @@ class HeartbeatAdmin(ReferenceDataAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(EstimatedCountAdmin, admin.ModelAdmin):
     """The audit log: admins read it; nobody, superusers included, adds, changes or deletes."""
 
     list_display = ("at", "event", "username", "ip_address", "path")

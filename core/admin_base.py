@@ -28,6 +28,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core import audit, permissions
 from core.admin_history import HistoryDisplayMixin
+from core.admin_paging import EstimatedCountAdmin
 from core.errors import DomainError, NotPermitted
 from core.models import Team
 
@@ -82,8 +83,10 @@ class ServiceForm(forms.ModelForm):
 # --- Access -----------------------------------------------------------------------
 
 
-class AccessMixin:
+class AccessMixin(EstimatedCountAdmin):
     """has_*_permission from core.permissions; subclasses answer the may_* questions.
+
+    Lists count their rows through core.admin_paging (an estimate past a limit).
 
     `obj` is None for questions about the model as a whole (may the user open the
     list, is there an "add" button).
