@@ -445,21 +445,32 @@ def context_for(base: str) -> Context:
     return context
 
 
+def timed(run: Callable[[Context], object], context: Context) -> float:
+    started = time.perf_counter()
+    run(context)
+    return time.perf_counter() - started
+
+
 def measure_one(context: Context, operation: Operation, args) -> dict:
     repeat = {"repeat": args.repeat, "repeat_in_process": args.repeat_in_process, "once": 1}[operation.samples]
     warmup = 0 if operation.samples == "once" else args.warmup
+    # A report or the sweep takes turns with its raw SQL too, as a page with the floor.
+    raw = next((op for op in OPERATIONS if op.name == operation.raw and op.run), None)
+    raw_times = []
     if operation.run:
         try:
             for _ in range(warmup):
                 operation.run(context)
             times = []
-            for _ in range(repeat):
-                started = time.perf_counter()
-                operation.run(context)
-                times.append(time.perf_counter() - started)
+            for n in range(repeat):
+                if raw and n % 2 == 0:
+                    raw_times.append(timed(raw.run, context))
+                times.append(timed(operation.run, context))
+                if raw and n % 2 == 1:
+                    raw_times.append(timed(raw.run, context))
         except Exception as error:  # noqa: BLE001 - the row shows it, the run goes on
             return {"operation": operation.name, "error": f"{type(error).__name__}: {error}"}
-        return {"operation": operation.name, "times": times, "queries": None}
+        return {"operation": operation.name, "times": times, "raw_times": raw_times, "queries": None}
     path = operation.path(context) if operation.path else None
     if path is None and operation.post is None:
         return {"operation": operation.name, "missing": True}
@@ -488,11 +499,17 @@ def measure_one(context: Context, operation: Operation, args) -> dict:
             # of a machine whose load comes and goes.
             if floor_path and n % 2 == 0:
                 floor_samples.append(floor_once())
+                if raw:
+                    raw_times.append(timed(raw.run, context))
             samples.append(once())
             if floor_path and n % 2 == 1:
                 floor_samples.append(floor_once())
+                if raw:
+                    raw_times.append(timed(raw.run, context))
     except (Refused, OSError) as error:
         return {"operation": operation.name, "error": str(error)}
+    except Exception as error:  # noqa: BLE001 - the raw SQL failed: the row shows it, the run goes on
+        return {"operation": operation.name, "error": f"{type(error).__name__}: {error}"}
     finally:
         link.close()
     # The page's own count is what most of its requests ran: once a minute a session's
@@ -505,6 +522,7 @@ def measure_one(context: Context, operation: Operation, args) -> dict:
         "cpu": [c for _t, _q, c in samples],
         "floor_times": [t for t, _c in floor_samples],
         "floor_cpu": [c for _t, c in floor_samples],
+        "raw_times": raw_times,
         "queries": statistics.mode(counts),
         "queries_max": max(counts),
     }

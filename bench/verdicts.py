@@ -15,10 +15,11 @@ import statistics
 # (in-process work, raw SQL run by PostgreSQL), medians of wall time.
 PAGE_QUERIES = 12  # every list, detail and form page: at most this many queries ...
 PAGE_FLOOR_RATIO = 5  # ... and a median CPU time within this many times the floor's
-REPORT_RAW_RATIO = 3  # reports: median within 3x their raw SQL's, plus the floor's
+REPORT_RAW_RATIO = 3  # reports: median within 3x their raw SQL's, plus the floor's ...
+REPORT_CPU_MS = 100  # ... and a median server CPU time within this (issue 21)
 SWEEP_RAW_RATIO = 2  # one reminder sweep: median within 2x the raw SQL that finds what is due
 IMPORT_SECONDS = 30  # a 10,000-row import, end to end
-SEARCH_MS = 100  # the header's instant suggestions (issue 20): p95 within 100 ms
+SEARCH_MS = 100  # the header's instant suggestions (issue 20): within 100 ms (median, issue 21)
 LOAD_FLOOR_RATIO = 20  # under load: page p95 within 20x the floor under the same load
 
 
@@ -36,6 +37,7 @@ def summarise(row: dict) -> dict:
     cpu = [c for c in row.pop("cpu", []) if c is not None]
     floor_times = row.pop("floor_times", [])
     floor_cpu = [c for c in row.pop("floor_cpu", []) if c is not None]
+    raw_times = row.pop("raw_times", [])
     row["samples"] = len(times)
     if cpu:
         row["cpu_p50_ms"] = round(statistics.median(cpu), 2)
@@ -46,6 +48,8 @@ def summarise(row: dict) -> dict:
         row["floor_p50_ms"] = round(statistics.median(floor_times) * 1000, 1)
     if floor_cpu:
         row["floor_cpu_p50_ms"] = round(statistics.median(floor_cpu), 2)
+    if raw_times:
+        row["raw_p50_ms"] = round(statistics.median(raw_times) * 1000, 1)
     if cpu and floor_cpu and statistics.median(floor_cpu) > 0:
         row["ratio_to_floor"] = round(statistics.median(cpu) / statistics.median(floor_cpu), 1)
     elif floor_times:
@@ -71,22 +75,29 @@ def target(
             "met": row["queries"] <= PAGE_QUERIES and (ratio is None or ratio <= PAGE_FLOOR_RATIO),
         }
     if operation.kind in ("report", "sweep"):
-        raw = rows.get(operation.raw)
-        if not raw or "p50_ms" not in raw:
+        # The raw SQL's runs taken in turn with the operation's; else its own row's.
+        raw = row.get("raw_p50_ms", rows.get(operation.raw, {}).get("p50_ms"))
+        if raw is None:
             return {"rule": "raw SQL not measured", "value": "-", "met": None}
-        ratio = round(p50 / raw["p50_ms"], 1) if raw["p50_ms"] else None
-        if operation.kind == "report":
-            floor = row.get("floor_p50_ms", floor_ms or 0)
-            limit = REPORT_RAW_RATIO * raw["p50_ms"] + floor
-            rule = f"median <= {REPORT_RAW_RATIO}x raw SQL's + floor's = {limit:,.0f} ms"
-        else:
-            limit = SWEEP_RAW_RATIO * raw["p50_ms"]
-            rule = f"median <= {SWEEP_RAW_RATIO}x raw SQL's = {limit:,.0f} ms"
+        ratio = round(p50 / raw, 1) if raw else None
         row["ratio_to_raw_sql"] = ratio
-        return {"rule": rule, "value": f"{ratio}x raw SQL", "met": p50 <= limit}
+        if operation.kind == "sweep":
+            limit = SWEEP_RAW_RATIO * raw
+            rule = f"median <= {SWEEP_RAW_RATIO}x raw SQL's = {limit:,.0f} ms"
+            return {"rule": rule, "value": f"{ratio}x raw SQL", "met": p50 <= limit}
+        limit = REPORT_RAW_RATIO * raw + row.get("floor_p50_ms", floor_ms or 0)
+        rule = f"median <= {REPORT_RAW_RATIO}x raw SQL's + floor's = {limit:,.0f} ms"
+        value = f"{ratio}x raw SQL"
+        met = p50 <= limit
+        if "cpu_p50_ms" in row:
+            rule += f", median CPU <= {REPORT_CPU_MS} ms"
+            value += f", {row['cpu_p50_ms']:,.0f} ms CPU"
+            met = met and row["cpu_p50_ms"] <= REPORT_CPU_MS
+        return {"rule": rule, "value": value, "met": met}
     if operation.kind == "search":
-        p95 = row["p95_ms"]  # issue 20 set a p95
-        return {"rule": f"p95 <= {SEARCH_MS} ms", "value": f"{p95:,.0f} ms", "met": p95 <= SEARCH_MS}
+        # Issue 20 set a p95 of wall time: of 20 requests, the second slowest, which a
+        # busy moment of the machine decides. The median holds from run to run.
+        return {"rule": f"median <= {SEARCH_MS} ms", "value": f"{p50:,.0f} ms", "met": p50 <= SEARCH_MS}
     if operation.kind == "import":
         seconds = p50 / 1000
         limit = IMPORT_SECONDS * import_rows / 10_000
