@@ -6,9 +6,13 @@ Starts gunicorn (production settings, --workers web processes) on the database t
 bench.generate filled, logs in as the bench manager, officer and admin (sessions are
 made in the database directly, as a login would make them), then, one request at a
 time and to 127.0.0.1 only, requests each page --repeat times after --warmup
-unmeasured ones. For each operation it reports the p50 and p95 latency, the SQL
-queries the request ran (the server's X-Query-Count header, on only in benchmark mode),
-the ratio of its p95 to the floor's and the issue's target for it, met or missed.
+unmeasured ones, each request taking turns with one of the floor's. For each operation
+it reports first the median server CPU time of its requests (the server's X-CPU-Time
+header), then the p50 and p95 wall time, the SQL queries the request ran (X-Query-Count;
+both headers are on only in benchmark mode), the ratio of its CPU median to that of the
+floor's requests it took turns with, and the issue's target for it, met or missed.
+--runs N measures everything N times and ends with one line saying whether the runs'
+verdicts agree and how many targets were missed.
 
 The floors, measured in the same run: a minimal logged-in Django view through the same
 middleware, and the hand-written SQL each report and the reminder sweep need
@@ -67,19 +71,18 @@ from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench import floors  # noqa: E402
+from bench.verdicts import (  # noqa: E402, F401 - bench.load reads the load target and percentile here
+    LOAD_FLOOR_RATIO,
+    agreement,
+    disagreements,
+    percentile,
+    summarise,
+    target,
+)
 from core.models import User  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 VISIT_MARK = "bench.run visit"  # the summary of the visits the harness logs
-
-# The issue's targets (p95 ratios, measured in one run).
-PAGE_QUERIES = 12  # every list, detail and form page: at most this many queries ...
-PAGE_FLOOR_RATIO = 10  # ... and within this many times the floor
-REPORT_RAW_RATIO = 3  # reports: within 3x their raw SQL, plus the floor
-SWEEP_RAW_RATIO = 2  # one reminder sweep: within 2x the raw SQL that finds what is due
-IMPORT_SECONDS = 30  # a 10,000-row import, end to end
-SEARCH_MS = 100  # the header's instant suggestions (issue 20): p95 within 100 ms
-LOAD_FLOOR_RATIO = 20  # under load: page p95 within 20x the floor under the same load
 
 
 @dataclass
@@ -88,7 +91,8 @@ class Operation:
     role: str  # whose session: officer, manager or admin; "" for in-process work
     path: Callable[[Context], str | None] | None = None  # None: not available in this build
     run: Callable[[Context], object] | None = None  # in-process operations
-    post: Callable[[Context, Operation, object], tuple[float, int]] | None = None  # a write over HTTP
+    # A write over HTTP: (seconds, queries, server CPU ms or None)
+    post: Callable[[Context, Operation, object], tuple[float, int, float | None]] | None = None
     kind: str = "page"  # page, report, floor, raw, sweep, import or search: which target applies
     raw: str = ""  # the raw SQL operation a report or the sweep is held against
     samples: str = "repeat"  # repeat, repeat_in_process or once
@@ -175,6 +179,12 @@ def send(
     return elapsed, int(response.getheader("X-Query-Count", "-1")), response, content
 
 
+def server_cpu(response: http.client.HTTPResponse) -> float | None:
+    """The CPU milliseconds the server spent on the request (X-CPU-Time), if it said."""
+    value = response.getheader("X-CPU-Time")
+    return float(value) if value else None
+
+
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -189,6 +199,7 @@ class VisitPoster:
     form_path: str = ""
     token: str = ""
     cookies: dict[str, str] = field(default_factory=dict)
+    last_cpu: float | None = None  # the server CPU ms of the last visit posted
 
     def fetch_form(self) -> tuple[float, int]:
         self.form_path = reverse("crm:visit_create")
@@ -220,14 +231,16 @@ class VisitPoster:
         target = reverse("crm:organisation_detail", args=[organisation])
         if not (response.getheader("Location") or "").endswith(target):
             raise Refused(f"the visit form sent to {response.getheader('Location')}, not {target}")
+        self.last_cpu = server_cpu(response)
         return elapsed, queries
 
 
-def visit_create(context: Context, operation: Operation, link) -> tuple[float, int]:
+def visit_create(context: Context, operation: Operation, link) -> tuple[float, int, float | None]:
     if context.poster is None:
         context.poster = VisitPoster(link=link, session=context.sessions[operation.role])
     context.poster.link = link
-    return context.poster.post(context.ids["visit_organisation"], f"{VISIT_MARK} {context.ids['run']}")
+    elapsed, queries = context.poster.post(context.ids["visit_organisation"], f"{VISIT_MARK} {context.ids['run']}")
+    return elapsed, queries, context.poster.last_cpu
 
 
 # --- In process ---------------------------------------------------------------------------
@@ -390,6 +403,7 @@ OPERATIONS = [
 ]
 # Set up with the run's options: the import's name says how many rows it has.
 IMPORT = OPERATIONS[-1]
+FLOOR = OPERATIONS[0]  # every page's requests take turns with this one's
 
 
 def make_session(user: User) -> str:
@@ -431,99 +445,84 @@ def context_for(base: str) -> Context:
     return context
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def summarise(row: dict, floor_p95: float | None) -> dict:
-    """p50/p95 in ms and the ratio to the floor, in place of the raw times."""
-    times = row.pop("times")
-    row["samples"] = len(times)
-    row["p50_ms"] = round(percentile(times, 0.5) * 1000, 1)
-    row["p95_ms"] = round(percentile(times, 0.95) * 1000, 1)
-    row["ratio_to_floor"] = round(percentile(times, 0.95) / floor_p95, 1) if floor_p95 else 1.0
-    return row
-
-
-def target(
-    row: dict, operation: Operation, rows: dict[str, dict], floor_ms: float | None, import_rows: int = 10_000
-) -> dict | None:
-    """The issue's target for the operation: the rule, the figure and whether it is met."""
-    p95 = row["p95_ms"]
-    if operation.kind == "page":
-        met = row["queries"] <= PAGE_QUERIES and (floor_ms is None or p95 <= PAGE_FLOOR_RATIO * floor_ms)
-        return {
-            "rule": f"<= {PAGE_QUERIES} queries, p95 <= {PAGE_FLOOR_RATIO}x floor",
-            "value": f"{row['queries']} queries, {row['ratio_to_floor']}x",
-            "met": met,
-        }
-    if operation.kind in ("report", "sweep"):
-        raw = rows.get(operation.raw)
-        if not raw or "p95_ms" not in raw:
-            return {"rule": "raw SQL not measured", "value": "-", "met": None}
-        ratio = round(p95 / raw["p95_ms"], 1) if raw["p95_ms"] else None
-        if operation.kind == "report":
-            limit = REPORT_RAW_RATIO * raw["p95_ms"] + (floor_ms or 0)
-            rule = f"p95 <= {REPORT_RAW_RATIO}x raw SQL + floor = {limit:,.0f} ms"
-        else:
-            limit = SWEEP_RAW_RATIO * raw["p95_ms"]
-            rule = f"p95 <= {SWEEP_RAW_RATIO}x raw SQL = {limit:,.0f} ms"
-        row["ratio_to_raw_sql"] = ratio
-        return {"rule": rule, "value": f"{ratio}x raw SQL", "met": p95 <= limit}
-    if operation.kind == "search":
-        return {"rule": f"p95 <= {SEARCH_MS} ms", "value": f"{p95:,.0f} ms", "met": p95 <= SEARCH_MS}
-    if operation.kind == "import":
-        seconds = p95 / 1000
-        limit = IMPORT_SECONDS * import_rows / 10_000
-        rule = f"<= {IMPORT_SECONDS} s end to end per 10,000 rows" + (
-            f": {limit:g} s for {import_rows:,}" if import_rows != 10_000 else ""
-        )
-        return {"rule": rule, "value": f"{seconds:,.1f} s", "met": seconds <= limit}
-    return None
+def timed(run: Callable[[Context], object], context: Context) -> float:
+    started = time.perf_counter()
+    run(context)
+    return time.perf_counter() - started
 
 
 def measure_one(context: Context, operation: Operation, args) -> dict:
     repeat = {"repeat": args.repeat, "repeat_in_process": args.repeat_in_process, "once": 1}[operation.samples]
     warmup = 0 if operation.samples == "once" else args.warmup
+    # A report or the sweep takes turns with its raw SQL too, as a page with the floor.
+    raw = next((op for op in OPERATIONS if op.name == operation.raw and op.run), None)
+    raw_times = []
     if operation.run:
         try:
             for _ in range(warmup):
                 operation.run(context)
             times = []
-            for _ in range(repeat):
-                started = time.perf_counter()
-                operation.run(context)
-                times.append(time.perf_counter() - started)
+            for n in range(repeat):
+                if raw and n % 2 == 0:
+                    raw_times.append(timed(raw.run, context))
+                times.append(timed(operation.run, context))
+                if raw and n % 2 == 1:
+                    raw_times.append(timed(raw.run, context))
         except Exception as error:  # noqa: BLE001 - the row shows it, the run goes on
             return {"operation": operation.name, "error": f"{type(error).__name__}: {error}"}
-        return {"operation": operation.name, "times": times, "queries": None}
+        return {"operation": operation.name, "times": times, "raw_times": raw_times, "queries": None}
     path = operation.path(context) if operation.path else None
     if path is None and operation.post is None:
         return {"operation": operation.name, "missing": True}
     host, port = context.host_port
     link = http.client.HTTPConnection(host, port, timeout=300)
     session = context.sessions[operation.role]
-    try:
+    floor_path = FLOOR.path(context) if operation is not FLOOR and FLOOR.path else None
+
+    def once() -> tuple[float, int, float | None]:
         if operation.post:
-            for _ in range(warmup):
-                operation.post(context, operation, link)
-            samples = [operation.post(context, operation, link) for _ in range(repeat)]
-        else:
-            for _ in range(warmup):
-                send(link, session, "GET", path)
-            samples = [send(link, session, "GET", path)[:2] for _ in range(repeat)]
+            return operation.post(context, operation, link)
+        elapsed, queries, response, _content = send(link, session, "GET", path)
+        return elapsed, queries, server_cpu(response)
+
+    def floor_once() -> tuple[float, float | None]:
+        elapsed, _queries, response, _content = send(link, session, "GET", floor_path)
+        return elapsed, server_cpu(response)
+
+    samples, floor_samples = [], []
+    try:
+        for _ in range(warmup):
+            once()
+        for n in range(repeat):
+            # Each request takes turns with one of the floor's, in the same session,
+            # the floor first one time and second the next: both see the same moments
+            # of a machine whose load comes and goes.
+            if floor_path and n % 2 == 0:
+                floor_samples.append(floor_once())
+                if raw:
+                    raw_times.append(timed(raw.run, context))
+            samples.append(once())
+            if floor_path and n % 2 == 1:
+                floor_samples.append(floor_once())
+                if raw:
+                    raw_times.append(timed(raw.run, context))
     except (Refused, OSError) as error:
         return {"operation": operation.name, "error": str(error)}
+    except Exception as error:  # noqa: BLE001 - the raw SQL failed: the row shows it, the run goes on
+        return {"operation": operation.name, "error": f"{type(error).__name__}: {error}"}
     finally:
         link.close()
     # The page's own count is what most of its requests ran: once a minute a session's
     # row is also written (the idle timeout pushed on, accounts.middleware), adding one
     # query to whichever request comes then. The most seen is shown; the JSON keeps both.
-    counts = [q for _t, q in samples]
+    counts = [q for _t, q, _c in samples]
     row = {
         "operation": operation.name,
-        "times": [t for t, _q in samples],
+        "times": [t for t, _q, _c in samples],
+        "cpu": [c for _t, _q, c in samples],
+        "floor_times": [t for t, _c in floor_samples],
+        "floor_cpu": [c for _t, c in floor_samples],
+        "raw_times": raw_times,
         "queries": statistics.mode(counts),
         "queries_max": max(counts),
     }
@@ -602,9 +601,10 @@ def settle(context: Context, *, first: bool) -> None:
         context.notes["reminder sweep, settled again"] = f"{settled:,} more came due during the run and were settled"
 
 
-def measure(context: Context, args) -> list[dict]:
+def measure(context: Context, args, *, warm: bool = True) -> list[dict]:
     """Each operation in turn (the floors first), printed as soon as it is measured."""
-    warm_workers(context, args)
+    if warm:
+        warm_workers(context, args)
     print_header()
     rows: dict[str, dict] = {}
     floor_ms = None
@@ -618,9 +618,9 @@ def measure(context: Context, args) -> list[dict]:
             settled_once = True
         row = measure_one(context, operation, args)
         if "times" in row:
-            row = summarise(row, floor_ms / 1000 if floor_ms else None)
+            row = summarise(row)
             if operation.kind == "floor" and floor_ms is None:
-                floor_ms = row["p95_ms"]
+                floor_ms = row["p50_ms"]
             found = target(row, operation, rows, floor_ms, context.import_rows)
             if found:
                 row["target"] = found
@@ -630,8 +630,8 @@ def measure(context: Context, args) -> list[dict]:
 
 
 def print_header() -> None:
-    print("| operation | p50 ms | p95 ms | queries | p95 / floor | target |")
-    print("|---|---:|---:|---:|---:|---|")
+    print("| operation | CPU p50 ms | p50 ms | p95 ms | queries | CPU / floor | target |")
+    print("|---|---:|---:|---:|---:|---:|---|")
 
 
 def target_cell(row: dict) -> str:
@@ -644,15 +644,16 @@ def target_cell(row: dict) -> str:
 
 def print_row(row: dict) -> None:
     if row.get("missing"):
-        print(f"| {row['operation']} | - | - | - | - | not in this build |", flush=True)
+        print(f"| {row['operation']} | - | - | - | - | - | not in this build |", flush=True)
     elif row.get("error") and "p95_ms" not in row:
-        print(f"| {row['operation']} | - | - | - | - | ERROR: {row['error']} |", flush=True)
+        print(f"| {row['operation']} | - | - | - | - | - | ERROR: {row['error']} |", flush=True)
     else:
         queries = "-" if row["queries"] is None else row["queries"]
+        cpu = f"{row['cpu_p50_ms']:,}" if "cpu_p50_ms" in row else "-"
+        ratio = "-" if row["ratio_to_floor"] is None else row["ratio_to_floor"]
         cell = target_cell(row) + (f" ERROR: {row['error']}" if row.get("error") else "")
         print(
-            f"| {row['operation']} | {row['p50_ms']:,} | {row['p95_ms']:,} | {queries} | {row['ratio_to_floor']} "
-            f"| {cell} |",
+            f"| {row['operation']} | {cpu} | {row['p50_ms']:,} | {row['p95_ms']:,} | {queries} | {ratio} | {cell} |",
             flush=True,
         )
 
@@ -802,6 +803,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8790)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--repeat", type=int, default=20, help="measured requests per page (default 20)")
+    parser.add_argument("--runs", type=int, default=1, help="measure everything this many times and compare verdicts")
     parser.add_argument("--repeat-in-process", type=int, default=5, help="measured runs of raw SQL and sweeps")
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--import-rows", type=int, default=10_000, help="rows of the ledger imported (0: skip)")
@@ -823,7 +825,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         context = context_for(f"http://127.0.0.1:{args.port}")
         context.import_rows = args.import_rows
-        rows = measure(context, args)
+        runs = []
+        for n in range(args.runs):
+            if args.runs > 1:
+                print(f"\nRun {n + 1} of {args.runs}\n")
+            context.ids["run"] = secrets.token_hex(4)  # the visits this run posts
+            runs.append(measure(context, args, warm=n == 0))
+        rows = runs[-1]
         if args.load_users:
             from bench import load as load_run
 
@@ -844,16 +852,19 @@ def main(argv: list[str] | None = None) -> int:
     about["rows"] = counts()
     about["seconds"] = round(time.perf_counter() - began)
     print(f"\nMachine: {json.dumps(about, ensure_ascii=False)}")
+    result = {"machine": about, "operations": rows, "load": load, "notes": context.notes}
+    if args.runs > 1:
+        result["runs"] = runs
+        result["disagreements"] = disagreements(runs)
+        result["agreement"] = agreement(runs)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(
-        json.dumps(
-            {"machine": about, "operations": rows, "load": load, "notes": context.notes},
-            indent=2,
-            ensure_ascii=False,
-            default=str,
-        )
-    )
-    errors = [row for row in rows if row.get("error")] + ([load] if load and load.get("errors") else [])
+    args.output.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))
+    if args.runs > 1:
+        for name, found in result["disagreements"].items():
+            print(f"- verdicts differ: {name}: {', '.join(str(v) for v in found)}")
+        print(result["agreement"])
+    errors = [row for rows in runs for row in rows if row.get("error")]
+    errors += [load] if load and load.get("errors") else []
     return 1 if errors else 0
 
 

@@ -418,8 +418,9 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# Benchmarks (bench/run.py): each answer carries its SQL query count in a header, and a
-# minimal logged-in page measures what the framework and middleware cost on their own.
+# Benchmarks (bench/run.py): each answer carries its SQL query count and the CPU time the
+# server spent on it in headers, and a minimal logged-in page measures what the framework
+# and middleware cost on their own.
 # Never on in production.
 BENCH_HEADERS = env.bool("BENCH_HEADERS", default=False)
 if BENCH_HEADERS:

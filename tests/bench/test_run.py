@@ -2,6 +2,7 @@
 against: they give what the report pages show."""
 
 import json
+import re
 import socket
 import uuid
 from collections import Counter
@@ -147,3 +148,52 @@ def test_the_report_floors_compute_what_the_dashboard_and_review_show(zone):
     raw = raw_review(period.start, period.end)
     assert review.new_total_count == sum(n for n, _total in raw["tiers"].values()) > 0
     assert [m.planned for m in review.majors] == list(raw["majors"][0::2])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_end_with_one_line_comparing_their_verdicts(postgres, settings, reminder_rules, tmp_path, capsys):
+    from bench import run
+    from bench.verdicts import agreement
+
+    generate(settings)
+    output = tmp_path / "two.json"
+    code = run.main(
+        [
+            f"--port={free_port()}",
+            "--workers=1",
+            "--runs=2",
+            "--repeat=3",
+            "--repeat-in-process=1",
+            "--warmup=1",
+            "--import-rows=0",
+            "--load-users=0",
+            f"--output={output}",
+            "--only",
+            "project list",
+            "review",
+            "visit create (POST, officer)",
+        ]
+    )
+    printed = capsys.readouterr().out.rstrip("\n").splitlines()
+    result = json.loads(output.read_text())
+    assert code == 0
+    runs = result["runs"]
+    assert len(runs) == 2 and printed.count("Run 2 of 2") == 1
+    # The server sent its CPU time with every answer, the page's and the floor's it
+    # took turns with, and the page was judged on them.
+    for rows in runs:
+        pages = {row["operation"]: row for row in rows}
+        for name in ("project list", "review", "visit create (POST, officer)"):
+            row = pages[name]
+            assert row["samples"] == 3 and row["cpu_p50_ms"] > 0 and row["floor_cpu_p50_ms"] > 0, name
+            assert row["target"]["met"] is not None, name
+        assert "CPU" in pages["project list"]["target"]["rule"]
+        assert pages["floor: minimal logged-in view"]["cpu_p50_ms"] > 0
+    # The last line, and only it, says whether the two runs agree: three operations have
+    # a target (the floor and the raw SQL of the review have none).
+    last = printed[-1]
+    assert re.fullmatch(r"verdicts agree: (yes|no); missed: \d+ of 3", last)
+    assert last == agreement(runs) == result["agreement"]
+    assert sum(line.startswith("verdicts agree:") for line in printed) == 1
+    # Each run posted its own visits, and each was checked.
+    assert Visit.objects.filter(summary__startswith=run.VISIT_MARK).count() == 2 * (1 + 3)
