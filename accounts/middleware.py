@@ -13,8 +13,6 @@ from django.utils import timezone
 
 from accounts.signals import AUTH_AT, SEEN_AT
 
-TOUCH_EVERY_SECONDS = 60
-
 
 class SessionLimitsMiddleware:
     def __init__(self, get_response) -> None:
@@ -36,5 +34,5 @@ class SessionLimitsMiddleware:
         elif now - auth_at > settings.SESSION_ABSOLUTE_SECONDS or now - seen_at > settings.SESSION_IDLE_SECONDS:
             # The request goes on as an anonymous one: pages send it to the login.
             logout(request)
-        elif now - seen_at >= TOUCH_EVERY_SECONDS:
+        elif now - seen_at >= settings.SESSION_TOUCH_SECONDS:
             session[SEEN_AT] = now

@@ -94,6 +94,15 @@ def frozen_today():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def steady_session_writes():
+    """The idle clock is written every 10 minutes instead of every minute, so a slow
+    machine does not add the session's write to a request whose queries a test counts;
+    tests of the clock itself set SESSION_TOUCH_SECONDS back."""
+    with override_settings(SESSION_TOUCH_SECONDS=600):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def fast_password_hashing():
     """Hash test users' passwords cheaply (PBKDF2 costs a third of a second per user);
     session-wide, so data built by module-scoped fixtures is hashed the same way."""
@@ -126,3 +135,16 @@ def exchange_rates(db):
     if not ExchangeRate.objects.exists():
         _exchange_rates.seed(apps, connection.schema_editor())
     return ExchangeRate.objects.all()
+
+
+@pytest.fixture
+def back_to_the_latest_schema(django_db_blocker):
+    """For tests that migrate backwards: whatever test runs next in this process
+    expects every migration applied (also when the test failed half-way)."""
+    yield
+    from django.db.migrations.executor import MigrationExecutor
+
+    with django_db_blocker.unblock():
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())

@@ -98,7 +98,13 @@ def test_a_dropped_or_deleted_project_is_not_chased(officer, promise_rules):
     with travel(dt.date(2024, 6, 15)):
         dropped = make_agreement(signed_project(officer, stage="started"), officer, due_year=2023)
         project_change_stage(
-            project=dropped.project, to_stage="dropped", on=dt.date(2024, 6, 1), reason="迁往外地", by=officer
+            project=dropped.project,
+            to_stage="dropped",
+            on=dt.date(2024, 6, 1),
+            reason="迁往外地",
+            loss_reason="other_location",
+            lost_to="合肥高新区",
+            by=officer,
         )
         deleted = make_agreement(signed_project(officer), officer, due_year=2023)
     Project.objects.filter(pk=deleted.project_id).update(is_deleted=True)

@@ -10,6 +10,8 @@ from django.db.migrations.executor import MigrationExecutor
 from crm.models import Organisation
 from crm.search import organisations_matching
 
+pytestmark = pytest.mark.usefixtures("back_to_the_latest_schema")
+
 BEFORE = [("crm", "0010_seed_exchange_rates")]
 AFTER = [("crm", "0011_search_keys_and_aliases")]
 

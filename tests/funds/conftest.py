@@ -33,7 +33,7 @@ def secret(officer, frozen_today):
 
 
 @pytest.fixture
-def foreign(officer, frozen_today):
+def foreign(officer, frozen_today, exchange_rates):
     return project_in_stage(
         "signed",
         name="三星电机扩产",

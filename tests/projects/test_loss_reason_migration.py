@@ -12,6 +12,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import OrganisationFactory
 
+pytestmark = pytest.mark.usefixtures("back_to_the_latest_schema")
+
 BEFORE = [("projects", "0017_reminder_items")]
 AFTER = [("projects", "0018_credit_split_and_loss_reason")]
 D = dt.date

@@ -12,6 +12,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 from tests.factories import OrganisationFactory
 
+pytestmark = pytest.mark.usefixtures("back_to_the_latest_schema")
+
 BEFORE = [("projects", "0010_project_last_activity")]
 AFTER = [("projects", "0012_project_rule_constraints")]
 
@@ -23,15 +25,6 @@ def migrate(targets):
     executor.loader.build_graph()
     executor.migrate(targets)
     return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture(autouse=True)
-def back_to_the_latest_schema():
-    """Whatever test runs next in this process expects every migration applied."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.mark.django_db(transaction=True)

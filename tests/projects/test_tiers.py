@@ -79,6 +79,7 @@ def test_every_tier_key_reads_as_a_word_in_every_parser():
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("back_to_the_latest_schema")
 def test_the_migration_moves_stored_targets_to_the_new_keys(fast_password_hashing):
     import datetime as dt
 
