@@ -37,7 +37,9 @@ def _overdue(channel: Channel, today: dt.date) -> list[str]:
     projects = with_overdue_level(channel_projects(channel), today).filter(
         overdue_level__in=[AlertLevel.RED, AlertLevel.YELLOW, AlertLevel.BLUE]
     )
-    counts = dict(projects.values_list("overdue_level").annotate(n=Count("pk")).values_list("overdue_level", "n"))
+    counts = dict(
+        projects.order_by().values_list("overdue_level").annotate(n=Count("pk")).values_list("overdue_level", "n")
+    )
     if not counts:
         return [_("No project is overdue.")]
     lines = [

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from agreements.models import Agreement, PromiseCheck
 from agreements.services import agreement_save, check_record
@@ -77,7 +78,7 @@ def test_bad_promises_are_refused_and_nothing_is_kept(officer, frozen_today, ove
 
 def test_a_project_not_yet_signed_has_no_agreement(officer, frozen_today):
     project = project_in_stage("negotiating", owner=officer, team=officer.team)
-    with pytest.raises(DomainError, match="signed project"):
+    with translation.override("en"), pytest.raises(DomainError, match="signed project"):
         agreement_save(
             agreement=Agreement(
                 project=project,
