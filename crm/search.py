@@ -300,11 +300,10 @@ def match_span(text: str, typed: str) -> tuple[int, int] | None:
 
 def highlighted(text: str, typed: str):
     """`text` escaped for HTML, the part that matched `typed` in <mark>."""
-    from django.utils.html import escape
-    from django.utils.safestring import mark_safe
+    from django.utils.html import escape, format_html
 
     span = match_span(text, typed)
     if not span:
         return escape(text)
     start, end = span
-    return mark_safe(f"{escape(text[:start])}<mark>{escape(text[start:end])}</mark>{escape(text[end:])}")
+    return format_html("{}<mark>{}</mark>{}", text[:start], text[start:end], text[end:])

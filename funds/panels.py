@@ -24,7 +24,7 @@ def project_funds_panel(request, *, project) -> str | None:
         },
         request=request,
     )
-    return html.strip() or None
+    return html if html.strip() else None
 
 
 def register() -> None:
