@@ -49,9 +49,9 @@ def full_counts(sqls: list[str]) -> list[str]:
 # --- SQLite (and any other database): exact ---------------------------------------
 
 
+@pytest.mark.sqlite_only
 def test_lists_count_exactly_off_postgresql(admin_user, client, settings):
-    if connection.vendor == "postgresql":
-        pytest.skip("the exact path is for databases without planner statistics")
+    # The exact path is for databases without planner statistics.
     settings.ADMIN_EXACT_COUNT_LIMIT = 3
     OrganisationFactory.create_batch(7)
     response, _ = organisations_list(read_as(client, admin_user))
@@ -72,6 +72,7 @@ def twenty_organisations(postgres, settings, monkeypatch):
         cursor.execute(f"ANALYZE {Organisation._meta.db_table}")
 
 
+@pytest.mark.postgres_only
 def test_a_long_list_shows_an_estimate_and_never_counts_every_row(twenty_organisations, admin_user, client):
     response, sqls = organisations_list(read_as(client, admin_user))
     paginator = response.context["cl"].paginator
@@ -82,11 +83,13 @@ def test_a_long_list_shows_an_estimate_and_never_counts_every_row(twenty_organis
     assert response.context["cl"].full_result_count is None
 
 
+@pytest.mark.postgres_only
 def test_the_estimate_reads_in_chinese(twenty_organisations, admin_user, client):
     response, _ = organisations_list(read_as(client, admin_user, "zh-hans"))
     assert "约 20" in paginator_line(response)
 
 
+@pytest.mark.postgres_only
 def test_pages_of_an_estimated_list_still_open(twenty_organisations, admin_user, client):
     client = read_as(client, admin_user)
     first, _ = organisations_list(client)
@@ -98,6 +101,7 @@ def test_pages_of_an_estimated_list_still_open(twenty_organisations, admin_user,
     assert not set(first.context["cl"].result_list) & set(second.context["cl"].result_list)
 
 
+@pytest.mark.postgres_only
 def test_a_search_down_to_a_few_rows_is_counted_exactly(twenty_organisations, admin_user, client):
     response, sqls = organisations_list(read_as(client, admin_user), q="村田")
     assert not response.context["cl"].paginator.count_is_estimate
@@ -105,6 +109,7 @@ def test_a_search_down_to_a_few_rows_is_counted_exactly(twenty_organisations, ad
     assert "1 result" in response.content.decode()
 
 
+@pytest.mark.postgres_only
 def test_a_filter_that_keeps_many_rows_is_estimated_too(twenty_organisations, admin_user, client):
     response, sqls = organisations_list(read_as(client, admin_user), kind__exact=Organisation.Kind.COMPANY)
     assert response.context["cl"].paginator.count_is_estimate
@@ -112,6 +117,7 @@ def test_a_filter_that_keeps_many_rows_is_estimated_too(twenty_organisations, ad
     assert full_counts(sqls) == []
 
 
+@pytest.mark.postgres_only
 def test_an_officers_project_list_is_estimated_and_still_pages(postgres, settings, officer, client, monkeypatch):
     """The project list is narrowed to what the officer may see; past the limit it too
     shows an estimate, and its pages open."""
@@ -132,6 +138,7 @@ def test_an_officers_project_list_is_estimated_and_still_pages(postgres, setting
     assert len(second.context["cl"].result_list) == 4
 
 
+@pytest.mark.postgres_only
 def test_the_actions_bar_offers_all_about_n(postgres, settings, admin_user, client):
     settings.ADMIN_EXACT_COUNT_LIMIT = 5
     ProjectFactory.create_batch(120)
