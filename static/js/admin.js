@@ -28,3 +28,20 @@
     window.setTimeout(function () { nameComboboxes(event.target); }, 0);
   });
 })();
+
+// On a phone the inline tables scroll sideways in their own box (admin.css); such a box
+// must be reachable from the keyboard to be scrolled without a mouse (axe:
+// scrollable-region-focusable).
+(function () {
+  "use strict";
+  function focusable() {
+    document.querySelectorAll(".inline-group .tabular").forEach(function (box) {
+      if (!box.hasAttribute("tabindex")) box.setAttribute("tabindex", "0");
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusable);
+  } else {
+    focusable();
+  }
+})();
