@@ -18,8 +18,12 @@ AGE_CHOICES = [
     (LATE, _("Late (any level)")),
     *[(value, label) for value, label in AlertLevel.choices if value != AlertLevel.NOTICE],
 ]
-# "open" stands for both open statuses: what the office is still chasing.
-STATUS_CHOICES = [("open", _("Still open (open or in progress)")), *Problem.Status.choices]
+# "open" stands for both open statuses: what the office is still chasing (so the status
+# "open" alone is not offered twice: generated API clients refuse a repeated enum value).
+STATUS_CHOICES = [
+    ("open", _("Still open (open or in progress)")),
+    *[(value, label) for value, label in Problem.Status.choices if value != Problem.Status.OPEN],
+]
 
 
 class ProblemFilter(django_filters.FilterSet):
