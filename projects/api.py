@@ -54,6 +54,8 @@ class ProjectSerializer(OwnedRecordSerializer):
     claim_notice = ClaimNoticeField()
     # Blank while the project is not on hold: the schema's enum must admit "".
     held_stage = serializers.ChoiceField(choices=Stage.choices, allow_blank=True, read_only=True)
+    # Blank unless the project was dropped: likewise.
+    loss_reason = serializers.ChoiceField(choices=LossReason.choices, allow_blank=True, read_only=True)
     tier = serializers.ChoiceField(
         choices=Tier.choices, read_only=True, help_text="Size tier, derived from the total investment."
     )
