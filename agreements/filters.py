@@ -4,14 +4,20 @@ the projects the user may see: filters narrow further, never widen."""
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Agreement, PromiseCheck
 
 
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
 class AgreementFilter(django_filters.FilterSet):
     project = django_filters.NumberFilter(field_name="project_id", label=_("project"))
-    due_year = django_filters.NumberFilter(field_name="due_year", label=_("year of full production"))
+    # A year is a whole number: 0.5 is refused, not read as no year.
+    due_year = YearFilter(field_name="due_year", label=_("year of full production"))
 
     class Meta:
         model = Agreement

@@ -636,7 +636,10 @@ class WeeklyView(ReportView):
     )
     def get(self, request):
         try:
-            week = selectors.parse_week(request.query_params.get("week"))
+            raw = request.query_params.get("week")
+            if raw is not None and not raw.strip():
+                raise ValueError("give a date (YYYY-MM-DD), or leave the parameter out for this week")
+            week = selectors.parse_week(raw)
         except ValueError as error:
             raise exceptions.ValidationError({"week": [str(error)]}) from None
         report = selectors.weekly_list(user=request.user, week=week)
