@@ -66,6 +66,17 @@ class FundsEntrySerializer(StrictTypesMixin, serializers.ModelSerializer):
             # An entry stays with its project: correct the month, kind or amounts.
             self.fields["project"].read_only = True
 
+    def validate(self, attrs):
+        # A full replacement (PUT) names the project, as the schema says; it must be the
+        # entry's own (an entry stays with its project).
+        if self.instance is not None and not self.partial and not isinstance(self.instance, list | tuple):
+            given = self.initial_data.get("project") if hasattr(self.initial_data, "get") else None
+            if given in (None, ""):
+                raise serializers.ValidationError({"project": [_("This field is required.")]})
+            if str(given) != str(self.instance.project_id):
+                raise serializers.ValidationError({"project": [_("An entry stays with its project.")]})
+        return super().validate(attrs)
+
     def create(self, validated_data):
         by = self.context["request"].user
         try:
